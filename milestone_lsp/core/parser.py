@@ -1,0 +1,1164 @@
+"""markdown-it-py blocks → the document model, in one pass over the blocks.
+
+markdown-it-py (via :mod:`milestone_lsp.core.blocks`) says which lines are headings, list items,
+paragraphs, tables and fences; this module reads labels, boxes, tags and numbers inside those
+lines and attaches them to the milestone, deliverable, report, decision or STATUS section they
+belong to. Fenced code is never content. The parser never raises: what it does not recognise is
+simply not modelled.
+"""
+
+from __future__ import annotations
+
+import re
+
+from milestone_lsp.core.blocks import Block, BlockCache, document_blocks
+from milestone_lsp.core.model import (
+    ClaimSubject,
+    Count,
+    Decision,
+    Deliverable,
+    Document,
+    Field,
+    Heading,
+    Item,
+    Milestone,
+    Percent,
+    ProgressClaim,
+    Reference,
+    RefKind,
+    Report,
+    ReportKind,
+    Section,
+    Status,
+    StatusSection,
+    StatusSectionKind,
+    StatusTag,
+    Task,
+)
+from milestone_lsp.core.positions import Range, split_lines
+from milestone_lsp.core.syntax import (
+    CHECKBOX,
+    COUNT,
+    LIST_MARKER,
+    PERCENT,
+    STATUS_MARKS,
+    Trailer,
+    find_label,
+    status_of_word,
+    strip_trailers,
+)
+
+# --- vocabulary ---------------------------------------------------------------------------------
+
+FIELD_ALIASES: dict[str, str] = {
+    "goal": "goal",
+    "objective": "goal",
+    "phase": "phase",
+    "target": "target",
+    "target date": "target",
+    "timeline": "target",
+    "due": "target",
+    "acceptance criteria": "acceptance_criteria",
+    "acceptance criterion": "acceptance_criteria",
+    "exit criteria": "acceptance_criteria",
+    "deliverables": "deliverables",
+    "value delivered": "value_delivered",
+    "value": "value_delivered",
+    "approval required": "approval_required",
+    "approval": "approval_required",
+    "owner": "owner",
+    "owners": "owner",
+    "scope": "scope",
+    "output": "output",
+    "outputs": "output",
+    "success criteria": "success_criteria",
+    "definition of done": "success_criteria",
+    "testing": "testing",
+    "dependencies": "dependencies",
+    "depends on": "dependencies",
+    "contributes to": "contributes_to",
+    "status": "status",
+    "progress": "progress",
+    "overall": "overall",
+    "overall progress": "overall",
+    "current milestone": "current_milestone",
+    "current phase": "current_phase",
+    "current deliverable": "current_deliverable",
+    "milestone": "milestone",
+    "deliverable": "deliverable",
+    "milestones": "milestones",
+    "context": "context",
+    "evidence": "evidence",
+    "decision": "decision",
+    "next milestone": "next_milestone",
+    "next": "next",
+    "last updated": "last_updated",
+    "updated": "last_updated",
+    "tasks": "tasks",
+    "summary": "summary",
+    "blockers": "blockers",
+    "next steps": "next_steps",
+    "test status": "test_status",
+    "test results": "test_results",
+    "tests": "tests",
+}
+
+CANONICAL_LABELS: dict[str, str] = {
+    "goal": "Goal",
+    "phase": "Phase",
+    "target": "Target",
+    "acceptance_criteria": "Acceptance Criteria",
+    "deliverables": "Deliverables",
+    "value_delivered": "Value Delivered",
+    "approval_required": "Approval Required",
+    "owner": "Owner",
+    "scope": "Scope",
+    "output": "Output",
+    "success_criteria": "Success Criteria",
+    "testing": "Testing",
+    "dependencies": "Dependencies",
+    "contributes_to": "Contributes To",
+}
+
+CATEGORIES = {"functional", "testing", "documentation", "quality", "performance", "security"}
+_KNOWN_BOLD = frozenset(FIELD_ALIASES) | CATEGORIES
+
+_MILESTONE_HEAD = re.compile(
+    r"^milestone\s*(?P<num>[A-Za-z]?\d+(?:\.\d+)*[a-z]?)?\s*(?:[:.]|\s[-–—]|\s*[-–—])\s*(?P<name>\S.*)$",
+    re.IGNORECASE,
+)
+_SHORT_MILESTONE = re.compile(r"^(?P<num>M\d+(?:\.\d+)?)\s*(?::|\s[-–—]|\.)\s*(?P<name>\S.*)$")
+_DELIVERABLE_HEAD = re.compile(
+    r"^deliverable\s*(?P<num>[A-Za-z]?\d+(?:\.\d+)*[a-z]?)?\s*(?:[:.]|\s[-–—]|\s*[-–—])\s*(?P<name>\S.*)$",
+    re.IGNORECASE,
+)
+_SHORT_DELIVERABLE = re.compile(r"^(?P<num>D\d+(?:\.\d+)*)\s*(?::|\s[-–—])\s*(?P<name>\S.*)$")
+_REPORT_HEAD = re.compile(
+    r"^(?P<kind>milestone|deliverable)\s+(?P<what>verification|status(?:\s+report)?|complete|completion)"
+    r"\s*[:\-–—]\s*(?P<name>\S.*)$",
+    re.IGNORECASE,
+)
+_TASK = re.compile(r"^task\s+(?P<num>\d+(?:\.\d+)*)\s*[:\-–—.]?\s*(?P<name>.*)$", re.IGNORECASE)
+_DATE_HEAD = re.compile(r"^\[?(?P<date>\d{4}-\d{2}-\d{2})\]?\s*(?:[:\-–—|]\s*)?(?P<title>\S.*)?$")
+_QUOTED = re.compile(r"[\"“”'‘’«»]([^\"“”'‘’«»]+)[\"“”'‘’«»]")
+_APPROVAL_TITLE = re.compile(
+    r"^(?:milestone\s*[:\-–—]?\s*)?(?P<name>.+?)\s+(?:milestone\s+)?"
+    r"(?P<verb>approved|approval|rejected|conditionally approved|conditional approval)\b",
+    re.IGNORECASE,
+)
+_COMPLETION_TITLE = re.compile(
+    r"^(?:milestone\s*[:\-–—]?\s*)?(?P<name>.+?)\s+(?P<ms>milestone\s+)?(?P<verb>complete|completed)\s*$",
+    re.IGNORECASE,
+)
+_PHASE_HEAD = re.compile(r"^phase\s+(?P<num>[\w.]+)\b(?P<rest>.*)$", re.IGNORECASE)
+
+_STATUS_SECTIONS: dict[str, StatusSectionKind] = {
+    "current state": "current_state",
+    "current status": "current_state",
+    "progress": "progress",
+    "overall progress": "progress",
+    "milestones": "milestones",
+    "milestone progress": "milestones",
+    "milestone overview": "milestones",
+    "deliverables": "deliverables",
+    "test status": "test_status",
+    "test results": "test_status",
+    "tests": "test_status",
+    "active workers": "active_workers",
+    "workers": "active_workers",
+    "next p0": "next_p0",
+    "next steps": "next_p0",
+}
+
+_REPORT_KINDS: dict[tuple[str, str], ReportKind] = {
+    ("milestone", "verification"): "milestone_verification",
+    ("deliverable", "verification"): "deliverable_verification",
+    ("milestone", "status"): "milestone_status",
+    ("milestone", "complete"): "milestone_complete",
+    ("milestone", "completion"): "milestone_complete",
+    ("deliverable", "status"): "milestone_status",
+    ("deliverable", "complete"): "milestone_complete",
+    ("deliverable", "completion"): "milestone_complete",
+}
+
+_STRICT_REF_FIELDS: dict[str, RefKind] = {
+    "contributes_to": "milestone",
+    "current_milestone": "milestone",
+}
+_LOOSE_REF_FIELDS: dict[str, RefKind] = {
+    "dependencies": "any",
+    "deliverables": "deliverable",
+    "current_deliverable": "deliverable",
+    "next_milestone": "milestone",
+}
+
+
+def _norm_label(label: str) -> str:
+    return " ".join(label.replace("_", " ").replace("*", "").split()).lower().rstrip(":")
+
+
+class _Builder:
+    """Walks the blocks of one document and fills a :class:`Document`."""
+
+    def __init__(self, path: str, text: str, lines: list[str]) -> None:
+        self.lines = lines
+        self.doc = Document(path=path, text=text, line_count=len(lines))
+        self.container: Section | None = None
+        self.container_level = 0
+        self.field: Field | None = None
+        self.category: str | None = None
+        self.category_level = 0
+        self.deliverable: Deliverable | None = None
+        # Whether the open container has content of its own, or only fenced examples: a
+        # "Milestone: X" heading that introduces nothing but a code fence is a caption.
+        self.has_content = False
+        self.has_fence = False
+        self.empty: list[Section] = []
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _close_container(self, line: int) -> None:
+        container = self.container
+        if container is not None:
+            container.end_line = max(container.heading.range.start.line, line - 1)
+            self._close_field(line)
+            if not self.has_content and not container.fields:
+                self.empty.append(container)
+            if self.has_fence and not self.has_content and not container.fields:
+                if isinstance(container, Milestone) and container in self.doc.milestones:
+                    self.doc.milestones.remove(container)
+                elif isinstance(container, Deliverable) and container in self.doc.deliverables:
+                    self.doc.deliverables.remove(container)
+                    self.deliverable = None
+        self.has_content = False
+        self.has_fence = False
+        self.container = None
+        self.field = None
+        self.category = None
+
+    def _close_field(self, line: int) -> None:
+        if self.field is not None and self.field.end_line < 0:
+            self.field.end_line = max(self.field.line, line - 1)
+        self.field = None
+
+    def _add_field(self, fld: Field) -> None:
+        target = self.container
+        if fld.key is None:
+            if target is not None:
+                target.unknown_fields.append(fld)
+            self.field = fld
+            return
+        if target is None:
+            self.doc.fields.setdefault(fld.key, fld)
+        else:
+            target.fields.setdefault(fld.key, fld)
+        self.field = fld
+        self.category = None
+
+    def _heading(self, block: Block) -> Heading:
+        line = self.lines[block.start] if block.start < len(self.lines) else ""
+        m = re.match(r"^( {0,3})(#{1,6})([ \t]+|$)", line)
+        if m is not None:
+            start = m.end()
+            end = len(line.rstrip())
+            closing = re.search(r"[ \t]+#+[ \t]*$", line[start:])
+            if closing is not None:
+                end = start + closing.start()
+            end = max(start, end)
+            marker = m.group(2)
+        else:  # setext
+            start = len(line) - len(line.lstrip())
+            end = len(line.rstrip())
+            marker = "="
+        return Heading(
+            level=block.depth,
+            text=line[start:end],
+            range=Range.of(block.start, 0, block.start, len(line)),
+            text_range=Range.of(block.start, start, block.start, end),
+            marker=marker,
+        )
+
+    # -- headings ------------------------------------------------------------------------------
+
+    def heading(self, block: Block) -> None:
+        h = self._heading(block)
+        self.doc.headings.append(h)
+        text, offset = _strip_emphasis_span(h.text)
+        base = h.text_range.start.character + offset
+        line = block.start
+        level = h.level
+
+        inside = self.container is not None and level > self.container_level
+        if inside and self._sub_heading(h, text, base):
+            return
+        if self.category is not None and level <= self.category_level:
+            self.category = None
+
+        task = _TASK.match(text)
+        if task is not None and self.deliverable is not None and inside:
+            name_start = base + task.start("name")
+            self.deliverable.tasks.append(
+                Task(
+                    task.group("num"),
+                    task.group("name").strip(),
+                    h.range,
+                    Range.of(line, name_start, line, base + len(text)),
+                )
+            )
+            return
+
+        self._close_container(line)
+        report = _REPORT_HEAD.match(text)
+        if report is not None:
+            report_kind = _REPORT_KINDS.get(
+                (report.group("kind").lower(), report.group("what").split()[0].lower()),
+                "milestone_status",
+            )
+            self._open_report(
+                h, text, base, report.start("name"), report_kind, report.group("kind")
+            )
+            return
+        for pattern, cls in (
+            (_MILESTONE_HEAD, Milestone),
+            (_SHORT_MILESTONE, Milestone),
+            (_DELIVERABLE_HEAD, Deliverable),
+            (_SHORT_DELIVERABLE, Deliverable),
+        ):
+            m = pattern.match(text)
+            if m is None:
+                continue
+            if cls is Milestone and re.match(r"(?i)^milestones\b", text):
+                continue
+            self._open_definition(h, text, base, m.start("name"), m.group("num"), cls)
+            return
+        date = _DATE_HEAD.match(text)
+        if date is not None:
+            self._open_decision(h, text, base, date)
+            return
+        phase = _PHASE_HEAD.match(text)
+        key = _norm_label(_strip_trailing_paren(text))
+        if phase is not None:
+            rest = phase.group("rest").strip().lower()
+            kind: StatusSectionKind = "phase_deliverables" if "deliverable" in rest else "phase"
+            section = self._open_status(h, text, base, kind)
+            section.phase = "Phase " + phase.group("num")
+            return
+        if key in _STATUS_SECTIONS:
+            self._open_status(h, text, base, _STATUS_SECTIONS[key])
+            return
+
+    def _sub_heading(self, h: Heading, text: str, base: int) -> bool:
+        """A heading below the current container: a field, a criteria category, or a report part."""
+        assert self.container is not None
+        label = _norm_label(_strip_trailing_paren(text))
+        line = h.range.start.line
+        current = self.field.key if self.field is not None else None
+        if (
+            label in CATEGORIES
+            and current in ("acceptance_criteria", "success_criteria")
+            and not (isinstance(self.container, Deliverable) and label == "testing")
+        ):
+            self.category = label.capitalize()
+            self.category_level = h.level
+            return True
+        key = FIELD_ALIASES.get(label)
+        if key is None and isinstance(self.container, StatusSection):
+            return False
+        if key is None and isinstance(self.container, (Milestone, Deliverable, Report, Decision)):
+            if (
+                _MILESTONE_HEAD.match(text)
+                or _DELIVERABLE_HEAD.match(text)
+                or _REPORT_HEAD.match(text)
+                or _DATE_HEAD.match(text)
+            ):
+                return False
+            self._close_field(line)
+            fld = Field(
+                None,
+                text.strip(),
+                Range.of(line, base, line, base + len(text)),
+                line,
+                from_heading=True,
+            )
+            self.container.unknown_fields.append(fld)
+            self.field = fld
+            return True
+        if key is None:
+            return False
+        self._close_field(line)
+        end_name, _ = strip_trailers(text)
+        fld = Field(
+            key,
+            text[:end_name].strip(),
+            Range.of(line, base, line, base + end_name),
+            line,
+            from_heading=True,
+        )
+        self._add_field(fld)
+        return True
+
+    def _name_range(
+        self, line: int, text: str, base: int, start: int
+    ) -> tuple[str, Range, list[Trailer]]:
+        end, trailers = strip_trailers(text)
+        name = text[start:end].strip()
+        lead = len(text[start:end]) - len(text[start:end].lstrip())
+        name = name.strip("\"'“”*_`").strip()
+        s = base + start + lead
+        raw = text[start + lead : end]
+        inner = raw.find(name) if name else 0
+        s += max(inner, 0)
+        return name, Range.of(line, s, line, s + len(name)), trailers
+
+    def _apply_trailers(
+        self, section: Section, line: int, base: int, trailers: list[Trailer]
+    ) -> None:
+        for t in trailers:
+            rng = Range.of(line, base + t.start, line, base + t.end)
+            if t.kind in ("tag", "mark") and t.status is not None and section.tag is None:
+                section.tag = StatusTag(t.status, t.raw, rng)
+            elif t.kind == "percent" and t.value is not None and section.claim is None:
+                subject: ClaimSubject = "milestone"
+                if isinstance(section, Deliverable):
+                    subject = "deliverable"
+                elif isinstance(section, StatusSection):
+                    subject = "phase"
+                section.claim = ProgressClaim(
+                    subject,
+                    section.name if subject != "phase" else getattr(section, "phase", None),
+                    section.name_range,
+                    rng,
+                    percent=Percent(t.value, t.raw, rng),
+                )
+                self.doc.claims.append(section.claim)
+
+    def _open_definition(
+        self, h: Heading, text: str, base: int, start: int, number: str | None, cls: type
+    ) -> None:
+        line = h.range.start.line
+        name, name_range, trailers = self._name_range(line, text, base, start)
+        section = cls(name=name, name_range=name_range, heading=h, end_line=line, number=number)
+        self._apply_trailers(section, line, base, trailers)
+        if isinstance(section, Milestone):
+            self.doc.milestones.append(section)
+            self.deliverable = None
+        else:
+            assert isinstance(section, Deliverable)
+            self.doc.deliverables.append(section)
+            self.deliverable = section
+        self.container = section
+        self.container_level = h.level
+
+    def _open_report(
+        self, h: Heading, text: str, base: int, start: int, kind: ReportKind, about: str
+    ) -> None:
+        line = h.range.start.line
+        name, name_range, trailers = self._name_range(line, text, base, start)
+        report = Report(name=name, name_range=name_range, heading=h, end_line=line, kind=kind)
+        self._apply_trailers(report, line, base, trailers)
+        self.doc.reports.append(report)
+        self.doc.references.append(
+            Reference(
+                name,
+                name_range,
+                "deliverable" if about.lower() == "deliverable" else "milestone",
+                "report",
+                True,
+            )
+        )
+        self.container = report
+        self.container_level = h.level
+
+    def _open_decision(self, h: Heading, text: str, base: int, m: re.Match[str]) -> None:
+        line = h.range.start.line
+        title = (m.group("title") or "").strip()
+        title_start = base + (m.start("title") if m.group("title") else len(text))
+        decision = Decision(
+            name=title,
+            name_range=Range.of(line, title_start, line, title_start + len(title)),
+            heading=h,
+            end_line=line,
+            date=m.group("date"),
+            date_range=Range.of(line, base + m.start("date"), line, base + m.end("date")),
+        )
+        self._classify_decision(decision, title, title_start, line)
+        self.doc.decisions.append(decision)
+        self.container = decision
+        self.container_level = h.level
+
+    def _classify_decision(self, d: Decision, title: str, start: int, line: int) -> None:
+        quoted = _QUOTED.search(title)
+        lowered = title.lower()
+        approval = _APPROVAL_TITLE.match(title)
+        completion = _COMPLETION_TITLE.match(title)
+        if approval is not None:
+            d.kind = "approval"
+            verb = approval.group("verb").lower()
+            if "conditional" in verb:
+                d.outcome = "conditional"
+            elif "rejected" in verb:
+                d.outcome = "rejected"
+            else:
+                d.outcome = "approved"
+            name, s = approval.group("name"), approval.start("name")
+        elif completion is not None:
+            d.kind = "completion"
+            name, s = completion.group("name"), completion.start("name")
+        else:
+            if "milestone" not in lowered and quoted is None:
+                return
+            name, s = (quoted.group(1), quoted.start(1)) if quoted else (title, 0)
+        if quoted is not None:
+            name, s = quoted.group(1), quoted.start(1)
+        name_clean = re.sub(r"(?i)^milestone\s*[:\-–—]?\s*", "", name).strip()
+        s += len(name) - len(name.lstrip()) + (len(name.strip()) - len(name_clean))
+        name_clean = name_clean.strip("\"'“”`*")
+        if not name_clean:
+            return
+        d.subject = name_clean
+        d.subject_range = Range.of(line, start + s, line, start + s + len(name_clean))
+        d.subject_candidates = [name_clean]
+        if d.kind == "completion" and not name_clean.lower().endswith("complete"):
+            d.subject_candidates.append(name_clean + " Complete")
+        self.doc.references.append(
+            Reference(name_clean, d.subject_range, "milestone", "decision", d.kind != "other")
+        )
+
+    def _open_status(
+        self, h: Heading, text: str, base: int, kind: StatusSectionKind
+    ) -> StatusSection:
+        line = h.range.start.line
+        name, name_range, trailers = self._name_range(line, text, base, 0)
+        section = StatusSection(
+            name=name, name_range=name_range, heading=h, end_line=line, kind=kind
+        )
+        self._apply_trailers(section, line, base, trailers)
+        self.doc.status_sections.append(section)
+        self.container = section
+        self.container_level = h.level
+        return section
+
+    # -- paragraphs ----------------------------------------------------------------------------
+
+    def paragraph(self, block: Block) -> None:
+        started_new = False
+        for line in range(block.start, min(block.end, len(self.lines))):
+            raw = self.lines[line]
+            indent = len(raw) - len(raw.lstrip())
+            body = raw[indent:]
+            label = find_label(body, indent, known=_KNOWN_BOLD)
+            if (
+                label is not None
+                and not label.bold
+                and self.field is not None
+                and self.field.is_empty
+                and FIELD_ALIASES.get(_norm_label(label.label)) in (None, "milestone", "deliverable")
+            ):
+                # "**Contributes To:**" then "Milestone: X" on the next line: that is the value.
+                label = None
+            if label is not None:
+                self._label_line(
+                    line, raw, label.label, label.label_start, label.label_end, label.value_start
+                )
+                started_new = True
+                continue
+            if self.field is not None and (started_new or self.field.is_empty):
+                self._extend_value(line, raw, indent)
+                started_new = True
+
+    def _extend_value(self, line: int, raw: str, indent: int) -> None:
+        assert self.field is not None
+        text = raw.strip()
+        if not text:
+            return
+        fld = self.field
+        end = len(raw.rstrip())
+        if fld.value:
+            fld.value = fld.value + " " + text
+            assert fld.value_range is not None
+            fld.value_range = Range(fld.value_range.start, Range.of(line, end).start)
+        else:
+            fld.value = text
+            fld.value_range = Range.of(line, indent, line, end)
+        fld.end_line = -1
+
+    def _label_line(
+        self, line: int, raw: str, label: str, ls: int, le: int, vs: int
+    ) -> Field | None:
+        key = FIELD_ALIASES.get(_norm_label(label))
+        current = self.field.key if self.field is not None else None
+        norm = _norm_label(label)
+        if (
+            norm in CATEGORIES
+            and current in ("acceptance_criteria", "success_criteria")
+            and not (isinstance(self.container, Deliverable) and norm == "testing")
+            and not raw[vs:].strip()
+        ):
+            self.category = norm.capitalize()
+            self.category_level = 99
+            return None
+        self._close_field(line)
+        value = raw[vs:].rstrip()
+        fld = Field(
+            key,
+            label,
+            Range.of(line, ls, line, le),
+            line,
+            value=value.strip(),
+            value_range=Range.of(line, vs, line, vs + len(value)) if value.strip() else None,
+            end_line=-1,
+        )
+        self._add_field(fld)
+        if fld.key is not None and fld.value:
+            self._field_semantics(fld, line, raw)
+        return fld
+
+    def _field_semantics(self, fld: Field, line: int, raw: str) -> None:
+        """Claims and references carried by a field's inline value."""
+        assert fld.value_range is not None
+        vs = fld.value_range.start.character
+        value = raw[vs : fld.value_range.end.character]
+        key = fld.key
+        if key in ("overall", "progress") and not isinstance(self.container, Report):
+            self._claim_from_text("overall", None, None, line, vs, value, "overall")
+        elif key in ("current_milestone", "milestone") and (
+            key == "current_milestone" or isinstance(self.container, StatusSection)
+        ):
+            end, trailers = strip_trailers(value)
+            name = value[:end].strip().strip("\"'“”*_`")
+            if name:
+                s = vs + value.find(name)
+                nr = Range.of(line, s, line, s + len(name))
+                self.doc.references.append(
+                    Reference(name, nr, "milestone", "current_milestone", True)
+                )
+                for t in trailers:
+                    if t.kind == "percent" and t.value is not None:
+                        rng = Range.of(line, vs + t.start, line, vs + t.end)
+                        self.doc.claims.append(
+                            ProgressClaim(
+                                "milestone",
+                                name,
+                                nr,
+                                Range.of(line, vs, line, vs + len(value)),
+                                percent=Percent(t.value, t.raw, rng),
+                                section="current",
+                            )
+                        )
+        elif key in ("phase", "current_phase") and isinstance(self.container, (StatusSection,)):
+            pct = PERCENT.search(value)
+            if pct is not None:
+                name = value[: pct.start()].strip(" (-–—:")
+                rng = Range.of(line, vs + pct.start(), line, vs + pct.end())
+                self.doc.claims.append(
+                    ProgressClaim(
+                        "phase",
+                        name,
+                        None,
+                        Range.of(line, vs, line, vs + len(value)),
+                        percent=Percent(float(pct.group(1)), pct.group(0), rng),
+                    )
+                )
+        elif key in ("progress",) and isinstance(self.container, Report):
+            self._claim_from_text(
+                "report", self.container.name, self.container.name_range, line, vs, value, "report"
+            )
+        elif key == "status":
+            status = _status_from_value(value)
+            if (
+                status is not None
+                and isinstance(self.container, Report)
+                and self.container.status is None
+            ):
+                self.container.status = StatusTag(status, value.strip(), fld.value_range)
+        if key in _STRICT_REF_FIELDS and key != "current_milestone":
+            self._reference_from_value(fld, line, vs, value, _STRICT_REF_FIELDS[key], True)
+        elif key in _LOOSE_REF_FIELDS:
+            self._reference_from_value(fld, line, vs, value, _LOOSE_REF_FIELDS[key], False)
+
+    def _reference_from_value(
+        self, fld: Field, line: int, vs: int, value: str, kind: str, strict: bool
+    ) -> None:
+        end, _ = strip_trailers(value)
+        text = value[:end]
+        m = re.match(r"(?i)^\s*(milestone|deliverable)\s*[:\-–—]\s*", text)
+        s = m.end() if m else len(text) - len(text.lstrip())
+        name = text[s:].strip().strip("\"'“”*_`")
+        if not name or len(name) > 120:
+            return
+        start = vs + s + max(text[s:].find(name), 0)
+        self.doc.references.append(
+            Reference(
+                name,
+                Range.of(line, start, line, start + len(name)),
+                kind,  # type: ignore[arg-type]
+                fld.key or "",
+                strict,
+            )
+        )
+
+    def _claim_from_text(
+        self,
+        subject: ClaimSubject,
+        name: str | None,
+        name_range: Range | None,
+        line: int,
+        offset: int,
+        text: str,
+        section: str,
+    ) -> ProgressClaim | None:
+        pct = PERCENT.search(text)
+        cnt = COUNT.search(text)
+        if pct is None and cnt is None:
+            return None
+        claim = ProgressClaim(
+            subject,
+            name,
+            name_range,
+            Range.of(line, offset, line, offset + len(text)),
+            section=section,
+        )
+        if pct is not None:
+            rng = Range.of(line, offset + pct.start(), line, offset + pct.end())
+            claim.percent = Percent(float(pct.group(1)), pct.group(0), rng)
+        if cnt is not None:
+            rng = Range.of(line, offset + cnt.start(), line, offset + cnt.end())
+            claim.count = Count(int(cnt.group(1)), int(cnt.group(2)), rng)
+            after = text[cnt.end() :].strip().split()
+            claim.unit = after[0].strip("(),.:").lower() if after else None
+        self.doc.claims.append(claim)
+        return claim
+
+    # -- list items ----------------------------------------------------------------------------
+
+    def item(self, block: Block) -> None:
+        if block.start >= len(self.lines):
+            return
+        raw = self.lines[block.start]
+        m = LIST_MARKER.match(raw)
+        if m is None:
+            return
+        line = block.start
+        pos = m.end()
+        state = None
+        box_range = None
+        rest = raw[pos:]
+        box = CHECKBOX.match(rest)
+        if box is not None:
+            mark = box.group("mark")
+            state = "checked" if mark in ("x", "X") or mark in STATUS_MARKS else _box(mark)
+            box_range = Range.of(line, pos, line, pos + 3 + (len(mark) - 1))
+            pos += box.end()
+        body = raw[pos:]
+        marks: list[StatusTag] = []
+        lead = re.match(r"^((?:✅|✓|✔|☑|❌|⏳|🔄|🚧|🟡|📋|⚠️|⚠)\uFE0F?)\s*", body)
+        if lead is not None:
+            symbol = lead.group(1).rstrip("\ufe0f")
+            status = STATUS_MARKS.get(lead.group(1)) or STATUS_MARKS.get(symbol)
+            if status is not None:
+                marks.append(
+                    StatusTag(
+                        status, lead.group(1), Range.of(line, pos, line, pos + len(lead.group(1)))
+                    )
+                )
+                if state is None and status is Status.DONE:
+                    state = "checked"
+                elif state is None and status is not Status.DONE:
+                    state = "unchecked" if status is not Status.IN_PROGRESS else "partial"
+            pos += lead.end()
+        own_end = max(block.start + 1, min(block.own_end, block.end, len(self.lines)))
+        lazy_from = None
+        for extra in range(line + 1, own_end):
+            # A lazy continuation line that starts a bold field label ends the item: people
+            # write "- item" then "**Output:** ..." without a blank line and mean a new field.
+            candidate = self.lines[extra]
+            if candidate[:1] in ("*", "_"):
+                found = find_label(candidate, 0, known=_KNOWN_BOLD)
+                if found is not None and found.bold:
+                    lazy_from = extra
+                    own_end = extra
+                    break
+        last_line = own_end - 1
+        if last_line == line:
+            seg_start = pos
+            segment = raw[pos:]
+        else:
+            seg_start = len(self.lines[last_line]) - len(self.lines[last_line].lstrip())
+            segment = self.lines[last_line][seg_start:]
+        end, trailers = strip_trailers(segment)
+        tag = None
+        claim_pct = None
+        phase = None
+        for t in trailers:
+            rng = Range.of(last_line, seg_start + t.start, last_line, seg_start + t.end)
+            if t.kind == "tag" and t.status is not None and tag is None:
+                tag = StatusTag(t.status, t.raw, rng)
+            elif t.kind == "mark" and t.status is not None:
+                marks.append(StatusTag(t.status, t.raw, rng))
+            elif t.kind == "percent" and t.value is not None:
+                claim_pct = Percent(t.value, t.raw, rng)
+            elif t.kind == "phase":
+                phase = t.raw
+        text_end_char = seg_start + end
+        parts = [raw[pos:].strip()] if last_line != line else [raw[pos:text_end_char].strip()]
+        for extra in range(line + 1, own_end):
+            piece = self.lines[extra].strip()
+            if extra == last_line:
+                piece = self.lines[extra][seg_start:text_end_char].strip()
+            parts.append(piece)
+        text = " ".join(p for p in parts if p)
+        struck = text.startswith("~~") and text.endswith("~~") and len(text) > 4
+        if struck:
+            text = text[2:-2].strip()
+        text_range = Range.of(
+            line, pos, last_line, max(text_end_char, pos if last_line == line else 0)
+        )
+        ordered = bool(re.match(r"\d", m.group("bullet")))
+        it = Item(
+            text=_unbold(text),
+            range=Range.of(line, 0, last_line, len(self.lines[last_line])),
+            text_range=text_range,
+            state=state,  # type: ignore[arg-type]
+            box_range=box_range,
+            tag=tag,
+            marks=marks,
+            struck=struck,
+            category=self.category,
+            ordered=ordered,
+            depth=block.depth,
+            bullet=m.group("bullet") if not ordered else m.group("bullet")[-1],
+            indent=m.group("indent"),
+            phase=phase,
+        )
+        self._place_item(it, line, raw, pos, claim_pct)
+        if lazy_from is not None:
+            self.paragraph(Block("para", lazy_from, min(block.own_end, block.end)))
+
+    def _place_item(self, it: Item, line: int, raw: str, pos: int, pct: Percent | None) -> None:
+        container = self.container
+        # "- Label: value" items inside STATUS sections and reports act as fields too.
+        label = find_label(raw[pos:], pos)
+        if label is not None and isinstance(container, (StatusSection, Report)):
+            key = FIELD_ALIASES.get(_norm_label(label.label))
+            if isinstance(container, StatusSection) and container.kind == "test_status":
+                key = None
+            if key is not None:
+                value = raw[label.value_start :].rstrip()
+                fld = Field(
+                    key,
+                    label.label,
+                    Range.of(line, label.label_start, line, label.label_end),
+                    line,
+                    value=value.strip(),
+                    value_range=Range.of(
+                        line, label.value_start, line, label.value_start + len(value)
+                    )
+                    if value.strip()
+                    else None,
+                    end_line=line,
+                )
+                container.fields.setdefault(key, fld)
+                if fld.value:
+                    saved = self.field
+                    self._field_semantics(fld, line, raw)
+                    self.field = saved
+                if isinstance(container, Report):
+                    container.items.append(it)
+                return
+        task = _TASK.match(it.text)
+        if task is not None and self.deliverable is not None and container is self.deliverable:
+            name = task.group("name").strip() or it.text
+            self.deliverable.tasks.append(
+                Task(task.group("num"), name, it.range, it.text_range, it)
+            )
+        current = self.field
+        if current is not None and (
+            container is None
+            or current in container.fields.values()
+            or current in container.unknown_fields
+        ):
+            current.items.append(it)
+            current.end_line = -1
+            key = current.key
+            if key in _LOOSE_REF_FIELDS or key in _STRICT_REF_FIELDS:
+                kind: RefKind = _LOOSE_REF_FIELDS.get(key or "") or _STRICT_REF_FIELDS.get(
+                    key or "", "any"
+                )
+                if key == "current_milestone" or (
+                    key == "deliverables" and not isinstance(container, Milestone)
+                ):
+                    kind = "deliverable"
+                self._item_reference(it, kind, key or "", strict=False)
+            elif key == "milestones":
+                self._milestone_list_item(it, pct, "progress")
+            if isinstance(container, (Report, StatusSection)):
+                container.items.append(it)
+            return
+        if isinstance(container, Report):
+            container.items.append(it)
+            return
+        if isinstance(container, StatusSection):
+            container.items.append(it)
+            if container.kind == "milestones":
+                self._milestone_list_item(it, pct, "milestones")
+            elif container.kind == "test_status":
+                self._test_item(it, line, raw, pos)
+            elif container.kind in ("phase_deliverables", "phase", "deliverables"):
+                self._item_reference(it, "deliverable", container.kind, strict=False)
+            return
+
+    def _milestone_list_item(self, it: Item, pct: Percent | None, section: str) -> None:
+        status = it.tag.status if it.tag is not None else None
+        strict = status not in (Status.PLANNED, Status.NEXT) and it.depth == 0
+        ref = self._item_reference(it, "milestone", section, strict=strict)
+        if pct is not None and ref is not None:
+            it.claim = ProgressClaim(
+                "milestone", ref.name, ref.range, it.range, percent=pct, section=section
+            )
+            self.doc.claims.append(it.claim)
+
+    def _item_reference(
+        self, it: Item, kind: RefKind, context: str, *, strict: bool
+    ) -> Reference | None:
+        text_range = it.text_range
+        if text_range.start.line != text_range.end.line:
+            return None
+        raw = self.lines[text_range.start.line][
+            text_range.start.character : text_range.end.character
+        ]
+        m = re.match(
+            r"(?i)^\s*(?:\*\*|__)?(?:(?:milestone|deliverable)\s*[A-Za-z]?\d*(?:\.\d+)*\s*[:\-–—]\s*|[A-Z]?\d+(?:\.\d+)*[.):]\s+)",
+            raw,
+        )
+        s = m.end() if m else 0
+        name = raw[s:]
+        stripped = name.strip().strip("*_`\"'“”").strip()
+        if not stripped or len(stripped) > 120:
+            return None
+        start = text_range.start.character + s + name.find(stripped)
+        ref = Reference(
+            stripped,
+            Range.of(text_range.start.line, start, text_range.start.line, start + len(stripped)),
+            kind,
+            context,
+            strict,
+            it.status,
+        )
+        self.doc.references.append(ref)
+        return ref
+
+    def _test_item(self, it: Item, line: int, raw: str, pos: int) -> None:
+        label = find_label(raw[pos:], pos)
+        name = label.label if label is not None else None
+        name_range = Range.of(line, label.label_start, line, label.label_end) if label else None
+        start = label.value_start if label is not None else pos
+        claim = self._claim_from_text(
+            "tests", name, name_range, line, start, raw[start:].rstrip(), "tests"
+        )
+        if claim is not None:
+            it.claim = claim
+
+    # -- tables --------------------------------------------------------------------------------
+
+    def table(self, block: Block) -> None:
+        rows = [(n, self.lines[n]) for n in range(block.start, min(block.end, len(self.lines)))]
+        if len(rows) < 3:
+            return
+        header = _cells(rows[0][1])
+        names = [c[0].lower() for c in header]
+        name_col = next(
+            (
+                i
+                for i, n in enumerate(names)
+                if any(
+                    w in n
+                    for w in (
+                        "criteri",
+                        "deliverable",
+                        "milestone",
+                        "task",
+                        "item",
+                        "check",
+                        "name",
+                    )
+                )
+            ),
+            0,
+        )
+        status_col = next(
+            (
+                i
+                for i, n in enumerate(names)
+                if any(w in n for w in ("status", "state", "done", "met"))
+            ),
+            None,
+        )
+        for number, row in rows[2:]:
+            cells = _cells(row)
+            if name_col >= len(cells):
+                continue
+            text, start, end = cells[name_col]
+            if not text:
+                continue
+            tag = None
+            state = None
+            if status_col is not None and status_col < len(cells):
+                st_text, st_start, st_end = cells[status_col]
+                status = _status_from_value(st_text)
+                if status is not None:
+                    tag = StatusTag(status, st_text, Range.of(number, st_start, number, st_end))
+                    state = "checked" if status is Status.DONE else "unchecked"
+            it = Item(
+                text=_unbold(text),
+                range=Range.of(number, 0, number, len(row)),
+                text_range=Range.of(number, start, number, end),
+                state=state,  # type: ignore[arg-type]
+                tag=tag,
+                category=self.category,
+                from_table=True,
+            )
+            self._place_item(it, number, row, start, None)
+
+    # -- driver --------------------------------------------------------------------------------
+
+    def run(self, blocks: list[Block]) -> Document:
+        fenced: set[int] = set()
+        comments: set[int] = set()
+        for block in blocks:
+            if block.kind == "fence":
+                fenced.update(range(block.start, block.end))
+                self.has_fence = True
+                continue
+            if block.kind == "html":
+                comments.update(range(block.start, block.end))
+                continue
+            if block.kind != "heading":
+                self.has_content = self.has_content or block.kind in ("para", "item", "table")
+            if block.kind == "heading":
+                self.heading(block)
+            elif block.kind == "para":
+                if not block.in_item:
+                    self.paragraph(block)
+            elif block.kind == "item":
+                self.item(block)
+            elif block.kind == "table":
+                self.table(block)
+            elif block.kind == "hr" and self.container is not None:
+                self._close_field(block.start)
+        self._close_container(len(self.lines))
+        self._drop_captions()
+        self.doc.fenced_lines = frozenset(fenced)
+        self.doc.comment_lines = frozenset(comments)
+        for section in (
+            *self.doc.milestones,
+            *self.doc.deliverables,
+            *self.doc.reports,
+            *self.doc.decisions,
+            *self.doc.status_sections,
+        ):
+            for fld in (*section.fields.values(), *section.unknown_fields):
+                if fld.end_line < 0:
+                    fld.end_line = section.end_line
+            section.path = self.doc.path
+            _decision_outcome(section)
+        for fld in self.doc.fields.values():
+            if fld.end_line < 0:
+                fld.end_line = len(self.lines) - 1
+        return self.doc
+
+    def _drop_captions(self) -> None:
+        """Drop empty definition headings that caption a definition of the same name."""
+        from milestone_lsp.core.syntax import normalize_name
+
+        for kind in (self.doc.milestones, self.doc.deliverables):
+            names = [normalize_name(s.name) for s in kind if s not in self.empty]
+            for section in [s for s in kind if s in self.empty]:
+                if normalize_name(section.name) in names:
+                    kind.remove(section)  # type: ignore[arg-type]
+
+
+def _decision_outcome(section: Section) -> None:
+    if not isinstance(section, Decision):
+        return
+    value = section.field_value("decision")
+    if value is None:
+        return
+    lowered = value.lower()
+    if "pending" in lowered or ("<" in lowered and ">" in lowered):
+        section.outcome = "pending"
+    elif "conditional" in lowered:
+        section.outcome = "conditional"
+    elif "reject" in lowered or "not approved" in lowered:
+        section.outcome = "rejected"
+    elif "approved" in lowered or "approve" in lowered:
+        section.outcome = "approved"
+    elif section.kind == "approval":
+        section.outcome = "none"
+
+
+def _status_from_value(value: str) -> Status | None:
+    text = value.strip().strip("*_` ")
+    for mark, status in STATUS_MARKS.items():
+        if text.startswith(mark):
+            return status
+    m = re.match(r"^([A-Za-z][A-Za-z \-]*?)(?:\s*[(/,:;.\-–—]|$)", text)
+    if m is not None:
+        return status_of_word(m.group(1))
+    return None
+
+
+def _cells(row: str) -> list[tuple[str, int, int]]:
+    cells: list[tuple[str, int, int]] = []
+    stripped = row.rstrip()
+    start = 0
+    if stripped.lstrip().startswith("|"):
+        start = stripped.index("|") + 1
+    end = len(stripped)
+    if stripped.endswith("|") and end - 1 >= start:
+        end -= 1
+    pos = start
+    for piece in re.split(r"(?<!\\)\|", stripped[start:end]):
+        lead = len(piece) - len(piece.lstrip())
+        text = piece.strip()
+        cells.append((text, pos + lead, pos + lead + len(text)))
+        pos += len(piece) + 1
+    return cells
+
+
+def _box(mark: str) -> str:
+    return "partial" if mark in ("~", "-", "/") else "unchecked"
+
+
+def _unbold(text: str) -> str:
+    return re.sub(r"(\*\*|__)", "", text).strip()
+
+
+def _strip_trailing_paren(text: str) -> str:
+    end, _ = strip_trailers(text, strict_words=False)
+    return text[:end]
+
+
+def _strip_emphasis_span(text: str) -> tuple[str, int]:
+    """Drop emphasis wrapping a whole heading (``**Milestone: X**``), keeping offsets."""
+    m = re.match(r"^(\*\*|__)(.+)\1$", text)
+    if m is not None:
+        return m.group(2), 2
+    return text, 0
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for number in range(1, min(len(lines), 500)):
+        if lines[number].strip() in ("---", "..."):
+            return number + 1
+    return 0
+
+
+def parse(text: str, path: str = "", cache: BlockCache | None = None) -> Document:
+    """Parse one markdown document into the model. Never raises on any text."""
+    lines = split_lines(text)
+    fm_end = _front_matter_end(lines)
+    md_lines = [""] * fm_end + lines[fm_end:] if fm_end else lines
+    blocks = document_blocks(md_lines, cache)
+    return _Builder(path, text, lines).run(blocks)

@@ -1,0 +1,164 @@
+"""Source positions and the one place where columns are converted between encodings.
+
+The core counts columns in code points (Python ``str`` indices within a line). LSP clients count in
+UTF-16 code units (VS Code) or UTF-8 bytes (Neovim 0.11 offers it first); :func:`encode_column` and
+:func:`decode_column` convert, and nothing else in the project does.
+
+Lines end at ``\\r\\n``, ``\\n`` or a lone ``\\r`` — exactly the terminators LSP recognises,
+which is not what :meth:`str.splitlines` does (it also splits at form feeds and U+2028).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+PositionEncoding = Literal["utf-8", "utf-16", "utf-32"]
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    """A 0-based line and a 0-based column counted in code points."""
+
+    line: int
+    character: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Range:
+    """A half-open span between two positions."""
+
+    start: Position
+    end: Position
+
+    @staticmethod
+    def of(line: int, start: int, end_line: int | None = None, end: int | None = None) -> Range:
+        """Build a range from plain numbers; ``end_line`` defaults to ``line``."""
+        return Range(
+            Position(line, start),
+            Position(line if end_line is None else end_line, start if end is None else end),
+        )
+
+    def contains(self, pos: Position) -> bool:
+        """Whether ``pos`` lies inside the range (both ends included, as editors expect)."""
+        return self.start <= pos <= self.end
+
+    def to_dict(self) -> dict[str, dict[str, int]]:
+        """The LSP-shaped dictionary form, columns still in code points."""
+        return {
+            "start": {"line": self.start.line, "character": self.start.character},
+            "end": {"line": self.end.line, "character": self.end.character},
+        }
+
+
+def split_lines(text: str) -> list[str]:
+    """Split ``text`` into lines without their terminators, the way LSP counts lines."""
+    return _LINE_BREAK.split(text)
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets (in code points) at which each line of ``text`` starts."""
+    starts = [0]
+    starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
+    return starts
+
+
+def _units(ch: str, encoding: PositionEncoding) -> int:
+    cp = ord(ch)
+    if encoding == "utf-16":
+        return 2 if cp > 0xFFFF else 1
+    if encoding == "utf-8":
+        if cp < 0x80:
+            return 1
+        if cp < 0x800:
+            return 2
+        if cp < 0x10000:
+            return 3
+        return 4
+    return 1
+
+
+def encode_column(line_text: str, column: int, encoding: PositionEncoding) -> int:
+    """Convert a code-point column in ``line_text`` to code units of ``encoding``."""
+    column = max(0, min(column, len(line_text)))
+    if encoding == "utf-32" or line_text.isascii():
+        return column
+    return sum(_units(ch, encoding) for ch in line_text[:column])
+
+
+def decode_column(line_text: str, units: int, encoding: PositionEncoding) -> int:
+    """Convert a column in code units of ``encoding`` to a code-point column.
+
+    Out-of-range values are clamped to the line; a column that falls inside a multi-unit
+    character (half a surrogate pair, say) moves to the start of that character.
+    """
+    if units <= 0:
+        return 0
+    if encoding == "utf-32" or line_text.isascii():
+        return min(units, len(line_text))
+    seen = 0
+    for index, ch in enumerate(line_text):
+        width = _units(ch, encoding)
+        if seen + width > units:
+            return index
+        seen += width
+    return len(line_text)
+
+
+class LineIndex:
+    """Lines of one text, with offset and position conversions."""
+
+    __slots__ = ("lines", "starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = split_lines(text)
+        self.starts = line_starts(text)
+
+    def offset(self, pos: Position) -> int:
+        """Code-point offset of ``pos`` in the text, clamped to the document."""
+        if pos.line < 0:
+            return 0
+        if pos.line >= len(self.lines):
+            return len(self.text)
+        return self.starts[pos.line] + max(0, min(pos.character, len(self.lines[pos.line])))
+
+    def position(self, offset: int) -> Position:
+        """The position of a code-point offset."""
+        import bisect
+
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return Position(line, min(offset - self.starts[line], len(self.lines[line])))
+
+    def end(self) -> Position:
+        """The position just past the last character."""
+        return Position(len(self.lines) - 1, len(self.lines[-1]))
+
+    def line_ending(self) -> str:
+        """The document's dominant line terminator (``\\n`` when it has none)."""
+        crlf = self.text.count("\r\n")
+        lf = self.text.count("\n") - crlf
+        cr = self.text.count("\r") - crlf
+        if crlf >= lf and crlf >= cr and crlf:
+            return "\r\n"
+        if cr > lf:
+            return "\r"
+        return "\n"
+
+    def to_encoding(self, pos: Position, encoding: PositionEncoding) -> tuple[int, int]:
+        """Line and column of ``pos`` in ``encoding`` code units."""
+        if 0 <= pos.line < len(self.lines):
+            return pos.line, encode_column(self.lines[pos.line], pos.character, encoding)
+        return pos.line, pos.character
+
+    def from_encoding(self, line: int, units: int, encoding: PositionEncoding) -> Position:
+        """A client position (``encoding`` code units) as a core position, clamped to the text."""
+        if line < 0:
+            return Position(0, 0)
+        if line >= len(self.lines):
+            return self.end()
+        return Position(line, decode_column(self.lines[line], units, encoding))

@@ -1,0 +1,189 @@
+"""The specification's Calculation Method, with the counts behind every percentage.
+
+* overall = completed milestones / total milestones
+* phase = completed deliverables in the phase / deliverables in the phase
+* milestone = met acceptance criteria / total acceptance criteria (or, as the specification's
+  lifecycle example does, completed deliverables / deliverables — a setting)
+
+A criterion is met when it is ticked in the milestone's definition or in a verification checklist
+or status report about the same milestone. Struck-through (withdrawn) items do not count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from milestone_lsp.core.model import Deliverable, Document, Item, Milestone, Status, StatusSection
+from milestone_lsp.core.syntax import normalize_name
+from milestone_lsp.core.workspace import Workspace
+
+ProgressMethod = Literal["criteria", "deliverables"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """``done`` of ``total`` things, what they are, and where they were counted."""
+
+    done: int
+    total: int
+    noun: str
+    basis: str
+
+    @property
+    def percent(self) -> float:
+        """The exact percentage (0 when there is nothing to count)."""
+        return 100.0 * self.done / self.total if self.total else 0.0
+
+    def explain(self) -> str:
+        """The counting in words: ``3 of 4 acceptance criteria met (75%)``."""
+        return f"{self.done} of {self.total} {self.noun} ({format_percent(self.percent)})"
+
+
+def format_percent(value: float) -> str:
+    """``87.5%``, ``40%``: whole numbers without decimals, others with one."""
+    rounded = round(value, 1)
+    return f"{int(rounded)}%" if rounded == int(rounded) else f"{rounded}%"
+
+
+def bar(percent: float, width: int = 10) -> str:
+    """A text progress bar such as ``████████░░``."""
+    filled = max(0, min(width, round(percent / 100 * width)))
+    return "█" * filled + "░" * (width - filled)
+
+
+def _counted(items: list[Item]) -> list[Item]:
+    return [i for i in items if i.counts]
+
+
+def criterion_met(ws: Workspace, subject_name: str, item: Item) -> bool:
+    """Whether a criterion is ticked in its definition or in a report about its subject."""
+    if item.is_done:
+        return True
+    key = normalize_name(item.text)
+    for report in ws.reports_for(subject_name):
+        for other in report.criteria:
+            if other.is_done and normalize_name(other.text) == key:
+                return True
+    return False
+
+
+def unmet_criteria(ws: Workspace, subject_name: str, items: list[Item]) -> list[Item]:
+    """The counted criteria that are not met anywhere."""
+    return [i for i in _counted(items) if not criterion_met(ws, subject_name, i)]
+
+
+def criteria_tally(ws: Workspace, subject_name: str, items: list[Item], noun: str) -> Tally | None:
+    """Met / total for a list of criteria, or ``None`` when there are none."""
+    counted = _counted(items)
+    if not counted:
+        return None
+    done = sum(1 for i in counted if criterion_met(ws, subject_name, i))
+    return Tally(done, len(counted), noun, "criteria")
+
+
+def deliverable_done(ws: Workspace, name: str, item: Item | None = None) -> bool:
+    """Whether a deliverable is complete: ticked where listed, or all its criteria met."""
+    if item is not None and item.is_done:
+        return True
+    definition = ws.find_deliverable(name)
+    if definition is not None:
+        if definition.tag is not None and definition.tag.status is Status.DONE:
+            return True
+        tally = criteria_tally(ws, definition.name, definition.criteria, "success criteria")
+        if tally is not None and tally.done == tally.total:
+            return True
+    key = normalize_name(name)
+    for doc in ws:
+        for section in doc.status_sections:
+            for other in section.items:
+                if other.is_done and normalize_name(other.text) == key:
+                    return True
+    return False
+
+
+def deliverables_tally(ws: Workspace, milestone: Milestone) -> Tally | None:
+    """Completed / listed deliverables of a milestone (its own list, else its progress updates)."""
+    items = _counted(milestone.deliverable_items)
+    if not items:
+        return None
+    done = sum(1 for i in items if deliverable_done(ws, i.text, i))
+    return Tally(done, len(items), "deliverables", "deliverables")
+
+
+def milestone_progress(
+    ws: Workspace, milestone: Milestone, method: ProgressMethod = "criteria"
+) -> Tally | None:
+    """The milestone's progress by the chosen method; criteria fall back to deliverables."""
+    if method == "criteria":
+        tally = criteria_tally(ws, milestone.name, milestone.criteria, "acceptance criteria met")
+        if tally is not None:
+            return tally
+    tally = deliverables_tally(ws, milestone)
+    if tally is not None:
+        return Tally(tally.done, tally.total, "deliverables complete", "deliverables")
+    return None
+
+
+def milestone_complete(ws: Workspace, milestone: Milestone, method: ProgressMethod) -> bool:
+    """Whether the workspace shows every criterion (or deliverable) of the milestone done."""
+    tally = milestone_progress(ws, milestone, method)
+    return tally is not None and tally.total > 0 and tally.done == tally.total
+
+
+def milestones_list(doc: Document) -> list[Item]:
+    """The top-level entries of a STATUS.md milestones list (section or ``**Milestones:**``)."""
+    section = doc.status_section("milestones")
+    if section is not None and section.items:
+        return [i for i in section.items if i.depth == 0 and i.counts]
+    for status in doc.status_sections:
+        fld = status.fields.get("milestones")
+        if fld is not None and fld.items:
+            return [i for i in fld.items if i.depth == 0 and i.counts]
+    return []
+
+
+def overall_progress(ws: Workspace, doc: Document | None, method: ProgressMethod) -> Tally | None:
+    """Completed / total milestones: from the document's milestones list, else definitions."""
+    if doc is not None:
+        listed = milestones_list(doc)
+        if listed:
+            done = sum(1 for i in listed if i.is_done)
+            return Tally(done, len(listed), "milestones complete", "list")
+    definitions = ws.milestones()
+    if not definitions:
+        return None
+    done = sum(1 for m in definitions if milestone_complete(ws, m, method))
+    return Tally(done, len(definitions), "milestones complete", "definitions")
+
+
+def _phase_key(phase: str) -> str:
+    words = normalize_name(phase).replace("phase", "").split()
+    return words[0].strip(":-–—") if words else ""
+
+
+def phase_progress(ws: Workspace, phase: str, doc: Document | None = None) -> Tally | None:
+    """Completed / total deliverables in a phase: its STATUS list, else its definitions."""
+    key = _phase_key(phase)
+    if not key:
+        return None
+    docs = [doc] if doc is not None else list(ws)
+    for d in docs:
+        for section in d.status_sections:
+            if (
+                isinstance(section, StatusSection)
+                and section.kind == "phase_deliverables"
+                and section.phase
+                and _phase_key(section.phase) == key
+            ):
+                items = [i for i in section.items if i.depth == 0 and i.counts]
+                if items:
+                    done = sum(1 for i in items if i.is_done)
+                    return Tally(done, len(items), f"Phase {key} deliverables complete", "list")
+    in_phase: list[Deliverable] = [
+        d for d in ws.deliverables() if d.phase and _phase_key(d.phase) == key
+    ]
+    if not in_phase:
+        return None
+    done = sum(1 for d in in_phase if deliverable_done(ws, d.name))
+    return Tally(done, len(in_phase), f"Phase {key} deliverables complete", "definitions")

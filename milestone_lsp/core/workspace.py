@@ -1,0 +1,132 @@
+"""A workspace of parsed documents and the name indexes that cross-file features need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from milestone_lsp.core.model import Decision, Deliverable, Document, Milestone, Report
+from milestone_lsp.core.syntax import normalize_name
+
+
+class Workspace:
+    """Documents by path, with definition, report and decision indexes rebuilt on change."""
+
+    def __init__(self, documents: Iterable[Document] = ()) -> None:
+        self.documents: dict[str, Document] = {}
+        self._index_version = -1
+        self._version = 0
+        self._milestones: dict[str, list[Milestone]] = {}
+        self._deliverables: dict[str, list[Deliverable]] = {}
+        self._reports: dict[str, list[Report]] = {}
+        self._decisions: dict[str, list[Decision]] = {}
+        for doc in documents:
+            self.add(doc)
+
+    # -- mutation ------------------------------------------------------------------------------
+
+    def add(self, doc: Document) -> None:
+        """Add or replace a document."""
+        self.documents[doc.path] = doc
+        self._version += 1
+
+    def remove(self, path: str) -> None:
+        """Forget a document."""
+        if self.documents.pop(path, None) is not None:
+            self._version += 1
+
+    def get(self, path: str) -> Document | None:
+        """The document at ``path``, if known."""
+        return self.documents.get(path)
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.documents.values())
+
+    # -- indexes -------------------------------------------------------------------------------
+
+    def _ensure_index(self) -> None:
+        if self._index_version == self._version:
+            return
+        milestones: dict[str, list[Milestone]] = {}
+        deliverables: dict[str, list[Deliverable]] = {}
+        reports: dict[str, list[Report]] = {}
+        decisions: dict[str, list[Decision]] = {}
+        for doc in sorted(self.documents.values(), key=lambda d: d.path):
+            for m in doc.milestones:
+                if not m.is_update:
+                    milestones.setdefault(normalize_name(m.name), []).append(m)
+            for d in doc.deliverables:
+                deliverables.setdefault(normalize_name(d.name), []).append(d)
+            for r in doc.reports:
+                reports.setdefault(normalize_name(r.name), []).append(r)
+            for e in doc.decisions:
+                for candidate in e.subject_candidates:
+                    decisions.setdefault(normalize_name(candidate), []).append(e)
+        self._milestones = milestones
+        self._deliverables = deliverables
+        self._reports = reports
+        self._decisions = decisions
+        self._index_version = self._version
+
+    def milestones(self) -> list[Milestone]:
+        """Every milestone definition (progress updates excluded), first per name first."""
+        self._ensure_index()
+        return [m for group in self._milestones.values() for m in group]
+
+    def deliverables(self) -> list[Deliverable]:
+        """Every deliverable definition."""
+        self._ensure_index()
+        return [d for group in self._deliverables.values() for d in group]
+
+    def milestone_groups(self) -> dict[str, list[Milestone]]:
+        """Milestone definitions grouped by normalised name."""
+        self._ensure_index()
+        return self._milestones
+
+    def deliverable_groups(self) -> dict[str, list[Deliverable]]:
+        """Deliverable definitions grouped by normalised name."""
+        self._ensure_index()
+        return self._deliverables
+
+    def find_milestone(self, name: str) -> Milestone | None:
+        """The milestone a name refers to, comparing normalised names."""
+        self._ensure_index()
+        key = normalize_name(name)
+        found = self._milestones.get(key)
+        if found:
+            return found[0]
+        if key and not key.endswith(" complete"):
+            found = self._milestones.get(key + " complete")
+            if found:
+                return found[0]
+        return None
+
+    def find_deliverable(self, name: str) -> Deliverable | None:
+        """The deliverable a name refers to."""
+        self._ensure_index()
+        found = self._deliverables.get(normalize_name(name))
+        return found[0] if found else None
+
+    def reports_for(self, name: str) -> list[Report]:
+        """Verification checklists and status reports about ``name``."""
+        self._ensure_index()
+        key = normalize_name(name)
+        out = list(self._reports.get(key, []))
+        if key.endswith(" complete"):
+            out.extend(self._reports.get(key[: -len(" complete")], []))
+        return out
+
+    def decisions_for(self, name: str) -> list[Decision]:
+        """DECISIONS.md entries about ``name`` (approval and completion logs)."""
+        self._ensure_index()
+        return list(self._decisions.get(normalize_name(name), []))
+
+    def approval_for(self, milestone: Milestone) -> Decision | None:
+        """The entry that approves ``milestone``, if one was logged."""
+        for entry in self.decisions_for(milestone.name):
+            if entry.approves:
+                return entry
+        return None
+
+    def status_documents(self) -> list[Document]:
+        """Documents with STATUS.md structure."""
+        return [d for d in self.documents.values() if d.status_sections]

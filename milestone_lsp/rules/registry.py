@@ -1,0 +1,122 @@
+"""The rule registry: every rule's code, name, severity, summary, docs and fix safety.
+
+A rule is a function ``(RuleContext) -> Iterable[Finding]`` registered with :func:`rule`. Its
+docstring is its documentation (``docs/rules/<CODE>.md`` is generated from it), written in the
+sections *What it flags*, *Why*, *Example that fires*, *Example that does not*, *Fix safety*.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from milestone_lsp.config import Config
+from milestone_lsp.core.findings import Finding, Fix, Related, Severity
+from milestone_lsp.core.model import Document
+from milestone_lsp.core.positions import Range, split_lines
+from milestone_lsp.core.workspace import Workspace
+
+Scope = Literal["document", "workspace"]
+
+
+@dataclass(slots=True)
+class RuleContext:
+    """What a rule sees: the workspace, the document being checked, and the settings."""
+
+    ws: Workspace
+    doc: Document
+    config: Config
+    rule: Rule | None = None
+    _lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """The document's lines without terminators."""
+        if self._lines is None:
+            self._lines = split_lines(self.doc.text)
+        return self._lines
+
+    def finding(
+        self,
+        message: str,
+        range: Range,
+        *,
+        related: Sequence[Related] = (),
+        fixes: Sequence[Fix] = (),
+        tags: Sequence[Literal["unnecessary", "deprecated"]] = (),
+    ) -> Finding:
+        """A finding of the running rule in the current document."""
+        assert self.rule is not None
+        return Finding(
+            code=self.rule.code,
+            severity=self.rule.severity,
+            message=message,
+            path=self.doc.path,
+            range=range,
+            related=list(related),
+            fixes=list(fixes),
+            tags=list(tags),
+        )
+
+
+RuleFunc = Callable[[RuleContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A registered rule."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    fix: Literal["safe", "unsafe"] | None
+    scope: Scope
+    check: RuleFunc = field(compare=False)
+
+    @property
+    def doc(self) -> str:
+        """The rule's documentation (its function's docstring)."""
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    *,
+    fix: Literal["safe", "unsafe"] | None = None,
+    scope: Scope = "document",
+) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a rule function under a stable code."""
+
+    def register(func: RuleFunc) -> RuleFunc:
+        if code in RULES:
+            raise ValueError(f"duplicate rule code {code}")
+        RULES[code] = Rule(code, name, severity, summary, fix, scope, func)
+        return func
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, sorted by code (imports the rule modules on first use)."""
+    from milestone_lsp.rules import catalogue  # noqa: F401  (registers the rules)
+
+    return [RULES[code] for code in sorted(RULES)]
+
+
+def by_name_or_code(key: str) -> Rule | None:
+    """Look a rule up by code (``MS101``) or name (``vague-criterion``)."""
+    rules = all_rules()
+    upper = key.upper()
+    for r in rules:
+        if r.code == upper or r.name == key.lower():
+            return r
+    return None
