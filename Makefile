@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck format docs clean
+.PHONY: run test lint format docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(PY) -m milestone_lsp parse examples/
+	$(PY) -m milestone_lsp check examples/ --exit-zero
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -22,6 +23,10 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+
+docs: $(STAMP)
+	$(PY) -m milestone_lsp.rules.docs
+	$(PY) -m milestone_lsp._schema
 
 format: $(STAMP)
 	$(PY) -m ruff format .

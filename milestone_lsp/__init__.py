@@ -1,3 +1,3 @@
-"""milestone-lsp: a language server and CI linter for milestone, deliverable and STATUS.md documents."""
+"""milestone-lsp: language server and CI linter for milestone, deliverable and STATUS.md files."""
 
 __version__ = "0.1.0"

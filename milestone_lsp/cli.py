@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -61,6 +62,193 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_ERROR if errors and not docs else EXIT_OK
 
 
+def _progress_summary(result: object) -> list[str]:
+    from milestone_lsp.check import CheckResult, is_milestone_document
+    from milestone_lsp.core.progress import milestone_progress, overall_progress
+
+    assert isinstance(result, CheckResult)
+    method = result.config.progress_method
+    lines = []
+    for checked in result.files:
+        doc = result.workspace.get(checked.display)
+        if doc is None or not is_milestone_document(doc, checked.display, result.config):
+            continue
+        parts = []
+        if doc.status_sections:
+            overall = overall_progress(result.workspace, doc, method)
+            if overall is not None:
+                parts.append(f"overall {overall.explain()}")
+        for m in doc.milestones:
+            if m.is_update:
+                continue
+            tally = milestone_progress(result.workspace, m, method)
+            if tally is not None:
+                parts.append(f"{m.name} {tally.done}/{tally.total} ({round(tally.percent)}%)")
+        if parts:
+            lines.append(f"{checked.display}: " + "; ".join(parts))
+    return lines
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Lint milestone markdown; exit 0 clean, 1 findings at the fail level, 2 errors."""
+    from milestone_lsp import check as checking
+    from milestone_lsp import output
+    from milestone_lsp.core.findings import Severity
+    from milestone_lsp.rules.registry import all_rules
+
+    targets = [Path(p) for p in args.paths if p != "-"]
+    use_stdin = "-" in args.paths
+    if not args.paths:
+        targets = [Path(".")]
+    root = checking.workspace_root(targets)
+    loaded, problems = checking.load_config_or_errors(targets[0] if targets else Path.cwd())
+    if problems:
+        for problem in problems:
+            print(f"milestone-lsp: {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    rules = all_rules()
+    known = {r.code for r in rules} | {r.name for r in rules}
+    select = set(_split(args.select)) if args.select else None
+    ignore = set(_split(args.ignore))
+    for key in (select or set()) | ignore:
+        if key not in known and key.upper() not in known:
+            print(
+                f"milestone-lsp: unknown rule {key!r} (see `milestone-lsp rules`)", file=sys.stderr
+            )
+            return EXIT_ERROR
+    select = {k.upper() if k.upper() in known else k for k in select} if select else None
+    ignore = {k.upper() if k.upper() in known else k for k in ignore}
+    stdin_text = sys.stdin.read() if use_stdin else None
+    progress = _progress_bar() if sys.stderr.isatty() and args.format == "text" else None
+    result = checking.build_workspace(
+        targets if targets or not use_stdin else [],
+        loaded.config,
+        root,
+        stdin_text=stdin_text,
+        stdin_name=args.stdin_filename,
+        progress=progress,
+    )
+    if progress is not None:
+        progress(-1, -1)
+    if args.fix:
+        checking.apply_safe_fixes(result, select, ignore)
+    else:
+        checking.run_rules(result, select, ignore)
+    if args.baseline is not None:
+        baseline = Path(args.baseline)
+        if args.update_baseline or not baseline.exists():
+            checking.write_baseline(result, baseline)
+            print(
+                f"milestone-lsp: recorded {len(result.findings)} findings in {baseline}",
+                file=sys.stderr,
+            )
+            result.findings = []
+        else:
+            try:
+                checking.filter_baseline(result, baseline)
+            except (OSError, ValueError) as exc:
+                print(f"milestone-lsp: {baseline}: {exc}", file=sys.stderr)
+                return EXIT_ERROR
+    for error in result.errors:
+        print(f"milestone-lsp: {error}", file=sys.stderr)
+    findings = result.findings
+    if args.format == "json":
+        text = output.render_json(findings, result.workspace, len(result.files))
+    elif args.format == "sarif":
+        text = output.render_sarif(findings, result.workspace, rules)
+    elif args.format == "github":
+        text = output.render_github(findings, {r.code: r.name for r in rules})
+    else:
+        text = output.render_text(findings)
+        summary = _progress_summary(result)
+        if summary:
+            text += ("\n" if text else "") + "\n".join(summary) + "\n"
+        fixed = sum(result.fixed.values())
+        count = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+        text += f"{count} in {len(result.files)} file{'s' if len(result.files) != 1 else ''}"
+        text += f", {fixed} fixed\n" if args.fix else "\n"
+    if args.output_file:
+        try:
+            Path(args.output_file).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"milestone-lsp: {args.output_file}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(text)
+    if result.errors and not result.files:
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_OK
+    level = Severity(args.fail_on)
+    return EXIT_FINDINGS if checking.fails(findings, level) else EXIT_OK
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    """A progress bar on stderr for long runs (rich, imported only when a terminal shows it)."""
+    from rich.progress import Progress, TaskID
+
+    bars: list[tuple[Progress, TaskID]] = []
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            if total < 50:
+                return
+            progress = Progress(transient=True)
+            progress.start()
+            bars.append((progress, progress.add_task("checking", total=total)))
+        progress, task = bars[0]
+        if done < 0:
+            progress.stop()
+            return
+        progress.update(task, completed=done)
+
+    return update
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    """List the rule catalogue."""
+    from milestone_lsp.rules.registry import all_rules
+
+    for r in all_rules():
+        fix = f" [fix: {r.fix}]" if r.fix else ""
+        print(f"{r.code}  {r.name:<32} {r.severity.value:<11} {r.summary}{fix}")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Print one rule's documentation."""
+    from milestone_lsp.rules.docs import render_rule
+    from milestone_lsp.rules.registry import by_name_or_code
+
+    found = by_name_or_code(args.rule)
+    if found is None:
+        print(
+            f"milestone-lsp: unknown rule {args.rule!r} (see `milestone-lsp rules`)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    sys.stdout.write(render_rule(found))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the language server; pygls is imported only here."""
+    from milestone_lsp.server import main as serve
+
+    return serve(
+        tcp=args.tcp,
+        ws=args.ws,
+        host=args.host,
+        port=args.port,
+        log_file=args.log_file,
+        log_level=args.log_level,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -75,6 +263,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--progress-method", choices=["criteria", "deliverables"], default="criteria")
     p.set_defaults(func=cmd_parse)
+
+    c = sub.add_parser("check", help="lint milestone markdown (files, folders, or - for stdin)")
+    c.add_argument("paths", nargs="*", metavar="PATH")
+    c.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
+    c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    c.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "information"],
+        default="warning",
+        help="lowest severity that makes the exit code 1 (default: warning)",
+    )
+    c.add_argument("--exit-zero", action="store_true", help="always exit 0 unless an error occurs")
+    c.add_argument("--select", action="append", metavar="CODES", help="only these rules")
+    c.add_argument("--ignore", action="append", metavar="CODES", help="skip these rules")
+    c.add_argument("--output-file", "-o", metavar="FILE")
+    c.add_argument(
+        "--stdin-filename",
+        default="STATUS.md",
+        metavar="NAME",
+        help="the name given to a document read from stdin (default: STATUS.md)",
+    )
+    c.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings not recorded in FILE (recorded when FILE is new)",
+    )
+    c.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="rewrite the baseline file with the current findings",
+    )
+    c.set_defaults(func=cmd_check)
+
+    r = sub.add_parser("rules", help="list the rule catalogue")
+    r.set_defaults(func=cmd_rules)
+
+    e = sub.add_parser("explain", help="print the documentation of one rule")
+    e.add_argument("rule", metavar="RULE", help="code (MS101) or name (vague-criterion)")
+    e.set_defaults(func=cmd_explain)
+
+    s = sub.add_parser("serve", help="run the language server (stdio unless --tcp or --ws)")
+    transport = s.add_mutually_exclusive_group()
+    transport.add_argument("--stdio", action="store_true", help="use stdin/stdout (default)")
+    transport.add_argument("--tcp", action="store_true", help="listen on TCP")
+    transport.add_argument("--ws", action="store_true", help="listen on a WebSocket")
+    s.add_argument("--host", default="127.0.0.1", help="address for --tcp/--ws")
+    s.add_argument("--port", type=int, default=2087, help="port for --tcp/--ws")
+    s.add_argument("--log-file", metavar="FILE", help="write the server log to FILE")
+    s.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        default="warning",
+        help="lowest level written to the log (default: warning)",
+    )
+    s.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -92,3 +335,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug must read as one clear line in CI, not a traceback
+        if os.environ.get("MILESTONE_LSP_DEBUG"):
+            raise
+        print(
+            f"milestone-lsp: internal error: {type(exc).__name__}: {exc} "
+            "(set MILESTONE_LSP_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

@@ -31,7 +31,9 @@ def fixture_texts(code: str) -> dict[str, str]:
     }
 
 
-def run(texts: dict[str, str], code: str | None = None, config: Config | None = None) -> list[Finding]:
+def run(
+    texts: dict[str, str], code: str | None = None, config: Config | None = None
+) -> list[Finding]:
     """Findings of one rule (or all) over every document of a workspace."""
     ws = load(texts)
     config = config or Config()

@@ -46,7 +46,7 @@ class Block:
             self.start + by,
             self.end + by,
             self.depth,
-            self.own_end + by,
+            self.own_end + by if self.kind == "item" else self.own_end,
             self.ordered,
             self.in_item,
         )
@@ -65,8 +65,10 @@ def _markdown() -> MarkdownIt:
         from markdown_it import MarkdownIt
 
         # The preset's nesting limit (20) stays: it bounds recursion on hostile input, and
-        # deeper structure is simply not modelled.
-        _md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+        # deeper structure is simply not modelled. Only block tokens are read, so the inline
+        # pass (half of markdown-it's time) is switched off; block structure does not depend
+        # on it.
+        _md = MarkdownIt("commonmark").enable(["table"]).disable(["inline", "text_join"])
     return _md
 
 
@@ -173,17 +175,46 @@ def parse_chunk(text: str) -> tuple[tuple[Block, ...], bool]:
         elif kind in ("fence", "code_block") and tok.map is not None:
             blocks.append(Block("fence", tok.map[0], tok.map[1], in_item=bool(item_stack)))
             if kind == "fence" and tok.map[1] >= len(lines) - (1 if text.endswith("\n") else 0):
-                closing = lines[tok.map[1] - 1].strip() if tok.map[1] - 1 > tok.map[0] else ""
-                marker = tok.markup
-                if not (closing and set(closing) == {marker[0]} and len(closing) >= len(marker)):
+                # An unclosed fence runs to the end and its content holds every line after the
+                # opener; a closed one consumed one more line (the closing marker) than it holds.
+                body_lines = tok.content.count("\n") + (
+                    1 if tok.content and not tok.content.endswith("\n") else 0
+                )
+                if tok.map[1] - tok.map[0] - 1 <= body_lines:
                     open_fence = True
         elif kind == "table_open" and tok.map is not None:
             blocks.append(Block("table", tok.map[0], tok.map[1], in_item=bool(item_stack)))
         elif kind == "html_block" and tok.map is not None:
             blocks.append(Block("html", tok.map[0], tok.map[1], in_item=bool(item_stack)))
+            if tok.map[1] >= len(lines) - (1 if text.endswith("\n") else 0) and _html_unclosed(
+                tok.content
+            ):
+                open_fence = True
         elif kind == "hr" and tok.map is not None:
             blocks.append(Block("hr", tok.map[0], tok.map[1]))
     return tuple(blocks), open_fence
+
+
+_HTML_ENDS = (
+    (re.compile(r"^\s*<!--"), "-->"),
+    (re.compile(r"^\s*<\?"), "?>"),
+    (re.compile(r"^\s*<!\[CDATA\["), "]]>"),
+    (re.compile(r"^\s*<!"), ">"),
+    (re.compile(r"^\s*<(pre|script|style|textarea)(?:\s|>|$)", re.IGNORECASE), None),
+)
+
+
+def _html_unclosed(content: str) -> bool:
+    """Whether an HTML block of a kind that spans blank lines never met its end marker."""
+    for pattern, end in _HTML_ENDS:
+        m = pattern.match(content)
+        if m is None:
+            continue
+        rest = content[m.end() :]
+        if end is None:
+            return f"</{m.group(1).lower()}>" not in rest.lower()
+        return end not in rest
+    return False
 
 
 def _last_item_index(blocks: list[Block], start: int) -> int | None:
@@ -194,10 +225,21 @@ def _last_item_index(blocks: list[Block], start: int) -> int | None:
     return None
 
 
-def document_blocks(lines: list[str], cache: BlockCache | None = None) -> list[Block]:
-    """Blocks of a whole document (lines without terminators), re-using cached chunks."""
+def document_blocks(
+    lines: list[str], cache: BlockCache | None = None, *, chunked: bool = True
+) -> list[Block]:
+    """Blocks of a whole document (lines without terminators), re-using cached chunks.
+
+    ``chunked=False`` parses the text in one piece, without the cache: the reference that the
+    chunked result must equal.
+    """
+    if not chunked:
+        return list(parse_chunk("\n".join(lines))[0])
     cache = cache or _shared_cache
     starts = chunk_starts(lines)
+    if len(starts) * 2 > cache.size:
+        # An LRU smaller than one document's chunks evicts every chunk before its next use.
+        cache.size = len(starts) * 2
     starts.append(len(lines))
     blocks: list[Block] = []
     index = 0

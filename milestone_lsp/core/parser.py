@@ -552,7 +552,8 @@ class _Builder:
                 and not label.bold
                 and self.field is not None
                 and self.field.is_empty
-                and FIELD_ALIASES.get(_norm_label(label.label)) in (None, "milestone", "deliverable")
+                and FIELD_ALIASES.get(_norm_label(label.label))
+                in (None, "milestone", "deliverable")
             ):
                 # "**Contributes To:**" then "Milestone: X" on the next line: that is the value.
                 label = None
@@ -580,6 +581,13 @@ class _Builder:
         else:
             fld.value = text
             fld.value_range = Range.of(line, indent, line, end)
+            # The template writes "**Contributes To:**" with the name on the next line.
+            if fld.key in _STRICT_REF_FIELDS and fld.key != "current_milestone":
+                kind = _STRICT_REF_FIELDS[fld.key]
+                self._reference_from_value(fld, line, indent, raw[indent:end], kind, True)
+            elif fld.key in _LOOSE_REF_FIELDS:
+                kind = _LOOSE_REF_FIELDS[fld.key]
+                self._reference_from_value(fld, line, indent, raw[indent:end], kind, False)
         fld.end_line = -1
 
     def _label_line(
@@ -888,7 +896,8 @@ class _Builder:
                     key == "deliverables" and not isinstance(container, Milestone)
                 ):
                     kind = "deliverable"
-                self._item_reference(it, kind, key or "", strict=False)
+                # A list under Contributes To names milestones as strictly as an inline value.
+                self._item_reference(it, kind, key or "", strict=key == "contributes_to")
             elif key == "milestones":
                 self._milestone_list_item(it, pct, "progress")
             if isinstance(container, (Report, StatusSection)):
@@ -1155,10 +1164,12 @@ def _front_matter_end(lines: list[str]) -> int:
     return 0
 
 
-def parse(text: str, path: str = "", cache: BlockCache | None = None) -> Document:
+def parse(
+    text: str, path: str = "", cache: BlockCache | None = None, *, chunked: bool = True
+) -> Document:
     """Parse one markdown document into the model. Never raises on any text."""
     lines = split_lines(text)
     fm_end = _front_matter_end(lines)
     md_lines = [""] * fm_end + lines[fm_end:] if fm_end else lines
-    blocks = document_blocks(md_lines, cache)
+    blocks = document_blocks(md_lines, cache, chunked=chunked)
     return _Builder(path, text, lines).run(blocks)

@@ -11,6 +11,7 @@ or status report about the same milestone. Struck-through (withdrawn) items do n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -56,14 +57,27 @@ def _counted(items: list[Item]) -> list[Item]:
     return [i for i in items if i.counts]
 
 
+# Results a verification adds to a criterion's wording: "(47/47)", "(100%)", "100%".
+_RESULT_NOTE = re.compile(r"\s*\(\s*\d[\d\s/.,%]*\)|\s+\d+(?:\.\d+)?\s?%$")
+
+
+def criterion_key(text: str) -> str:
+    """The form in which a criterion and its restatement in a report are compared: the
+    normalised name without result notes, so that ``Auth tests passing (100%)`` in a definition
+    matches ``Auth tests passing (47/47) 100% ✓`` in its verification checklist."""
+    key = normalize_name(text)
+    stripped = " ".join(_RESULT_NOTE.sub("", _RESULT_NOTE.sub("", key)).split())
+    return stripped or key
+
+
 def criterion_met(ws: Workspace, subject_name: str, item: Item) -> bool:
     """Whether a criterion is ticked in its definition or in a report about its subject."""
     if item.is_done:
         return True
-    key = normalize_name(item.text)
+    key = criterion_key(item.text)
     for report in ws.reports_for(subject_name):
         for other in report.criteria:
-            if other.is_done and normalize_name(other.text) == key:
+            if other.is_done and criterion_key(other.text) == key:
                 return True
     return False
 

@@ -260,11 +260,12 @@ class Suppressions:
             keyword = f"milestone-lsp-{directive.kind}"
             if directive in comment_spans:
                 what = "" if directive.covers_all else " " + " ".join(k.key for k in idle)
+                note = _note(idle)
                 out.append(
                     Finding(
                         code=UNUSED_CODE,
                         severity=severity,
-                        message=f"Unused suppression: {keyword}{what} suppresses nothing",
+                        message=f"Unused suppression: {keyword}{what} suppresses nothing{note}",
                         path=path,
                         range=Range.of(directive.line, directive.start, end=directive.end),
                         fixes=[
@@ -279,8 +280,7 @@ class Suppressions:
                 continue
             for key, span in _key_removals(self.lines[directive.line], directive, idle):
                 message = f"Unused suppression: {keyword} {key.key} suppresses nothing"
-                if _canonical(key.key) in (UNUSED_CODE, UNUSED_NAME):
-                    message += f"; {UNUSED_CODE} can only be suppressed with disable-file"
+                message += _note([key])
                 out.append(
                     Finding(
                         code=UNUSED_CODE,
@@ -302,6 +302,13 @@ class Suppressions:
                     )
                 )
         return out
+
+
+def _note(keys: list[DirectiveKey]) -> str:
+    """Why naming MS901 outside disable-file never works, when the keys do that."""
+    if any(_canonical(key.key) in (UNUSED_CODE, UNUSED_NAME) for key in keys):
+        return f"; {UNUSED_CODE} can only be suppressed with disable-file"
+    return ""
 
 
 def _key_start(key: DirectiveKey | None) -> int | None:
@@ -360,25 +367,27 @@ def _comment_removals(lines: Sequence[str], directives: list[Directive]) -> dict
 def _key_removals(
     text: str, directive: Directive, idle: list[DirectiveKey]
 ) -> list[tuple[DirectiveKey, tuple[int, int]]]:
-    """For each idle key, the columns that remove it with the separator that belongs to it.
+    """For each idle key, the columns that remove it together with one separator.
 
-    A key owns the separator before it (there is always at least the space after the keyword),
-    so removing any subset leaves the others well spaced and no two spans overlap. The first key
-    owns the separator after it instead when that holds a comma and the next key stays.
+    Consecutive idle keys form runs. A run followed by a kept key gives up its keys and the
+    separators after them (the separator before the run then divides its neighbours); a run at the
+    end gives up its keys and the separators before them. Every span is cut at key boundaries, so
+    no two overlap (fix-all applies them together) and each alone still leaves clean spacing.
     """
     idle_starts = {key.start for key in idle}
-    out: list[tuple[DirectiveKey, tuple[int, int]]] = []
     keys = directive.keys
+    out: list[tuple[DirectiveKey, tuple[int, int]]] = []
     for index, key in enumerate(keys):
         if key.start not in idle_starts:
             continue
-        previous_end = keys[index - 1].end if index else _keyword_end(text, directive)
-        start, end = previous_end, key.end
-        if index == 0 and len(keys) > 1 and keys[1].start not in idle_starts:
-            separator = text[key.end : keys[1].start]
-            if "," in separator:
-                start, end = key.start, keys[1].start
-        out.append((key, (start, end)))
+        following = next(
+            (later for later in keys[index + 1 :] if later.start not in idle_starts), None
+        )
+        if following is not None:
+            out.append((key, (key.start, keys[index + 1].start)))
+        else:
+            previous_end = keys[index - 1].end if index else _keyword_end(text, directive)
+            out.append((key, (previous_end, key.end)))
     return out
 
 

@@ -34,6 +34,11 @@ class Workspace:
         if self.documents.pop(path, None) is not None:
             self._version += 1
 
+    @property
+    def version(self) -> int:
+        """Bumped on every change of the document set (for caches of cross-file results)."""
+        return self._version
+
     def get(self, path: str) -> Document | None:
         """The document at ``path``, if known."""
         return self.documents.get(path)

@@ -61,12 +61,14 @@ def check_document(
     unused = next((s for r, s in rules if r.code == UNUSED_SUPPRESSION), None)
     names = {r.code: r.name for r in all_rules()}
     active = {r.code for r, _ in rules} | {r.name for r, _ in rules}
+    known = set(names) | set(names.values())
     kept = suppressions.apply(
         findings,
         path=doc.path,
         unused_severity=unused,
         name_of=lambda code: names.get(code, code),
-        is_active=lambda key: key in active,
+        # Unknown keys stay "active" so a typo in a directive is reported as unused.
+        is_active=lambda key: key in active or key not in known,
     )
     kept.sort(key=Finding.sort_key)
     return kept

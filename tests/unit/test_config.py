@@ -563,8 +563,9 @@ def test_merge_is_per_top_level_key() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
     max_leaves=10,
 )
 setting_keys = st.sampled_from(
@@ -598,7 +599,10 @@ def test_unknown_rule_keys_and_errors() -> None:
     codes, names = {"MS101", "MS102"}, {"vague-criterion", "stale-percent"}
     assert unknown_rule_keys(loaded.config, codes, names) == ["MS199", "vague-critrion"]
     errors = unknown_rule_errors(loaded, codes, names)
-    assert [(e.file, e.key) for e in errors] == [(TOML, "rules.MS199"), (TOML, "rules.vague-critrion")]
+    assert [(e.file, e.key) for e in errors] == [
+        (TOML, "rules.MS199"),
+        (TOML, "rules.vague-critrion"),
+    ]
     assert "did you mean 'vague-criterion'" in errors[1].problem
 
 

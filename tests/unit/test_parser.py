@@ -187,7 +187,10 @@ def test_deliverable_with_tasks() -> None:
     assert d.field_value("owner") == "Codex-Worker-1"
     assert [c.text for c in d.criteria] == ["`make build` exits 0"]
     assert d.field_value("contributes_to") == "Milestone: Foundation Complete"
-    assert [(t.number, t.name) for t in d.tasks] == [("1.1.1", "(Makefile)"), ("1.1.2", "(Scripts)")]
+    assert [(t.number, t.name) for t in d.tasks] == [
+        ("1.1.1", "(Makefile)"),
+        ("1.1.2", "(Scripts)"),
+    ]
 
 
 def test_status_md_progress_claims() -> None:
@@ -284,7 +287,9 @@ def test_decisions_entries() -> None:
 
 
 def test_emoji_and_cjk_ranges_in_utf16() -> None:
-    source = "## Milestone: 🚀 发布\n\n**Acceptance Criteria:**\n- [ ] 🎉中文 Unit test coverage >80%\n"
+    source = (
+        "## Milestone: 🚀 发布\n\n**Acceptance Criteria:**\n- [ ] 🎉中文 Unit test coverage >80%\n"
+    )
     (m,) = parse(source).milestones
     assert m.name == "🚀 发布"
     (c,) = m.criteria
@@ -371,7 +376,12 @@ def test_seed_templates_unfenced_define_milestones_and_deliverables() -> None:
     )
     doc = parse(unfenced)
     definitions = [m.name for m in doc.milestones if not m.is_update]
-    assert definitions == ["[Name]", "Foundation Complete", "MVP Functional", "Authentication Complete"]
+    assert definitions == [
+        "[Name]",
+        "Foundation Complete",
+        "MVP Functional",
+        "Authentication Complete",
+    ]
     assert [d.name for d in doc.deliverables] == ["[Name]", "Auth Provider Integration"]
     mvp = doc.milestones[2]
     assert len(mvp.criteria) == 6 and mvp.approval_required is True
@@ -398,7 +408,8 @@ def test_corpus_is_present_when_shared_exists() -> None:
 
 def test_examples_outline() -> None:
     ws = Workspace(
-        parse(p.read_text(encoding="utf-8"), str(p)) for p in sorted((REPO / "examples").glob("*.md"))
+        parse(p.read_text(encoding="utf-8"), str(p))
+        for p in sorted((REPO / "examples").glob("*.md"))
     )
     names = [m.name for m in ws.milestones()]
     assert "MVP Functional" in names

@@ -57,7 +57,8 @@ def test_each_fix_removes_its_finding_and_nothing_else(code: str) -> None:
             again = [
                 f
                 for f in run(after, code)
-                if f.path == finding.path and f.range.start.line == finding.range.start.line
+                if f.path == finding.path
+                and f.range.start.line == finding.range.start.line
                 and f.message == finding.message
             ]
             assert not again, f"{code}: fix {fix.title!r} left {again[0].message!r}"

@@ -17,6 +17,9 @@ export class ProgressStatusBar implements vscode.Disposable {
     private timer: NodeJS.Timeout | undefined;
     private client: LanguageClient | undefined;
     private generation = 0;
+    // Last seen diagnostics per markdown file: the server may re-publish unchanged diagnostics
+    // (e.g. while answering workspaceProgress), and refreshing on those would loop forever.
+    private readonly lastDiagnostics = new Map<string, string>();
 
     constructor(showCommand: string) {
         this.item = vscode.window.createStatusBarItem('milestoneLsp.progress', vscode.StatusBarAlignment.Left, 50);
@@ -24,7 +27,7 @@ export class ProgressStatusBar implements vscode.Disposable {
         this.item.command = showCommand;
         this.subscriptions.push(
             vscode.languages.onDidChangeDiagnostics((event) => {
-                if (event.uris.some((uri) => uri.scheme === 'file' && uri.path.toLowerCase().endsWith('.md'))) {
+                if (this.diagnosticsChanged(event.uris)) {
                     this.schedule();
                 }
             }),
@@ -34,6 +37,23 @@ export class ProgressStatusBar implements vscode.Disposable {
                 }
             }),
         );
+    }
+
+    private diagnosticsChanged(uris: readonly vscode.Uri[]): boolean {
+        let changed = false;
+        for (const uri of uris) {
+            if (uri.scheme !== 'file' || !uri.path.toLowerCase().endsWith('.md')) {
+                continue;
+            }
+            const signature = JSON.stringify(
+                vscode.languages.getDiagnostics(uri).map((d) => [d.range.start.line, d.range.start.character, d.code, d.message]),
+            );
+            if (this.lastDiagnostics.get(uri.toString()) !== signature) {
+                this.lastDiagnostics.set(uri.toString(), signature);
+                changed = true;
+            }
+        }
+        return changed;
     }
 
     /** Follow a (re)started client, or hide when there is none. */

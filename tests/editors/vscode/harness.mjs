@@ -47,6 +47,7 @@ const USER_SETTINGS = {
     'workbench.enableExperiments': false,
     'workbench.welcomePage.walkthroughs.openOnInstall': false,
     'workbench.colorTheme': 'Default Dark Modern',
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'security.workspace.trust.enabled': false,
     'extensions.autoUpdate': false,
     'extensions.autoCheckUpdates': false,
@@ -58,6 +59,7 @@ const USER_SETTINGS = {
     'git.enabled': false,
     'markdown.validate.enabled': false,
     'editor.minimap.enabled': false,
+    'editor.stickyScroll.enabled': false,
     'editor.hover.delay': 200,
     'editor.fontSize': 14,
     'window.commandCenter': false,
@@ -195,6 +197,22 @@ export class Editor {
             { env, detached: true, stdio: ['ignore', log, log] },
         );
         fs.closeSync(log);
+        // If the test runner itself is stopped (timeout, Ctrl+C), take code-server's group with it.
+        const pgid = this.process.pid;
+        const killGroup = () => {
+            try {
+                process.kill(-pgid, 'SIGKILL');
+            } catch {
+                // already gone
+            }
+        };
+        process.once('exit', killGroup);
+        for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+            process.once(signal, () => {
+                killGroup();
+                process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+            });
+        }
         this.baseUrl = `http://127.0.0.1:${this.port}`;
         await waitFor('code-server to answer HTTP', async () => {
             if (this.process.exitCode !== null) {
@@ -248,7 +266,7 @@ export class Editor {
     /** Run a command from the palette by its title, e.g. "View: Focus Problems". */
     async runCommand(title) {
         const page = this.page;
-        await page.keyboard.press('Escape');
+        await this.dismissWidgets();
         await page.keyboard.press('F1');
         const input = page.locator('.quick-input-widget input.input');
         await input.waitFor({ state: 'visible', timeout: 30_000 });
@@ -262,7 +280,7 @@ export class Editor {
     /** Open a workspace file by name with Quick Open and wait for its editor. */
     async openFile(name) {
         const page = this.page;
-        await page.keyboard.press('Escape');
+        await this.dismissWidgets();
         await page.keyboard.press('Control+P');
         const input = page.locator('.quick-input-widget input.input');
         await input.waitFor({ state: 'visible', timeout: 30_000 });
@@ -271,6 +289,35 @@ export class Editor {
         await page.keyboard.press('Enter');
         await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30_000 });
         await this.activeEditorLines().first().waitFor({ timeout: 30_000 });
+    }
+
+    /** Move the cursor to a 1-based line (and column) of the active editor; Go to Line centres it. */
+    async goToLine(line, column) {
+        const page = this.page;
+        await this.dismissWidgets();
+        // Go to Line is a quick-access picker: it acts on the active editor from any focus.
+        await page.keyboard.press('Control+G');
+        const input = page.locator('.quick-input-widget input.input');
+        await input.waitFor({ state: 'visible', timeout: 30_000 });
+        await input.fill(column ? `:${line}:${column}` : `:${line}`);
+        await page.keyboard.press('Enter');
+        await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 30_000 });
+        await waitFor(`the cursor to reach line ${line}`, async () =>
+            /Ln (\d+)/.exec(await page.locator('.statusbar').innerText())?.[1] === String(line),
+        );
+    }
+
+    /** Close hovers, menus and pickers left open, so the next click reaches its target. */
+    async dismissWidgets() {
+        const page = this.page;
+        await page.mouse.move(1, 1);
+        for (let i = 0; i < 3; i++) {
+            const open = await page.locator('.context-view-block, .action-widget:visible, .quick-input-widget:visible, .monaco-hover:visible').count();
+            if (open === 0) {
+                return;
+            }
+            await page.keyboard.press('Escape');
+        }
     }
 
     activeEditor() {

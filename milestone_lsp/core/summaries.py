@@ -1,0 +1,373 @@
+"""Progress summaries shown by the editor: hover text, code lens titles, reports, recomputation.
+
+Everything here is computed from the workspace model with the specification's Calculation Method
+(:mod:`milestone_lsp.core.progress`) and returned as plain strings, dictionaries or text edits.
+Whether a criterion is vague is decided by the caller (a callable), which keeps this module
+independent of the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.model import Deliverable, Document, Milestone, ProgressClaim, Reference
+from milestone_lsp.core.progress import (
+    ProgressMethod,
+    Tally,
+    bar,
+    criteria_tally,
+    deliverable_done,
+    deliverables_tally,
+    format_percent,
+    milestone_progress,
+    overall_progress,
+    phase_progress,
+)
+from milestone_lsp.core.syntax import normalize_name
+from milestone_lsp.core.workspace import Workspace
+
+IsVague = Callable[[str], bool]
+
+
+def _never_vague(_text: str) -> bool:
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneSummary:
+    """What the editor says about one milestone."""
+
+    name: str
+    criteria: Tally | None
+    deliverables: Tally | None
+    progress: Tally | None
+    approval_required: bool | None
+    approval_date: str | None
+    vague: int
+    unverified: int
+
+    @property
+    def approval_text(self) -> str:
+        """``not required`` / ``required, logged on DATE`` / ``required, not logged``."""
+        if not self.approval_required:
+            return "not required"
+        if self.approval_date:
+            return f"required, logged on {self.approval_date}"
+        return "required, not logged"
+
+    @property
+    def approval_short(self) -> str:
+        """The approval state in two words, for a code lens."""
+        if not self.approval_required:
+            return "no approval needed"
+        return "approval logged" if self.approval_date else "approval pending"
+
+
+def unverified_deliverables(ws: Workspace, milestone: Milestone) -> list[str]:
+    """Deliverables the milestone lists as complete whose own success criteria are not all met."""
+    out: list[str] = []
+    for item in milestone.deliverable_items:
+        if not item.counts or not item.claims_done:
+            continue
+        definition = ws.find_deliverable(item.text)
+        if definition is None:
+            continue
+        tally = criteria_tally(ws, definition.name, definition.criteria, "success criteria")
+        if tally is not None and tally.done < tally.total:
+            out.append(definition.name)
+    return out
+
+
+def milestone_summary(
+    ws: Workspace,
+    milestone: Milestone,
+    method: ProgressMethod = "criteria",
+    is_vague: IsVague = _never_vague,
+) -> MilestoneSummary:
+    """The progress summary of a milestone, counted across the workspace."""
+    definition = ws.find_milestone(milestone.name) or milestone
+    criteria = criteria_tally(ws, definition.name, definition.criteria, "acceptance criteria met")
+    deliverables = deliverables_tally(ws, definition)
+    approval = ws.approval_for(definition)
+    vague = sum(1 for c in definition.criteria if c.counts and is_vague(c.text))
+    return MilestoneSummary(
+        name=definition.name,
+        criteria=criteria,
+        deliverables=deliverables,
+        progress=milestone_progress(ws, definition, method),
+        approval_required=definition.approval_required,
+        approval_date=approval.date if approval is not None else None,
+        vague=vague,
+        unverified=len(unverified_deliverables(ws, definition)),
+    )
+
+
+def _ratio(tally: Tally | None) -> str:
+    if tally is None:
+        return "none listed"
+    return f"{tally.done}/{tally.total} ({format_percent(tally.percent)})"
+
+
+def milestone_hover(summary: MilestoneSummary) -> str:
+    """Markdown hover for a milestone heading."""
+    percent = summary.progress.percent if summary.progress is not None else 0.0
+    lines = [
+        f"**Milestone: {summary.name}**",
+        "",
+        f"`{bar(percent)} {format_percent(percent)}`",
+        "",
+        f"- Acceptance criteria met: {_ratio(summary.criteria)}",
+        f"- Deliverables complete: {_ratio(summary.deliverables)}",
+        f"- Approval: {summary.approval_text}",
+        f"- Vague criteria: {summary.vague}",
+        f"- Unverified completions: {summary.unverified}",
+    ]
+    return "\n".join(lines)
+
+
+def lens_title(summary: MilestoneSummary) -> str:
+    """``4/6 criteria · 2/4 deliverables · approval pending``."""
+    parts = []
+    if summary.criteria is not None:
+        parts.append(f"{summary.criteria.done}/{summary.criteria.total} criteria")
+    if summary.deliverables is not None:
+        parts.append(f"{summary.deliverables.done}/{summary.deliverables.total} deliverables")
+    parts.append(summary.approval_short)
+    return " · ".join(parts)
+
+
+def deliverable_hover(ws: Workspace, deliverable: Deliverable) -> str:
+    """Markdown hover for a deliverable: its status and criteria met."""
+    tally = criteria_tally(ws, deliverable.name, deliverable.criteria, "success criteria met")
+    done = deliverable_done(ws, deliverable.name)
+    lines = [
+        f"**Deliverable: {deliverable.name}**",
+        "",
+        f"- Status: {'COMPLETE' if done else 'not complete'}",
+        f"- Success criteria met: {_ratio(tally)}",
+    ]
+    target = deliverable.field_value("contributes_to")
+    if target:
+        lines.append(f"- Contributes to: {target.strip()}")
+    return "\n".join(lines)
+
+
+def reference_hover(
+    ws: Workspace, ref: Reference, method: ProgressMethod, is_vague: IsVague = _never_vague
+) -> str | None:
+    """Markdown hover for a name that refers to a milestone or deliverable."""
+    if ref.kind in ("milestone", "any"):
+        milestone = ws.find_milestone(ref.name)
+        if milestone is not None:
+            summary = milestone_summary(ws, milestone, method, is_vague)
+            status = "COMPLETE" if _complete(summary.progress) else "not complete"
+            return milestone_hover(summary).replace("\n\n`", f"\n\nStatus: {status}\n\n`", 1)
+    if ref.kind in ("deliverable", "any"):
+        deliverable = ws.find_deliverable(ref.name)
+        if deliverable is not None:
+            return deliverable_hover(ws, deliverable)
+    return f"**{ref.name}**\n\nNot defined anywhere in the workspace."
+
+
+def _complete(tally: Tally | None) -> bool:
+    return tally is not None and tally.total > 0 and tally.done == tally.total
+
+
+# --- progress claims ---------------------------------------------------------------------------
+
+
+def computed_for_claim(
+    ws: Workspace, doc: Document, claim: ProgressClaim, method: ProgressMethod
+) -> Tally | None:
+    """What the workspace says the claimed number should be."""
+    if claim.subject == "overall":
+        return overall_progress(ws, doc, method)
+    if claim.subject in ("milestone", "report") and claim.name:
+        milestone = ws.find_milestone(claim.name)
+        return milestone_progress(ws, milestone, method) if milestone is not None else None
+    if claim.subject == "phase" and claim.name:
+        return phase_progress(ws, claim.name)
+    if claim.subject == "deliverable" and claim.name:
+        deliverable = ws.find_deliverable(claim.name)
+        if deliverable is None:
+            return None
+        return criteria_tally(ws, deliverable.name, deliverable.criteria, "success criteria met")
+    if claim.subject == "tests" and claim.count is not None:
+        noun = f"{claim.name or ''} tests passing".strip()
+        return Tally(claim.count.done, claim.count.total, noun, "count")
+    return None
+
+
+def stated_percent(claim: ProgressClaim) -> float | None:
+    """The percentage written in the claim."""
+    return claim.percent.value if claim.percent is not None else None
+
+
+def claim_differs(claim: ProgressClaim, computed: Tally | None, tolerance: float) -> bool:
+    """Whether the stated percentage differs from the computed one by more than ``tolerance``."""
+    stated = stated_percent(claim)
+    if stated is None or computed is None or computed.total == 0:
+        return False
+    return abs(stated - computed.percent) > tolerance
+
+
+def claim_hover(claim: ProgressClaim, computed: Tally | None) -> str:
+    """Markdown hover for a progress claim: stated vs computed, with the counting."""
+    stated = []
+    if claim.percent is not None:
+        stated.append(format_percent(claim.percent.value))
+    if claim.count is not None:
+        stated.append(f"{claim.count.done}/{claim.count.total}")
+    about = f" — {claim.name}" if claim.name else ""
+    lines = [f"**Progress claim ({claim.subject}{about})**", ""]
+    lines.append(f"- Stated: {' '.join(stated) or 'nothing'}")
+    if computed is None:
+        lines.append("- Computed: cannot be computed from the workspace")
+    else:
+        lines.append(f"- Computed: {format_percent(computed.percent)}")
+        lines.append(f"- Counting: {computed.explain()}")
+    return "\n".join(lines)
+
+
+def recompute_edits(
+    ws: Workspace, doc: Document, method: ProgressMethod, tolerance: float = 0.0
+) -> list[TextEdit]:
+    """Edits that replace every stated percentage and count with the computed values."""
+    edits: list[TextEdit] = []
+    seen: set[tuple[int, int]] = set()
+    for claim in doc.claims:
+        if claim.subject == "tests":
+            computed = computed_for_claim(ws, doc, claim, method)
+        else:
+            computed = computed_for_claim(ws, doc, claim, method)
+        if computed is None or computed.total == 0:
+            continue
+        if claim.percent is not None and claim_differs(claim, computed, tolerance):
+            key = (claim.percent.range.start.line, claim.percent.range.start.character)
+            if key not in seen:
+                seen.add(key)
+                new = f"{round(computed.percent)}%"
+                edits.append(TextEdit(doc.path, claim.percent.range, new))
+        count = claim.count
+        if (
+            count is not None
+            and claim.subject != "tests"
+            and (count.done, count.total) != (computed.done, computed.total)
+        ):
+            key = (count.range.start.line, count.range.start.character)
+            if key not in seen:
+                seen.add(key)
+                edits.append(TextEdit(doc.path, count.range, f"{computed.done}/{computed.total}"))
+    return edits
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def status_report(ws: Workspace, milestone: Milestone, method: ProgressMethod) -> str:
+    """A Milestone Status Report in the specification's format, computed from the workspace."""
+    definition = ws.find_milestone(milestone.name) or milestone
+    progress = milestone_progress(ws, definition, method)
+    percent = progress.percent if progress is not None else 0.0
+    done = _complete(progress)
+    status = "COMPLETE" if done else ("IN PROGRESS" if percent > 0 else "PLANNED")
+    lines = [f"# Milestone Status: {definition.name}", "", "## Summary"]
+    lines += [f"- Status: {status}", f"- Progress: {round(percent)}%"]
+    if definition.phase:
+        lines.append(f"- Phase: {definition.phase.strip()}")
+    lines += ["", "## Acceptance Criteria"]
+    from milestone_lsp.core.progress import criterion_met
+
+    open_criteria: list[str] = []
+    for c in definition.criteria:
+        if not c.counts:
+            continue
+        if criterion_met(ws, definition.name, c):
+            lines.append(f"- [x] {c.text} ✓")
+        else:
+            lines.append(f"- [ ] {c.text} (IN PROGRESS)")
+            open_criteria.append(c.text)
+    if not definition.criteria:
+        lines.append("- (none listed)")
+    lines += ["", "## Deliverables"]
+    open_deliverables: list[str] = []
+    for item in definition.deliverable_items:
+        if not item.counts:
+            continue
+        if deliverable_done(ws, item.text, item):
+            lines.append(f"- [x] {item.text} (COMPLETE)")
+        else:
+            lines.append(f"- [ ] {item.text} (IN PROGRESS)")
+            open_deliverables.append(item.text)
+    if not definition.deliverable_items:
+        lines.append("- (none listed)")
+    lines += ["", "## Test Status"]
+    tests = [c for d in ws for c in d.claims if c.subject == "tests" and c.count is not None]
+    for claim in tests:
+        assert claim.count is not None
+        pct = 100 * claim.count.done / claim.count.total if claim.count.total else 0
+        lines.append(
+            f"- {claim.name or 'Tests'}: {claim.count.done}/{claim.count.total} passing "
+            f"({round(pct)}%)"
+        )
+    if not tests:
+        lines.append("- (no test counts recorded)")
+    lines += ["", "## Blockers", "None recorded", "", "## Next Steps"]
+    steps = [f"Complete {name}" for name in open_deliverables]
+    steps += [f"Meet criterion: {text}" for text in open_criteria[:3]]
+    if definition.approval_required and ws.approval_for(definition) is None:
+        steps.append("Request approval")
+    lines += [f"{n}. {s}" for n, s in enumerate(steps or ["Log completion in DECISIONS.md"], 1)]
+    return "\n".join(lines) + "\n"
+
+
+def workspace_progress(
+    ws: Workspace, doc: Document | None, method: ProgressMethod
+) -> dict[str, Any]:
+    """Overall and per-milestone progress as data, plus a readable text."""
+    overall = overall_progress(ws, doc, method)
+    milestones: list[dict[str, Any]] = []
+    text_lines: list[str] = []
+    if overall is not None:
+        text_lines.append(f"Overall: {bar(overall.percent)} {overall.explain()}")
+    for m in ws.milestones():
+        summary = milestone_summary(ws, m, method)
+        tally = summary.progress
+        pct = round(tally.percent, 1) if tally is not None else 0.0
+        milestones.append(
+            {
+                "name": m.name,
+                "percent": pct,
+                "done": tally.done if tally is not None else 0,
+                "total": tally.total if tally is not None else 0,
+                "approval": summary.approval_text,
+            }
+        )
+        text_lines.append(f"{m.name}: {bar(pct)} {format_percent(pct)} · {lens_title(summary)}")
+    return {
+        "overall": {
+            "percent": round(overall.percent, 1) if overall is not None else 0.0,
+            "done": overall.done if overall is not None else 0,
+            "total": overall.total if overall is not None else 0,
+        },
+        "milestones": milestones,
+        "text": "\n".join(text_lines),
+    }
+
+
+def milestone_at_line(doc: Document, line: int) -> Milestone | None:
+    """The milestone whose section contains ``line``."""
+    for m in doc.milestones:
+        if m.heading.range.start.line <= line <= max(m.end_line, m.heading.range.start.line):
+            return m
+    return None
+
+
+def find_milestone_by_name(ws: Workspace, name: str) -> Milestone | None:
+    """A milestone definition by (normalised) name."""
+    return ws.find_milestone(name) or next(
+        (m for m in ws.milestones() if normalize_name(m.name) == normalize_name(name)), None
+    )

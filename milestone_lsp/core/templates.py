@@ -1,0 +1,203 @@
+"""Text templates the editor inserts: definitions, STATUS.md skeleton, checklists, log entries.
+
+Every template follows the specification's formats (Milestone Template, Deliverable Template,
+STATUS.md Structure, the Verification checklists, Approval Log Format). Templates are written with
+``-`` bullets and ``\\n`` line ends and then restyled to the target document, so an inserted block
+looks like the text around it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from milestone_lsp.core.positions import LineIndex
+
+TemplateKind = Literal[
+    "milestone", "deliverable", "status", "milestoneVerification", "deliverableVerification"
+]
+TEMPLATE_KINDS: tuple[TemplateKind, ...] = (
+    "milestone",
+    "deliverable",
+    "status",
+    "milestoneVerification",
+    "deliverableVerification",
+)
+TEMPLATE_TITLES: dict[TemplateKind, str] = {
+    "milestone": "Insert Milestone template",
+    "deliverable": "Insert Deliverable template",
+    "status": "Insert STATUS.md skeleton",
+    "milestoneVerification": "Insert Milestone Verification checklist",
+    "deliverableVerification": "Insert Deliverable Verification checklist",
+}
+
+_MILESTONE = """## Milestone: {name}
+
+**Goal:** [Outcome that is true once this milestone is reached, in one sentence]
+**Phase:** Phase {phase}
+**Target:** [Date or week]
+
+**Acceptance Criteria:**
+- [ ] [Functional: command or endpoint returns the expected result]
+- [ ] [Testing: unit test coverage >80%]
+- [ ] [Documentation: README documents the new feature with an example]
+
+**Deliverables:**
+1. [Deliverable name]
+
+**Value Delivered:**
+[What users or stakeholders can do once this milestone is reached]
+
+**Approval Required:** No
+"""
+
+_DELIVERABLE = """### Deliverable: {name}
+
+**Phase:** Phase {phase}
+**Owner:** [Who builds it]
+
+**Scope:**
+- [Files, modules or features it touches]
+
+**Output:**
+[The artifact it produces]
+
+**Success Criteria:**
+- [ ] Implementation complete
+- [ ] Tests written and passing (N/N)
+- [ ] Documentation updated
+- [ ] Code reviewed
+
+**Testing:**
+[Commands or test names that verify it]
+
+**Dependencies:**
+[What must exist first, or None]
+
+**Contributes To:**
+Milestone: {milestone}
+"""
+
+_STATUS = """# Project Status
+
+## Current State
+- Phase: Phase {phase}
+- Milestone: {milestone} (0% complete)
+- Deliverable: [Deliverable name] (IN PROGRESS)
+
+## Milestones
+- [ ] {milestone} (Phase {phase}) - 0%
+
+## Phase {phase} Deliverables
+- [ ] [Deliverable name] (IN PROGRESS)
+
+## Test Status
+- Unit: 0/0 (0%)
+
+## Active Workers
+- [Worker]: [Current task]
+
+## Next P0
+[The most important next step]
+"""
+
+_MILESTONE_VERIFICATION = """## Milestone Verification: {name}
+
+- [ ] All deliverables complete
+- [ ] All acceptance criteria met
+- [ ] Full test suite passing
+- [ ] Smoke tests passing
+- [ ] Documentation current
+- [ ] Performance acceptable
+- [ ] Security review passed (if required)
+- [ ] User approval obtained (if required)
+"""
+
+_DELIVERABLE_VERIFICATION = """## Deliverable Verification: {name}
+
+- [ ] All success criteria met
+- [ ] Tests run and passing
+- [ ] Output artifact exists
+- [ ] Documentation updated
+- [ ] STATUS.md updated
+- [ ] DECISIONS.md logged (if architectural)
+"""
+
+_APPROVAL = """## {date}: Milestone "{name}" PENDING
+
+**Context:** [Why approval is requested now]
+**Evidence:**
+- All deliverables complete ({deliverables})
+- Acceptance criteria met ({criteria})
+- [Tests passing (N/N)]
+
+**Decision:** PENDING (replace with Approved, Conditional approval or Rejected)
+**Next Milestone:** [Name]
+"""
+
+_TEXTS: dict[TemplateKind, str] = {
+    "milestone": _MILESTONE,
+    "deliverable": _DELIVERABLE,
+    "status": _STATUS,
+    "milestoneVerification": _MILESTONE_VERIFICATION,
+    "deliverableVerification": _DELIVERABLE_VERIFICATION,
+}
+
+_BULLET_RE = re.compile(r"^([ \t]*)([-*+])[ \t]+", re.MULTILINE)
+
+
+def document_bullet(text: str) -> str:
+    """The bullet character the document uses most (``-`` when it has no bullets)."""
+    counts = {"-": 0, "*": 0, "+": 0}
+    for m in _BULLET_RE.finditer(text):
+        counts[m.group(2)] += 1
+    best = max(counts, key=lambda b: counts[b])
+    return best if counts[best] else "-"
+
+
+def restyle(block: str, document_text: str) -> str:
+    """Rewrite a ``-``/``\\n`` block in the document's bullet character and line ending."""
+    bullet = document_bullet(document_text)
+    if bullet != "-":
+        block = _BULLET_RE.sub(lambda m: f"{m.group(1)}{bullet} ", block)
+    eol = LineIndex(document_text).line_ending() if document_text else "\n"
+    return block.replace("\n", eol) if eol != "\n" else block
+
+
+def render(
+    kind: TemplateKind,
+    *,
+    name: str = "[Name]",
+    phase: str = "N",
+    milestone: str = "[Milestone name]",
+) -> str:
+    """The template text of ``kind`` with ``-`` bullets and ``\\n`` line ends."""
+    return _TEXTS[kind].format(name=name, phase=phase, milestone=milestone)
+
+
+def approval_entry(
+    name: str,
+    *,
+    today: date | None = None,
+    deliverables: str = "N/N",
+    criteria: str = "N/N",
+) -> str:
+    """A PENDING approval entry in the Approval Log Format, dated today."""
+    day = (today or date.today()).isoformat()
+    return _APPROVAL.format(date=day, name=name, deliverables=deliverables, criteria=criteria)
+
+
+def insertion_text(block: str, document_text: str, line: int) -> str:
+    """``block`` restyled for the document, with blank lines separating it from its neighbours."""
+    index = LineIndex(document_text)
+    eol = index.line_ending() if document_text else "\n"
+    styled = restyle(block, document_text)
+    lines = index.lines
+    before_blank = line <= 0 or line > len(lines) or not lines[line - 1].strip()
+    at_line_blank = line >= len(lines) or not lines[line].strip()
+    prefix = "" if before_blank else eol
+    suffix = "" if at_line_blank and line >= len(lines) - 1 else eol
+    if line >= len(lines) and document_text and not document_text.endswith(("\n", "\r")):
+        prefix = eol + eol
+    return prefix + styled + suffix

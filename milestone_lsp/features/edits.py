@@ -1,0 +1,64 @@
+"""Turning core text edits into a WorkspaceEdit the client can apply."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from milestone_lsp.core.edits import TextEdit
+
+if TYPE_CHECKING:
+    from milestone_lsp.server import MilestoneServer
+
+
+def workspace_edit(ls: MilestoneServer, edits: Iterable[TextEdit]) -> lsp.WorkspaceEdit:
+    """A WorkspaceEdit in the richest form the client supports.
+
+    documentChanges (with versions) when the client takes them; a file that does not exist yet is
+    created with ``CreateFile`` when the client supports that, else the edit goes to ``changes``.
+    """
+    edits = list(edits)
+    document_changes = bool(ls.capability("workspace", "workspace_edit", "document_changes"))
+    operations = ls.capability("workspace", "workspace_edit", "resource_operations") or []
+    create = any(getattr(op, "value", op) == "create" for op in operations)
+    missing = any(not ls.exists(e.path) for e in edits)
+    if missing and not create:
+        document_changes = False
+    return ls.conv.workspace_edit(
+        edits,
+        ls.index_for,
+        version_for=ls.version_for,
+        exists=ls.exists,
+        document_changes=document_changes,
+        create_files=create,
+    )
+
+
+def non_overlapping(edits: Iterable[TextEdit]) -> list[TextEdit]:
+    """Edits with any edit that overlaps an earlier one (same file) dropped."""
+    kept: list[TextEdit] = []
+    for edit in edits:
+        clash = any(
+            (
+                other.path == edit.path
+                and other.range.start < edit.range.end
+                and edit.range.start < other.range.end
+            )
+            or (other.path == edit.path and other.range == edit.range)
+            for other in kept
+        )
+        if not clash:
+            kept.append(edit)
+    return kept
+
+
+def decisions_path(ls: MilestoneServer, near: str) -> str:
+    """The DECISIONS.md of the workspace (an existing one, else next to the root or document)."""
+    for doc in ls.model:
+        if Path(doc.path).name.lower() == "decisions.md":
+            return doc.path
+    folder = ls.root if ls.root is not None else Path(near).parent
+    return str(folder / "DECISIONS.md")

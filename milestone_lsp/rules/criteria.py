@@ -1,0 +1,395 @@
+"""Criteria and goal rules: vague criteria (MS101), vague milestones (MS102), no testing (MS103).
+
+MS101 asks the measurability analyzer (:mod:`milestone_lsp.rules.measurability`) whether each
+criterion carries a pass/fail check; the other two read names, goals and criteria directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.findings import Finding, Fix, Severity
+from milestone_lsp.core.model import Field, Item, Milestone, Section
+from milestone_lsp.core.positions import Range
+from milestone_lsp.rules import measurability
+from milestone_lsp.rules.registry import RuleContext, rule
+from milestone_lsp.rules.sections import definitions, find_field
+
+# --- MS101 --------------------------------------------------------------------------------------
+
+# Concrete rewrites per topic, in the specification's threshold style. The numbers are defaults
+# for the user to review (the fix is unsafe); "{s}" is the criterion's own subject.
+_DEFAULT_REWRITES: dict[str, tuple[str, ...]] = {
+    "tests": (
+        "All unit and integration tests passing in CI (100%)",
+        "Unit test coverage >80%",
+        "Zero failing tests on main for 5 consecutive CI runs",
+    ),
+    "performance": (
+        "P95 response time <500ms under expected load",
+        "Throughput >=100 requests/s with error rate <1%",
+        "Peak memory <512 MB during the benchmark run",
+    ),
+    "documentation": (
+        "{s} includes setup steps and at least 1 runnable example",
+        "README documents installation and usage with at least 1 runnable example",
+        "API reference lists every public endpoint with a request/response example",
+    ),
+    "security": (
+        "Zero critical or high vulnerabilities in the dependency scan",
+        "Security tests passing (OWASP top 10)",
+        "Zero secrets reported by the secret scanner",
+    ),
+    "quality": (
+        "Zero linter warnings on changed files",
+        "No regression in existing tests (100% passing)",
+        "Code review approved by at least 1 reviewer",
+    ),
+    "functional": (
+        "{s} verified by an automated test passing in CI (100%)",
+        "{s}: all end-to-end scenarios passing (100%)",
+    ),
+    "release": (
+        "Release build tagged and passing 100% of smoke tests",
+        "Release artifact installs with 0 errors on a clean machine",
+    ),
+    "other": (
+        "{s} verified by an automated check passing in CI (100%)",
+        "{s} demonstrated in an acceptance test with 0 open defects",
+    ),
+}
+_FILLER = frozenset(
+    {"is", "are", "be", "been", "being", "was", "were", "will", "should", "must", "shall"}
+    | {"can", "could", "would", "to", "the", "a", "an", "and", "or", "of", "with", "for"}
+    | {"in", "on", "by", "as", "works", "work", "working"}
+)
+_MAX_FIXES = 3
+# Checks the workspace itself settles: every deliverable ticked, every criterion met.
+_STRUCTURAL = re.compile(
+    r"^all\s+(?:(?:the|its|milestone|phase)\s+)?(?:deliverables|acceptance\s+criteria|"
+    r"success\s+criteria|criteria|tasks)\s+(?:are\s+)?(?:complete|completed|done|met|checked)"
+    r"(?:\s*\([^()]*\))?\.?$",
+    re.IGNORECASE,
+)
+
+
+def criteria_items(ctx: RuleContext) -> Iterator[tuple[Section, Item]]:
+    """Every criterion of the document: acceptance criteria of milestones, success criteria of
+    deliverables, and the checklist items of verification checklists and status reports."""
+    for section in definitions(ctx.doc):
+        for item in section.criteria:
+            yield section, item
+    for report in ctx.doc.reports:
+        for item in report.criteria:
+            yield report, item
+
+
+def _subject(text: str, verdict: measurability.Verdict) -> str:
+    """The words of a criterion before its first vague word, without trailing filler."""
+    cut = min((s.start for s in verdict.spans), default=len(text))
+    words = re.sub(r"[`*_\[\]()]", "", text[:cut]).split()
+    while words and words[-1].lower().strip(".,:;") in _FILLER:
+        words.pop()
+    while words and words[0].lower() in {"the", "a", "an", "all"}:
+        words.pop(0)
+    subject = " ".join(words).strip(" .,:;-")
+    if not subject or len(subject) > 60:
+        return ""
+    return subject[0].upper() + subject[1:]
+
+
+def measurable_rewrites(
+    text: str, verdict: measurability.Verdict, extra: list[str], allowed: list[str]
+) -> list[str]:
+    """Rewrites that the analyzer itself accepts as measurable, fitting the criterion's topic.
+
+    The analyzer's suggestions are used when they are already concrete; the rest come from the
+    default table above, with the criterion's subject filled in. Each candidate is checked, so
+    applying any of them makes the finding go away.
+    """
+    candidates = [r for r in measurability.rewrites(text, verdict) if "<" not in r]
+    subject = _subject(text, verdict)
+    for template in _DEFAULT_REWRITES.get(verdict.topic, _DEFAULT_REWRITES["other"]):
+        if "{s}" in template:
+            if not subject:
+                continue
+            candidates.append(template.replace("{s}", subject))
+        else:
+            candidates.append(template)
+    if len(candidates) < 2:
+        candidates.extend(_DEFAULT_REWRITES["tests"][:2])
+    out: list[str] = []
+    for candidate in candidates:
+        if candidate in out or candidate.strip() == text.strip():
+            continue
+        check = measurability.analyze(candidate, extra_vague=extra, allowed=allowed)
+        if check.measurable and not check.placeholder:
+            out.append(candidate)
+        if len(out) == _MAX_FIXES:
+            break
+    return out
+
+
+@rule(
+    "MS101",
+    "vague-criterion",
+    Severity.WARNING,
+    "A criterion is not objective and measurable, or is unfilled template text.",
+    fix="unsafe",
+)
+def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    An acceptance criterion of a milestone, a success criterion of a deliverable, or an item of
+    a verification checklist or status report that states no pass/fail check: subjective words
+    ("good", "acceptable", "user-friendly"), vague quantities ("most", "some") or states with
+    nothing to check them against ("complete", "working") and no threshold, count, named
+    command, file or test that would settle it. A soft word next to a real threshold is fine.
+    Unfilled template text (`Functional criterion 1`, `[Name]`) is reported with a message
+    asking to fill it in. "All deliverables complete" and "All acceptance criteria met" are
+    checks the workspace itself settles (MS201 verifies them) and are not reported.
+
+    The range is the whole criterion text (not the box, bullet or status tag), so that the
+    rewrite replaces exactly it; the message names the words that make it vague. Ticked
+    criteria are reported too (a vague criterion ticked is a completion nobody can check);
+    struck-through (withdrawn) items are skipped. The `extra_vague_words` and `allowed_words`
+    settings extend and trim the analyzer's vocabulary.
+
+    Why:
+    "Acceptance Criteria › Writing Good Criteria": criteria must be objective and measurable,
+    so that "Verification Process" can tick them without an opinion.
+
+    Example that fires:
+    `- [ ] Performance is acceptable`, `- [ ] Code quality is good`, `- [ ] Most tests passing`.
+
+    Example that does not:
+    `- [ ] Performance acceptable (<500ms P95 latency)`, `- [ ] Unit test coverage >80%`,
+    `- [ ] All integration tests passing (15/15)`.
+
+    Fix safety:
+    Unsafe. Each fix replaces the criterion text (keeping its box, bullet and status tag) with a
+    measurable rewrite that fits its topic (tests, performance, documentation, security,
+    quality…), using default thresholds such as `<500ms P95` or `>80%`. The numbers are
+    suggestions the author must review; they change what the milestone promises. A placeholder
+    gets rewrites only when it names a category (`Testing criterion`); for `Functional
+    criterion 1` only the author knows what to write.
+    """
+    extra = list(ctx.config.extra_vague_words)
+    allowed = list(ctx.config.allowed_words)
+    seen: set[tuple[int, int]] = set()
+    for _, item in criteria_items(ctx):
+        if item.struck or not item.text.strip():
+            continue
+        key = (item.text_range.start.line, item.text_range.start.character)
+        if key in seen:
+            continue
+        seen.add(key)
+        if _STRUCTURAL.match(item.text.strip()):
+            continue
+        verdict = measurability.analyze(item.text, extra_vague=extra, allowed=allowed)
+        if verdict.measurable:
+            continue
+        message = measurability.headline(verdict)
+        options: list[str] = []
+        if not verdict.placeholder or verdict.topic not in ("functional", "other"):
+            options = measurable_rewrites(item.text, verdict, extra, allowed)
+        fixes = [
+            Fix(f"Rewrite as '{text}'", (TextEdit(ctx.doc.path, item.text_range, text),), "unsafe")
+            for text in options
+        ]
+        yield ctx.finding(message, item.text_range, fixes=fixes)
+
+
+# --- MS102 --------------------------------------------------------------------------------------
+
+# Wording that describes doing work rather than the state reached when it is done.
+_ACTIVITY = re.compile(
+    r"""^(?:
+        (?:make|making|made)\s+(?:some\s+|more\s+|good\s+|further\s+|steady\s+)?progress\b
+      | (?:work|working|worked)\s+(?:on|towards?|through|in\s+progress)\b
+      | (?:continue|continued|continuing|keep|keeping)\s+(?:to\s+|on\s+|with\s+)?\w+
+      | (?:start|starting|begin|beginning)\s+(?:work|working|on|to|development|implementing)\b
+      | (?:iterate|iterating)\s+on\b
+      | (?:ongoing|various|misc|miscellaneous|general|further|more|some|other)\s+
+        (?:\w+\s+)?(?:work|improvements?|fixes|changes|tweaks|updates|progress|enhancements?
+           |cleanup|refinements?|development|tasks|stuff|features)\s*$
+      | progress\s+(?:on|towards?)\b
+      | (?:improvements?|enhancements?|fixes|tweaks|updates|changes)\s*$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Open-ended change verbs: vague unless the same text sets a target.
+_OPEN_CHANGE = re.compile(
+    r"^(?:improve|improving|enhance|enhancing|optimi[sz]e|optimi[sz]ing|refine|refining|"
+    r"tweak|tweaking|investigate|investigating|explore|exploring|look\s+into)\b",
+    re.IGNORECASE,
+)
+_TARGET = re.compile(r"\d|[<>≤≥]|\bto\s+(?:under|below|above|at\s+least)\b|\buntil\b", re.I)
+
+
+def activity_wording(text: str, *, open_change: bool = True) -> str | None:
+    """The activity phrase a name or goal starts with, when it states no outcome.
+
+    ``open_change`` also reports open-ended change verbs ("Improve search") with no target.
+    """
+    clean = re.sub(r"[`*_\"“”]", "", text).strip()
+    clean = re.sub(r"^(?:to\s+)", "", clean, flags=re.IGNORECASE)
+    m = _ACTIVITY.match(clean)
+    if m is not None:
+        return m.group(0).strip()
+    if not open_change:
+        return None
+    m = _OPEN_CHANGE.match(clean)
+    if m is not None and _TARGET.search(clean) is None:
+        return m.group(0).strip()
+    return None
+
+
+@rule(
+    "MS102",
+    "vague-milestone",
+    Severity.WARNING,
+    "A milestone's name or Goal describes activity instead of an outcome.",
+)
+def vague_milestone(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A milestone whose name or Goal describes work being done rather than the state reached when
+    it is done: "Make progress on features", "Work on auth", "Continue improving search",
+    "Various fixes", or an open-ended "Improve performance" with no target. A name is a label
+    and may be short ("Polish & Performance" names a milestone well enough when its criteria
+    are concrete); only wording that says "we will keep busy" is reported.
+
+    Why:
+    "Anti-Patterns › Avoid These" lists vague milestones ("Make progress on features"), and
+    "Definitions › Milestone" wants a checkpoint one can measure and check: you can
+    tell whether "API layer complete" happened, not whether progress was made.
+
+    Example that fires:
+    `## Milestone: Make progress on features`, or `**Goal:** Work on authentication`.
+
+    Example that does not:
+    `## Milestone: API Layer Complete` with `**Goal:** Users sign in with OAuth and keep a
+    session across restarts`, or `**Goal:** Improve P95 latency to under 200ms`.
+
+    Fix safety:
+    No fix: the outcome is for the author to state.
+    """
+    for milestone in ctx.doc.milestones:
+        if milestone.is_update:
+            continue
+        goal = milestone.fields.get("goal")
+        # A name is a label: an open-ended "Improve X" name is fine when a Goal states the
+        # outcome, and reported only when no Goal does.
+        has_goal = goal is not None and goal.value_range is not None
+        phrase = activity_wording(milestone.name, open_change=not has_goal)
+        if phrase is not None:
+            message = (
+                f"Milestone name '{milestone.name}' describes activity ('{phrase}'), not an "
+                "outcome; name the state reached when it is done, e.g. 'Search API complete'"
+            )
+            yield ctx.finding(message, milestone.name_range)
+        if goal is None or goal.value_range is None:
+            continue
+        phrase = activity_wording(goal.value)
+        if phrase is not None:
+            message = (
+                f"Goal of milestone '{milestone.name}' describes activity ('{phrase}'), not an "
+                "outcome; state in one sentence what is true or possible once it is reached"
+            )
+            yield ctx.finding(message, goal.value_range)
+
+
+# --- MS103 --------------------------------------------------------------------------------------
+
+_TESTING = re.compile(
+    r"\b(?:tests?|tested|testing|testable|coverage|passing|passes|passed|pass|verified|verify|"
+    r"verification|validated|validation|smoke|e2e|end-to-end|benchmarks?|benchmarked|ci|qa|"
+    r"regressions?|assert(?:ed|ions?)?|spec(?:s)?|pytest|jest|junit|go\s+test|cargo\s+test)\b",
+    re.IGNORECASE,
+)
+_TESTING_CRITERION = "Unit and integration tests passing in CI (100%)"
+
+
+def has_testing_criterion(items: list[Item]) -> bool:
+    """Whether any criterion is about tests: a Testing category or test vocabulary."""
+    for item in items:
+        if (item.category or "").lower() == "testing" or _TESTING.search(item.text):
+            return True
+    return False
+
+
+def _criteria_field(milestone: Milestone) -> Field | None:
+    return find_field(milestone, "acceptance_criteria")
+
+
+def _add_testing_fix(ctx: RuleContext, items: list[Item]) -> Fix | None:
+    last = max(items, key=lambda i: (i.range.end.line, i.range.end.character))
+    if last.from_table:
+        return None
+    line = ctx.lines[last.range.end.line]
+    eol = "\r\n" if "\r\n" in ctx.doc.text else "\n"
+    bullet = last.bullet if not last.ordered else "-"
+    box = "[ ] " if last.box_range is not None else ""
+    text = f"{eol}{last.indent}{bullet} {box}{_TESTING_CRITERION}"
+    pos = Range.of(last.range.end.line, len(line))
+    return Fix("Add a testing criterion", (TextEdit(ctx.doc.path, pos, text),), "unsafe")
+
+
+@rule(
+    "MS103",
+    "missing-testing-criterion",
+    Severity.INFORMATION,
+    "A milestone's acceptance criteria include no testing criterion.",
+    fix="unsafe",
+)
+def missing_testing_criterion(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A milestone whose acceptance criteria (or "Success Criteria" standing in for them) contain
+    no criterion about tests: no "Testing" category and no criterion that mentions tests,
+    coverage, passing, verification, smoke or end-to-end runs, benchmarks or CI. Milestones
+    without any criteria are left to MS001 and MS002; progress updates are skipped, and so are
+    milestones whose criteria are all met (the gate has passed; a criterion added afterwards
+    would check nothing).
+
+    Why:
+    "Acceptance Criteria › Criteria Categories" gives every milestone functional, testing,
+    documentation and quality criteria, and "Anti-Patterns › Avoid These" warns against
+    skipping tests; a milestone that can pass without any test result cannot show that its
+    functional criteria hold.
+
+    Example that fires:
+    ```markdown
+    **Acceptance Criteria:**
+    - [ ] Users can export a report as PDF
+    - [ ] Export button documented in the user guide
+    ```
+
+    Example that does not:
+    the same list with `- [ ] Export integration tests passing (12/12)`.
+
+    Fix safety:
+    Unsafe. The fix appends an unchecked criterion "Unit and integration tests passing in CI
+    (100%)" after the last criterion, in the list's own bullet and box style; the author
+    should make it name the milestone's actual tests.
+    """
+    for milestone in ctx.doc.milestones:
+        if milestone.is_update:
+            continue
+        items = [i for i in milestone.criteria if not i.struck]
+        if not items or has_testing_criterion(items):
+            continue
+        if all(i.is_done for i in items):
+            continue  # the gate has passed; adding a criterion now changes nothing
+        testing = milestone.fields.get("testing")
+        if testing is not None and not testing.is_empty:
+            continue
+        fld = _criteria_field(milestone)
+        where = fld.label_range if fld is not None else milestone.name_range
+        message = (
+            f"Acceptance criteria of milestone '{milestone.name}' include no testing criterion; "
+            "add one that names the tests and their pass rate, e.g. 'Integration tests passing "
+            "(100%)'"
+        )
+        fix = _add_testing_fix(ctx, items)
+        yield ctx.finding(message, where, fixes=[fix] if fix else [])

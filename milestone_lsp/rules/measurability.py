@@ -1,0 +1,898 @@
+"""Measurability analyzer: does an acceptance criterion carry a pass/fail check?
+
+Used by rule MS101 (vague-criterion). Pure and stdlib-only: it never imports pygls or lsprotocol.
+
+The analyzer weighs two kinds of cue found in the criterion text:
+
+* **soft cues** - words that leave the outcome to someone's opinion: subjective adjectives and
+  adverbs (*acceptable*, *correctly*, *seamlessly*), vague quantities (*most*, *several*),
+  states with nothing to check them against (*complete*, *ready*, *working* at the end of a
+  sentence), changes with no baseline (*improved*, *optimized*), human judgements (*understand*,
+  *feel*) and open-ended nouns (*expectations*, *experience*);
+* **check cues** - things a reviewer can verify without an opinion: thresholds (a comparator or
+  unit next to a number), counts, fractions, percentages, dates, code spans, file names,
+  endpoints, flags, quoted messages, exact-result words and explicit test verbs.
+
+A criterion is vague when its soft cues weigh at least 2 and outweigh its check cues. Words
+that only delimit scope (*all*, *every*, an enumeration) are not checks: "All patterns work
+together seamlessly" is still vague. Unfilled template text ("Criterion 3", "[Name]", "TBD") is
+reported as a placeholder instead. See docs/MEASURABILITY.md for the figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+__all__ = ["TOPICS", "VagueSpan", "Verdict", "analyze", "headline", "rewrites"]
+
+TOPICS: Final = (
+    "tests",
+    "performance",
+    "documentation",
+    "security",
+    "quality",
+    "functional",
+    "release",
+    "other",
+)
+
+# Longer inputs are cut before analysis: a criterion is a line, and this keeps the worst case
+# bounded for pathological input (a pasted log, a minified file) without changing real results.
+_MAX_CHARS: Final = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class VagueSpan:
+    """One word or phrase that makes a criterion vague, with code-point offsets into the text."""
+
+    start: int
+    end: int
+    word: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The analyzer's judgement of one criterion."""
+
+    measurable: bool
+    placeholder: bool
+    reasons: tuple[str, ...]
+    spans: tuple[VagueSpan, ...]
+    topic: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Lexicon of soft cues
+# ---------------------------------------------------------------------------------------------
+
+# Categories, each with the explanation shown to the user ({w} is the word as written).
+_SUBJECTIVE: Final = "subjective"
+_QUANTITY: Final = "quantity"
+_STATE: Final = "state"
+_CHANGE: Final = "change"
+_JUDGEMENT: Final = "judgement"
+_OPEN: Final = "open"
+_CONFIGURED: Final = "configured"
+
+_REASONS: Final[dict[str, str]] = {
+    _SUBJECTIVE: "'{w}' is subjective and no threshold is given",
+    _QUANTITY: "'{w}' is not a number: say how many, as a count (N/N) or a percentage",
+    _STATE: "'{w}' names a state but not the check that shows it",
+    _CHANGE: "'{w}' claims a change with no baseline or target",
+    _JUDGEMENT: "'{w}' depends on a person's judgement, not on an observable result",
+    _OPEN: "'{w}' is open-ended: name the concrete artefact, list or behaviour",
+    _CONFIGURED: "'{w}' is configured as a vague word (extra_vague_words)",
+}
+
+# How a word must be placed to count:
+#   any   - anywhere;
+#   pred  - only predicatively ("docs are complete", "API layer complete"), not in front of a
+#           noun ("the complete offline game", "a working bash shell", "the prior stable build");
+#   bare  - a verb of state that counts only with nothing after it that says where or how
+#           ("Storage warnings work" versus "Git works in terminal");
+#   change- a change verb; a negated one is an invariant and so checkable ("does not reduce");
+#   most  - the quantity "most", not "at most" nor a superlative ("the most recent").
+_Entry = tuple[str, int, str]  # (category, weight, mode)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _entries(category: str, weight: int, mode: str, words: str) -> dict[str, _Entry]:
+    return {w: (category, weight, mode) for w in words.split()}
+
+
+_LEXICON: Final[dict[str, _Entry]] = {
+    **_entries(
+        _SUBJECTIVE,
+        2,
+        "any",
+        """good great nice excellent decent acceptable acceptably reasonable reasonably
+        appropriate appropriately inappropriate adequate adequately sufficient sufficiently
+        satisfactory satisfactorily proper properly improper improperly correctly incorrectly
+        user-friendly developer-friendly friendly intuitive intuitively easy easily effortless
+        effortlessly seamless seamlessly smooth smoothly comfortable comfortably robust robustly
+        quickly speedy snappy efficient efficiently responsive performant
+        maintainable readable unreadable understandable useful meaningful meaningfully valuable
+        helpful high-quality elegant elegantly beautiful pleasant enjoyable engaging fun special
+        generous fair unfair honest concise intelligible unintelligible consistent consistently
+        inconsistent coherent sensible solid reliable reliably flexible modern professional
+        significant significantly substantial substantially considerable considerably
+        noticeable noticeably greatly optimal optimally ideal ideally perfect perfectly nicely
+        necessary unnecessary relevant suitable naturally obvious obviously gracefully
+        accurate accurately unexpected viable important lightweight production-ready battle-tested
+        bulletproof rock-solid world-class best-in-class state-of-the-art sane cleanly""",
+    ),
+    # Soft, but common in criteria that are otherwise concrete: half weight, so one of these
+    # alone never fires ("Terminal opens cleanly", "distinct output directories").
+    **_entries(_SUBJECTIVE, 1, "any", "distinct simple minimal precise precisely"),
+    **_entries(
+        _SUBJECTIVE, 2, "pred", "clean clear secure safe stable correct scalable fast quick"
+    ),
+    **_entries(_SUBJECTIVE, 2, "any", "merely"),
+    **_entries(_SUBJECTIVE, 2, "any", "clearly"),
+    **_entries(
+        _QUANTITY,
+        2,
+        "any",
+        """some many several few various numerous enough plenty majority mostly largely
+        mainly generally usually often typically frequently rarely occasionally sometimes
+        nearly almost""",
+    ),
+    **_entries(_QUANTITY, 1, "any", "multiple etc"),
+    **_entries(_QUANTITY, 2, "most", "most"),
+    **_entries(
+        _STATE,
+        2,
+        "pred",
+        """complete completed done finished ready working functional operational finalized
+        finalised""",
+    ),
+    **_entries(_STATE, 1, "pred", "current"),
+    **_entries(_STATE, 1, "bare", "works work functions"),
+    **_entries(
+        _CHANGE,
+        2,
+        "change",
+        """improved improve improves enhanced enhance enhances optimized optimised optimize
+        optimise optimizes optimises minimized minimised minimize minimise maximized maximised
+        maximize maximise better worse faster slower streamlined polished tuned strengthen
+        strengthens strengthened boosted revamped modernized modernised""",
+    ),
+    **_entries(
+        _CHANGE,
+        1,
+        "change",
+        """increased increase increases reduced reduce reduces decreased decrease decreases
+        simplified refined reworked refactored hardened improvement improvements enhancement
+        enhancements optimization optimisation optimizations optimisations""",
+    ),
+    **_entries(
+        _JUDGEMENT,
+        2,
+        "any",
+        """understand understands understood feel feels seem seems enjoy enjoys love loves
+        appreciate appreciates perceive perceived intuit happy""",
+    ),
+    **_entries(
+        _JUDGEMENT, 1, "any", "identify identified identifiable explain explains learn noticeable"
+    ),
+    **_entries(
+        _OPEN,
+        2,
+        "any",
+        "experience experiences expectations expectation needs opportunities insights vision",
+    ),
+    **_entries(_OPEN, 1, "any", "usability feedback intent decisions choices variation impact"),
+}
+
+# Multi-word soft cues, matched on the lower-cased masked text.
+_PHRASES: Final[tuple[tuple[str, str, int], ...]] = (
+    (r"as (?:expected|intended|designed|needed|appropriate|required)", _SUBJECTIVE, 2),
+    (
+        r"(?:where|if|when|as far as) (?:possible|necessary|needed|appropriate|feasible)",
+        _QUANTITY,
+        2,
+    ),
+    (r"as (?:much|many|soon|fast|quickly) as possible", _QUANTITY, 2),
+    (r"best practices?|industry[- ]standards?|high[- ]quality", _SUBJECTIVE, 2),
+    (
+        r"(?:looks?|feels?|seems?) (?:good|nice|great|right|like|professional|polished)",
+        _JUDGEMENT,
+        2,
+    ),
+    (r"makes? sense|look and feel|user experience|good to go|in good shape", _SUBJECTIVE, 2),
+    (r"a lot of|lots of|a number of|a handful of|and so on|and more", _QUANTITY, 2),
+    (r"(?:works?|performs?|scales?|runs?|behaves?) well", _SUBJECTIVE, 2),
+    (r"not (?:just|only|simply)", _SUBJECTIVE, 1),
+    (r"based on (?:the |our |their )?(?:findings|feedback|results|experience|learnings)", _OPEN, 2),
+    (r"can be (?:identified|understood|seen|recognized|recognised|assessed|judged)", _JUDGEMENT, 2),
+)
+_PHRASE_RE: Final = re.compile(
+    r"\b(?:" + "|".join(f"(?P<p{i}>(?:{p})\\b)" for i, (p, _c, _w) in enumerate(_PHRASES)) + ")"
+)
+
+# ---------------------------------------------------------------------------------------------
+# Masking: blank out what must not be read as prose, keeping offsets intact
+# ---------------------------------------------------------------------------------------------
+
+_CODE_RE: Final = re.compile(r"`+[^`]+`+")
+_URL_RE: Final = re.compile(r"\bhttps?://\S+|\]\([^)]*\)")
+_COMMENT_RE: Final = re.compile(r"<!--.*?-->", re.S)
+# Status annotations that trackers append ("(IN PROGRESS)", "- **COMPLETE**", "✓", "← Changed!")
+# say where the work stands, not what the criterion demands.
+_STATUS_WORDS: Final = (
+    r"COMPLETED?|DONE|IN[ _-]PROGRESS|NEXT|PLANNED|BLOCKED|FIXED|WIP|PASS(?:ED)?|FAIL(?:ED)?|"
+    r"PENDING|SKIPPED|DEFERRED|PARTIAL|VERIFIED|N/A"
+)
+_STATUS_RE: Final = re.compile(
+    r"\(\s*(?:" + _STATUS_WORDS + r")\b[^()]*\)"
+    r"|(?<![A-Za-z])(?:" + _STATUS_WORDS + r")(?:\s*\+\s*(?:" + _STATUS_WORDS + r"))*(?![A-Za-z])"
+    r"|[✓✔✅☑❌✗✘⚠⏳🚧🔄]\ufe0f?|←.*$"
+)
+# The same words in any case, when they close the line after a dash or stand in parentheses:
+# "**Task 2.1: Script Risk Detection** - Complete", "Wire the cache (done)".
+_TRAILING_STATUS_RE: Final = re.compile(
+    r"(?:\s[-–—:|]\s*|\s*\(\s*)(?:" + _STATUS_WORDS + r")\s*\)?[\s.!]*$", re.I
+)
+# Gherkin keywords that open acceptance lines ("THEN:", "AND:").
+_GHERKIN_RE: Final = re.compile(r"^\s*(?:GIVEN|WHEN|THEN|AND|BUT)\b:?", re.I)
+_EMPHASIS_RE: Final = re.compile(r"\*+|~~|(?<!\w)_+|_+(?!\w)")
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for i in range(start, end):
+        if chars[i] not in "\n":
+            chars[i] = " "
+
+
+# ---------------------------------------------------------------------------------------------
+# Check cues
+# ---------------------------------------------------------------------------------------------
+
+_NUMBER_WORDS: Final = (
+    r"zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|million|dozen|half|twice|once"
+)
+_NUM: Final = r"(?:\d+(?:[.,]\d+)*|(?:" + _NUMBER_WORDS + r"|one)\b)"
+_UNIT: Final = (
+    r"(?:%|‰|[µu]s|ns|ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|"
+    r"years?|[kKMGTP]i?B|[kKMGT]b|bytes?|bits?|px|pt|em|rem|dpi|fps|Hz|[kMG]Hz|rps|qps|tps|"
+    r"ops|req/s|requests?/s(?:ec)?|[kKM]?bps|x|×|k|K|M|cores?|vCPUs?|CPUs?|GPUs?|ms/op|"
+    r"events?/s(?:ec)?|per (?:second|minute|hour|day|request|user))"
+)
+_THRESHOLD_RE: Final = re.compile(
+    r"(?:<=|>=|≤|≥|<|>|==|=|±|~|≈)\s*-?\d+(?:[.,]\d+)*(?:\s?" + _UNIT + r"(?![A-Za-z]))?"
+    r"|\b(?:at least|at most|no more than|no less than|no fewer than|more than|less than|"
+    r"fewer than|greater than|under|below|above|over|within|up to|exceeds?|exceeding|"
+    r"maximum of|minimum of|max(?:imum)?|min(?:imum)?|exactly|target(?:ing)?|budget of)\s+"
+    + _NUM
+    + r"|\d+(?:[.,]\d+)*\s?"
+    + _UNIT
+    + r"(?![A-Za-z])"
+    r"|\b[pP](?:50|75|90|95|99|999)\b|\b\d+\s*/\s*\d+\b|\b\d+\+"
+    r"|\b\d+(?:[.,]\d+)?\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?\s?" + _UNIT + r"(?![A-Za-z])"
+    r"|\b(?:percent|percentile)\b",
+    re.I,
+)
+# A number in front of a word counts things ("3 device models", "eight usable powers", "zero
+# critical vulnerabilities"). "one" is weaker: it is often an article ("one meaningful combo").
+_COUNT_RE: Final = re.compile(
+    r"(?<![\w.\-/])(?:\d+(?:[.,]\d+)*|" + _NUMBER_WORDS + r")\s+[^\W\d_]", re.I
+)
+_ONE_RE: Final = re.compile(r"\b(?:(?:at least|exactly|only|just|at most) )?one\b", re.I)
+_DATE_RE: Final = re.compile(
+    r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b(?:week|sprint|day|q)\s?\d+\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b",
+    re.I,
+)
+_IDENT_RE: Final = re.compile(
+    r"(?<![\w/.-])(?:[\w-]+/)+[\w.-]*|\b[\w-]+\.(?:md|py|js|mjs|ts|tsx|jsx|json|ya?ml|toml|go|"
+    r"rs|java|kt|swift|rb|php|cs|c|h|cpp|hpp|sh|ps1|txt|csv|html|css|scss|lock|cfg|ini|xml|sql|"
+    r"proto|env|gradle|aab|apk|exe|dll|zip|tar|gz|pdf|png|svg|gif|ipynb|lua|gd|tscn|cmake)\b"
+    r"|(?<!\w)--?[a-z][\w-]+|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b[a-z]+_[a-z0-9_]+\b"
+    r"|\b[a-z]+[A-Z][A-Za-z]+\b|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\bHTTP\s?[1-5]\d\d\b"
+    r"|\b[1-5]\d\d (?:OK|Created|Accepted|No Content|Not Found|Unauthorized|Forbidden|response)\b"
+    r"|\b(?:exit(?:s)?(?: code| status)?|returns?|status)\s+[0-9]+\b",
+)
+_QUOTED_RE: Final = re.compile(r"\"[^\"]{2,}\"|“[^”]{2,}”|'[^'\s][^']*[^'\s]'(?!\w)")
+_MIXED_ID_RE: Final = re.compile(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,}\b")
+# Verbs and adjectives naming an objective result or an explicit test.
+_CHECK_RE: Final = re.compile(
+    r"\b(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? (?:validation|"
+    r"the build|ci)|verified|reproduc(?:e|es|ed|ible)|identical|deterministic(?:ally)?|"
+    r"byte-for-byte|logged|reported|rejected|rejects|returns?|responds?|persists?|survives?|"
+    r"archived|recorded|signed|tagged|merged|green|exits?|covered by|asserts?|diff|"
+    r"grep|exact(?:ly)?|same|always|never|only|no|zero|none|without|absent|lists?|includes?|"
+    r"contains?|documented|accepted|avoids?|blocked|denied|refuses?|emits?|warns?|shows?|"
+    r"displays?)\b",
+    re.I,
+)
+_PAREN_RE: Final = re.compile(r"\(([^()]{3,})\)")
+
+# ---------------------------------------------------------------------------------------------
+# Placeholders
+# ---------------------------------------------------------------------------------------------
+
+_HTML_TAGS: Final = _words(
+    "a b i u p s br hr em strong code pre div span img sub sup details summary kbd li ul ol "
+    "table tr td th small mark del ins"
+)
+_PLACEHOLDER_RES: Final = (
+    # The whole criterion is template filler.
+    re.compile(
+        r"^\s*(?:(?:functional|testing|test|documentation|docs|quality|performance|security|"
+        r"success|acceptance|release|other)\s+)?criteri(?:on|a)(?:\s+(?:\d+|[A-Z]))?\s*$"
+        r"|^\s*(?:deliverable|milestone|task|feature|item|step|goal|requirement|phase|output|"
+        r"scope|name)\s+(?:[A-Z]|\d+(?:\.\d+)*|N|X)\s*$"
+        r"|^\s*(?:\.{3}|…|-+|\?+)\s*$",
+        re.I,
+    ),
+    # Filler tokens anywhere.
+    re.compile(r"\b(?:TBD|TBA|TBC|TODO|FIXME|XXX+|lorem ipsum)\b|\?{3,}|\{\{[^}]*\}\}|\$\{[^}]*\}"),
+    # "[One sentence outcome]", "[Name]" - bracketed template words; not a link, a checkbox, a
+    # footnote or a route segment ("/score/[id]").
+    re.compile(
+        r"(?<![\w/])\[(?:[A-Za-z][\w'’/-]*(?:[ ,/][\w'’/-]+){1,12}|(?i:name|title|date|n|x|"
+        r"value|description|link|url|owner|topic|criterion|placeholder|number|version|item|"
+        r"milestone|deliverable|phase|goal|details?|reason|target|metric|threshold|tbd|todo))"
+        r"\](?![(\[:])"
+    ),
+    # A stand-in letter for a name: "Feature X works as specified".
+    re.compile(
+        r"\b(?i:feature|component|module|service|system|endpoint|page|screen|api|deliverable)"
+        r"\s+[XYZ]\b"
+    ),
+)
+_ANGLE_RE: Final = re.compile(r"(?<![\w<])<([A-Za-z][\w .:/-]{0,40})>")
+
+# ---------------------------------------------------------------------------------------------
+# Topics
+# ---------------------------------------------------------------------------------------------
+
+_TOPIC_RES: Final = (
+    (
+        "security",
+        re.compile(
+            r"\b(?:secur\w*|vulnerab\w*|cve|owasp|auth\w*|secrets?|encrypt\w*|permissions?|"
+            r"xss|csrf|injection|pentest|penetration|threat|exploit\w*|rls|tls|ssl|credentials?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "performance",
+        re.compile(
+            r"\b(?:perform\w*|latency|latencies|response time|throughput|fast\w*|slow\w*|speed\w*|"
+            r"p9\d|memory|cpu|load|startup|quick\w*|efficien\w*|scal\w*|benchmarks?|rps|qps|"
+            r"responsive\w*|snappy|frame[- ]time|fps|build time|time)\b",
+            re.I,
+        ),
+    ),
+    (
+        "tests",
+        re.compile(
+            r"\b(?:tests?|testing|tested|coverage|suites?|passing|specs?|smoke|regression|ci|"
+            r"assertions?|playtests?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "documentation",
+        re.compile(
+            r"\b(?:doc\w*|readme|guides?|manual|tutorial|comments?|changelog|wiki|"
+            r"onboarding|examples?|instructions?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "quality",
+        re.compile(
+            r"\b(?:quality|lint\w*|clean|maintainab\w*|readab\w*|conventions?|refactor\w*|"
+            r"code review|reviewed|style|complexity|technical debt|warnings?|consisten\w*)\b",
+            re.I,
+        ),
+    ),
+    (
+        "release",
+        re.compile(
+            r"\b(?:releas\w*|deploy\w*|ship\w*|publish\w*|store|launch\w*|version\w*|rollout|"
+            r"production|packag\w*|distribut\w*|rc|beta|alpha|ready)\b",
+            re.I,
+        ),
+    ),
+    (
+        "functional",
+        re.compile(
+            r"\b(?:works?|working|functional|features?|api|endpoints?|users?|players?|can|"
+            r"handles?|supports?|flow|workflow|ui|renders?|errors?|screen|command|integrat\w*|"
+            r"implement\w*|correctly|behaviou?r)\b",
+            re.I,
+        ),
+    ),
+)
+
+# One pass instead of seven; the leading \b lets the engine skip non-word-start positions fast.
+_TOPIC_RE: Final = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{name}>{regex.pattern})" for name, regex in _TOPIC_RES) + ")",
+    re.I,
+)
+_TOPIC_INDEX: Final = {name: i for i, (name, _r) in enumerate(_TOPIC_RES)}
+
+# ---------------------------------------------------------------------------------------------
+# Analysis
+# ---------------------------------------------------------------------------------------------
+
+_TOKEN_RE: Final = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?")
+_COPULAS: Final = _words(
+    "is are be been being was were remain remains stay stays become becomes get gets look looks "
+    "seem seems feel feels considered deemed fully mostly largely"
+)
+_CONJ: Final = _words("and or but nor yet")
+_CONTEXT_WORDS: Final = _words(
+    """in on for with via between across under after before when while without per against
+    from to through at by inside within offline online end locally headless headlessly using
+    as if unless once"""
+)
+_NEGATORS: Final = _words("not no never without cannot can't don't doesn't nor")
+_ENGLISH: Final = _words(
+    """the a an is are be been was were and or of to in on for with by from at as it its this
+    that these those all every each no not can cannot must should will when after before than
+    has have had do does any only"""
+)
+# Frequent function words of other languages seen in tracking documents (Swedish, German,
+# Dutch, Turkish, Indonesian, Spanish, Portuguese, French, Italian).
+_NON_ENGLISH: Final = _words(
+    """och att är för med på inte som ett av till eller när und der die das ist nicht mit für
+    auf ein eine oder wird werden het een niet van voor ve bir için ile olarak değil degil ama
+    olmak dan yang untuk dengan berdasarkan dari ke pada akan tidak el la los las y que para
+    con por es una del não com uma le les et des est pour avec du pas il della che per non"""
+)
+# A short label ending in a colon, followed by the criterion proper.
+_LABEL_RE: Final = re.compile(r"^\s*[^:\s][^:]{0,60}?:(?=\s+\S)")
+_PERFECT: Final = _words("have has had having")
+_NON_NOUNS: Final = _CONJ | _CONTEXT_WORDS | _COPULAS | _words("than by")
+# Words before a number that make it delimit scope ("all three patterns") rather than set a bar.
+_SCOPE_WORDS: Final = _words("all each every both the these those")
+
+
+@dataclass(slots=True)
+class _Soft:
+    start: int
+    end: int
+    category: str
+    weight: int
+    key: str
+
+
+def _mask(text: str) -> tuple[str, int]:
+    """A copy of text, same length, with code, links, status tags and markup blanked.
+
+    Also returns how many code spans were blanked (they are check cues).
+    """
+    chars = list(text)
+    code_spans = 0
+    for m in _CODE_RE.finditer(text):
+        code_spans += 1
+        _blank(chars, m.start(), m.end())
+    for regex in (_URL_RE, _COMMENT_RE, _STATUS_RE, _GHERKIN_RE, _EMPHASIS_RE):
+        for m in regex.finditer(text):
+            _blank(chars, m.start(), m.end())
+    # Trailing status words are found after emphasis is gone ("- **COMPLETE**" -> "- COMPLETE").
+    masked = "".join(chars)
+    for m in _TRAILING_STATUS_RE.finditer(masked):
+        _blank(chars, m.start(), m.end())
+    masked = "".join(chars)
+    # Control characters and odd whitespace behave like spaces for every regex below.
+    masked = re.sub(r"[\x00-\x1f\x7f\u200b-\u200f\u2028\u2029]", " ", masked)
+    return masked, code_spans
+
+
+def _is_predicative(tokens: list[tuple[int, int, str]], i: int, masked: str) -> bool:
+    """True when tokens[i] stands as a predicate ("docs are complete", "API layer ready")."""
+    if i == 0:
+        return False  # Sentence-initial: an imperative ("Complete the migration") or a label.
+    prev = tokens[i - 1][2]
+    if prev in ("of", "the", "a", "an"):
+        return False  # "definition of done", "the correct package manager"
+    nxt_gap = masked[tokens[i][1] : tokens[i + 1][0]] if i + 1 < len(tokens) else ""
+    if i + 1 >= len(tokens) or any(c in nxt_gap for c in ",;:.()!?/+"):
+        return True
+    nxt = tokens[i + 1][2]
+    if nxt in _CONJ:
+        return True
+    return prev in _COPULAS
+
+
+def _has_object(tokens: list[tuple[int, int, str]], i: int, masked: str) -> bool:
+    """True when a state word is followed by something that says where or how it is checked."""
+    end = tokens[i][1]
+    rest = masked[end:].lstrip(" \t\u00a0")
+    if rest.startswith("("):
+        return True  # "OAuth flow working (login/logout/refresh)"
+    if i + 1 < len(tokens) and rest[:1] not in (",", ";", "."):
+        return tokens[i + 1][2] in _CONTEXT_WORDS or tokens[i + 1][2] not in _CONJ
+    return False
+
+
+def _foreign(tokens: list[tuple[int, int, str]], masked: str) -> bool:
+    """True for text that is evidently not English.
+
+    That is: no English function word, and either a function word of another language or
+    letters of a script English does not use (CJK, Cyrillic, ...).
+    """
+    if any(t[2] in _ENGLISH for t in tokens):
+        return False
+    if any(t[2] in _NON_ENGLISH for t in tokens):
+        return True
+    return any(c.isalpha() and ord(c) > 0x24F for c in masked)
+
+
+def _label_end(masked: str) -> int:
+    """End of a leading "Label:" that names what follows ("Developer experience: repo setup")."""
+    m = _LABEL_RE.match(masked)
+    return m.end() if m else -1
+
+
+def _negated(tokens: list[tuple[int, int, str]], i: int) -> bool:
+    for j in range(max(0, i - 3), i):
+        t = tokens[j][2]
+        if t in _NEGATORS or t.endswith("n't"):
+            return True
+    return False
+
+
+def _soft_cues(
+    masked: str,
+    tokens: list[tuple[int, int, str]],
+    extra: re.Pattern[str] | None,
+    allowed: frozenset[str],
+) -> list[_Soft]:
+    found: list[_Soft] = []
+    label_end = _label_end(masked)
+    for i, (start, end, low) in enumerate(tokens):
+        if low in allowed or end <= label_end:
+            continue
+        entry = _LEXICON.get(low)
+        if entry is None:
+            if low.startswith("well-") and len(low) > 6:
+                entry = (_SUBJECTIVE, 2, "any")  # well-tested, well-documented, well-structured
+            else:
+                continue
+        category, weight, mode = entry
+        prev = tokens[i - 1][2] if i else ""
+        nxt = tokens[i + 1][2] if i + 1 < len(tokens) else ""
+        gap_before = masked[tokens[i - 1][1] : start] if i else ""
+        gap_after = masked[end : tokens[i + 1][0]] if i + 1 < len(tokens) else ""
+        if masked[start - 1 : start] == "/" or masked[end : end + 1] == "/":
+            continue  # one of a slash list of named operations: "move/resize/minimize"
+        if mode == "pred":
+            if not _is_predicative(tokens, i, masked):
+                continue
+            if category == _STATE and (prev in _PERFECT or _has_object(tokens, i, masked)):
+                continue  # "you have completed" is a verb; "complete for all endpoints" has scope
+        elif mode == "bare":
+            if i == 0 or _has_object(tokens, i, masked):
+                continue
+        elif mode == "change":
+            if _negated(tokens, i) or (i == 0 and weight < 2):
+                continue
+            if weight < 2 and gap_after.strip() == "" and nxt and nxt not in _NON_NOUNS:
+                continue  # in front of a noun it names a thing: the "Reduced motion" setting
+        elif mode == "most" and (prev in ("at", "the", "a") or nxt.endswith(_ADJ_SUFFIXES)):
+            continue  # "at most", "the most recent"
+        if category == _QUANTITY and (nxt == "than" or prev in ("more", "less", "as", "how")):
+            continue  # "more often than its declared limit" compares against a stated bound
+        if category == _OPEN and ("," in gap_before or "," in gap_after):
+            continue  # an item in a list of named things ("drops, experience, Boss Seals")
+        if low == "needs" and (
+            nxt == "to" or (nxt and not gap_after.strip() and nxt not in _NON_NOUNS)
+        ):
+            continue  # the verb: "needs user decision", "needs to pass"
+        if low in ("fast", "quick") and (prev == "fail" or nxt in ("path", "forward", "start")):
+            continue  # idioms: "fail fast", "fast path", "quick start"
+        if category == _JUDGEMENT and low.startswith("identif") and i == 0:
+            continue  # "Identify the maximum count" is a task, judged elsewhere
+        found.append(_Soft(start, end, category, weight, low))
+    lowered = masked.lower()
+    for m in _PHRASE_RE.finditer(lowered):
+        group = m.lastgroup
+        assert group is not None
+        _p, category, weight = _PHRASES[int(group[1:])]
+        if m.group(0) in allowed:
+            continue
+        # A phrase supersedes single words inside it ("works well" is one cue, not two).
+        found = [s for s in found if not (m.start() <= s.start < m.end())]
+        found.append(_Soft(m.start(), m.end(), category, weight, m.group(0)))
+    if extra is not None:
+        for m in extra.finditer(lowered):
+            if any(s.start <= m.start() < s.end for s in found):
+                continue
+            found.append(_Soft(m.start(), m.end(), _CONFIGURED, 2, m.group(0)))
+    found.sort(key=lambda s: s.start)
+    return found
+
+
+_ADJ_SUFFIXES: Final = (
+    "ive",
+    "ful",
+    "ent",
+    "ant",
+    "able",
+    "ible",
+    "ous",
+    "al",
+    "ic",
+    "ar",
+    "recent",
+    "likely",
+    "common",
+    "popular",
+    "severe",
+    "expensive",
+    "important",
+    "costly",
+)
+
+
+def _check_cues(masked: str, code_spans: int) -> tuple[dict[str, int], list[str]]:
+    """Weights of the check cues by kind, and a short description of the strongest ones."""
+    parts: dict[str, int] = {}
+    notes: list[str] = []
+    threshold = _THRESHOLD_RE.search(masked)
+    if threshold:
+        parts["threshold"] = 4
+        notes.append(f"'{threshold.group(0).strip()}' sets a threshold")
+    counts: list[str] = []
+    for m in _COUNT_RE.finditer(masked):
+        before = masked[: m.start()].split()
+        if not before or before[-1].lower() in _SCOPE_WORDS:
+            continue  # "All three patterns ...", "Four zones each ...": scope, not a bar
+        counts.append(m.group(0))
+    if counts:
+        parts["count"] = min(4, 1 + len(counts))
+        if not threshold:
+            notes.append(f"'{counts[0].split()[0]}' gives a count")
+    else:
+        one = _ONE_RE.search(masked)
+        if one:
+            parts["count"] = 2 if " " in one.group(0) else 1
+    if _DATE_RE.search(masked):
+        parts["date"] = 2
+        notes.append("a date or period is given")
+    if code_spans or _QUOTED_RE.search(masked):
+        parts["code"] = 2
+        notes.append("names a command, file or exact text")
+    elif _IDENT_RE.search(masked) or _MIXED_ID_RE.search(masked):
+        parts["code"] = 1
+        notes.append("names a concrete identifier")
+    checks = {m.group(0).lower() for m in _CHECK_RE.finditer(masked)}
+    if checks:
+        parts["result"] = min(2, len(checks))
+        notes.append("names an observable result")
+    for m in _PAREN_RE.finditer(masked):
+        inner = m.group(1)
+        if _CHECK_RE.search(inner) or "," in inner or "/" in inner:
+            parts["paren"] = 1  # "(no white screen)", "(login/logout/refresh)"
+            break
+    return parts, notes
+
+
+@lru_cache(maxsize=64)
+def _extra_re(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    parts = [re.escape(w.strip().lower()) for w in words if w and w.strip()]
+    if not parts:
+        return None
+    parts.sort(key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+
+
+def _placeholder(text: str, masked: str, code_spans: int) -> VagueSpan | None:
+    if not code_spans and not any(c.isalnum() for c in masked):
+        return VagueSpan(0, len(text), text, "the criterion is empty")
+    for regex in _PLACEHOLDER_RES:
+        m = regex.search(masked)
+        if m:
+            start, end = m.span()
+            word = text[start:end]
+            lead = len(word) - len(word.lstrip())
+            word = word.strip()
+            return VagueSpan(
+                start + lead, start + lead + len(word), word, f"'{word}' is unfilled template text"
+            )
+    for m in _ANGLE_RE.finditer(masked):
+        inner = m.group(1).strip()
+        if inner.split()[0].lower() not in _HTML_TAGS and f"</{inner}>" not in masked:
+            return VagueSpan(
+                m.start(), m.end(), m.group(0), f"'{m.group(0)}' is a value still to fill in"
+            )
+    return None
+
+
+def _topic(masked: str) -> str:
+    # The earliest topic in _TOPIC_RES wins wherever it occurs ("Security tests pass": security).
+    best = len(_TOPIC_RES)
+    for m in _TOPIC_RE.finditer(masked):
+        group = m.lastgroup
+        if group is not None:
+            best = min(best, _TOPIC_INDEX[group])
+            if best == 0:
+                break
+    return _TOPIC_RES[best][0] if best < len(_TOPIC_RES) else "other"
+
+
+def analyze(text: str, *, extra_vague: Iterable[str] = (), allowed: Iterable[str] = ()) -> Verdict:
+    """Judge whether a criterion has an objective pass/fail check."""
+    if not isinstance(text, str):
+        text = str(text)
+    # Memoised: a keystroke re-checks every criterion of the document, but changes at most one.
+    return _analyze_cached(text, tuple(extra_vague), tuple(allowed))
+
+
+@lru_cache(maxsize=16384)
+def _analyze_cached(text: str, extra_vague: tuple[str, ...], allowed: tuple[str, ...]) -> Verdict:
+    text = text[:_MAX_CHARS]
+    masked, code_spans = _mask(text)
+    topic = _topic(masked)
+    ph = _placeholder(text, masked, code_spans)
+    if ph is not None:
+        return Verdict(False, True, (ph.reason,), (ph,), topic)
+
+    allowed_set = frozenset(w.strip().lower() for w in allowed if w and w.strip())
+    extra = _extra_re(tuple(sorted({w for w in extra_vague if w})))
+    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN_RE.finditer(masked)]
+    soft = _soft_cues(masked, tokens, extra, allowed_set)
+    if soft and _foreign(tokens, masked):
+        # The built-in lexicon is English; in other languages its hits are mostly cognates
+        # ("ideal olarak", "optimize RAM"). Only the user's own words still count.
+        soft = [s for s in soft if s.category == _CONFIGURED]
+    soft = [s for s in soft if text[s.start : s.end].lower() not in allowed_set]
+    soft_weight = sum(s.weight for s in soft)
+    if soft_weight < 2:
+        # Nothing soft enough to judge: the check cues need not even be looked for.
+        if soft:
+            words = ", ".join(f"'{text[s.start : s.end]}'" for s in soft)
+            return Verdict(True, False, (f"only mild wording ({words})",), (), topic)
+        return Verdict(True, False, ("no subjective or open-ended wording",), (), topic)
+    parts, notes = _check_cues(masked, code_spans)
+    # A vague quantity is only answered by a number ("Most `pytest` tests pass" is still vague).
+    unanswered = "threshold" not in parts and any(
+        s.category == _QUANTITY and s.weight >= 2 for s in soft
+    )
+    if unanswered or sum(parts.values()) < soft_weight:
+        ordered = sorted(soft, key=lambda s: (-s.weight, s.start))
+        spans = tuple(
+            VagueSpan(
+                s.start,
+                s.end,
+                text[s.start : s.end],
+                _REASONS[s.category].format(w=text[s.start : s.end]),
+            )
+            for s in ordered
+        )
+        reasons = tuple(dict.fromkeys(s.reason for s in spans))
+        return Verdict(False, False, reasons, spans, topic)
+
+    notes.append("the soft wording is outweighed by concrete checks")
+    return Verdict(True, False, tuple(notes), (), topic)
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages and rewrites
+# ---------------------------------------------------------------------------------------------
+
+_FIX_HINTS: Final[dict[str, str]] = {
+    "tests": "name the suite and the pass count, e.g. 'All <N>/<N> integration tests passing'",
+    "performance": "give a metric and a limit, e.g. 'P95 response time < <N> ms'",
+    "documentation": "say what the docs must contain, e.g. 'README documents <topic>'",
+    "security": "name the scan and the bar, e.g. 'Zero critical vulnerabilities in <scanner>'",
+    "quality": "name a tool and a bar, e.g. 'Zero warnings from <linter>'",
+    "functional": "name an observable result, e.g. '<command> returns <result> for <input>'",
+    "release": "name the artefact and where it lands, e.g. 'v<X.Y.Z> published to <registry>'",
+    "other": "state a pass/fail check: a number, a count (N/N), a command or a named artefact",
+}
+
+_REWRITES: Final[dict[str, tuple[str, ...]]] = {
+    "performance": (
+        "P95 response time < <N> ms under <N> requests/s",
+        "Throughput >= <N> requests/s with error rate < <N>%",
+        "Peak memory < <N> MB during the <benchmark> run",
+    ),
+    "tests": (
+        "All <N>/<N> tests in <suite> passing",
+        "Unit test coverage >= <N>%",
+        "Zero failing tests in CI on <branch>",
+    ),
+    "documentation": (
+        "README documents <topic> with at least 1 runnable example",
+        "API reference lists all <N> public endpoints, each with a request/response example",
+        "Every command in <doc file> runs without errors on a fresh clone",
+    ),
+    "security": (
+        "Zero critical or high vulnerabilities reported by <scanner>",
+        "All <N>/<N> security tests passing (OWASP top 10)",
+        "No secrets found by <secret scanner> in the repository history",
+    ),
+    "quality": (
+        "Zero warnings from <linter> on the changed files",
+        "No function above cyclomatic complexity <N>",
+        "All <N>/<N> review comments resolved and approved by <N> reviewers",
+    ),
+    "functional": (
+        "<command or endpoint> returns <expected result> for <input>",
+        "All <N>/<N> acceptance scenarios in <test file> passing",
+        "<action> succeeds in <N>/<N> runs on <environment>",
+    ),
+    "release": (
+        "Version <X.Y.Z> tagged and published to <registry>",
+        "Release build passes <N>/<N> smoke tests on <platforms>",
+        "Release artefact < <N> MB and signed",
+    ),
+    "other": (
+        "<observable result> verified by <command or test>",
+        "<metric> >= <N>, measured by <method>",
+        "<N>/<N> <items> meet <named rule>",
+    ),
+}
+
+
+def rewrites(text: str, verdict: Verdict | None = None) -> list[str]:
+    """Two to four measurable rewrites for a criterion, with <N>-style slots to fill in."""
+    if verdict is None:
+        verdict = analyze(text)
+    options = list(_REWRITES.get(verdict.topic, _REWRITES["other"]))
+    categories = {_category_of(s.reason) for s in verdict.spans}
+    quantity = next((s for s in verdict.spans if _category_of(s.reason) == _QUANTITY), None)
+    if quantity is not None and not verdict.placeholder:
+        # A vague quantity becomes a count in place: "Most tests passing" -> "<N>/<N> tests
+        # passing".
+        filled = text[: quantity.start] + "<N>/<N>" + text[quantity.end : _MAX_CHARS]
+        filled = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", filled))
+        options.insert(0, " ".join(filled.split()))
+    elif _STATE in categories or _JUDGEMENT in categories:
+        options.append(_subject(text) + " verified by <command or test>, which exits 0")
+    seen: list[str] = []
+    for option in options:
+        if option not in seen:
+            seen.append(option)
+    return seen[:4]
+
+
+def _category_of(reason: str) -> str:
+    for category, template in _REASONS.items():
+        tail = template.split("'{w}'", 1)[-1]
+        if tail and reason.endswith(tail):
+            return category
+    return _OPEN
+
+
+def _subject(text: str) -> str:
+    """The criterion's subject: its words before the first soft cue or verb, tidied."""
+    masked, _ = _mask(text[:_MAX_CHARS])
+    words = [m.group(0) for m in _TOKEN_RE.finditer(masked)]
+    kept: list[str] = []
+    for w in words:
+        low = w.lower()
+        if low in _LEXICON or low in _COPULAS or low in _CONJ or low in _CONTEXT_WORDS:
+            break
+        kept.append(w)
+    return " ".join(kept[:6]) or "<items>"
+
+
+def headline(verdict: Verdict) -> str:
+    """One-line diagnostic message: what is wrong and how to fix it."""
+    if verdict.placeholder:
+        first = verdict.reasons[0] if verdict.reasons else "the criterion is template text"
+        return f"Placeholder criterion: {first}; replace it with a real pass/fail check"
+    if verdict.measurable:
+        return "Criterion is measurable: " + (verdict.reasons[0] if verdict.reasons else "ok")
+    hint = _FIX_HINTS.get(verdict.topic, _FIX_HINTS["other"])
+    if verdict.reasons:
+        return f"Vague criterion: {verdict.reasons[0]}; {hint}"
+    return f"Vague criterion: no pass/fail check is stated; {hint}"

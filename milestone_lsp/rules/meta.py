@@ -1,0 +1,110 @@
+"""Rules about the analysis itself: unused suppressions (MS901) and skipped input (MS902).
+
+Neither is found by looking at a document's milestones. MS901 is produced by the engine after
+the other rules ran (:mod:`milestone_lsp.core.suppression`); MS902 by whoever loads files (the
+command line and the server) through :func:`analysis_limit_finding`. They are registered here so
+that they have a code, a severity that settings can change, and documentation like every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.positions import Range
+from milestone_lsp.rules.registry import RULES, RuleContext, rule
+
+ANALYSIS_LIMIT = "MS902"
+
+
+@rule(
+    "MS901",
+    "unused-suppression",
+    Severity.INFORMATION,
+    "A milestone-lsp-disable comment that suppresses nothing.",
+    fix="safe",
+)
+def unused_suppression(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    An inline suppression comment — `<!-- milestone-lsp-disable … -->`, `disable-line`,
+    `disable-next-line` or `disable-file` — that suppressed no finding, or a rule code or name
+    inside one that suppressed nothing (a misspelt code such as `MS1O1` included). Directives
+    inside fenced code are examples, not directives, and are never reported. Codes of rules
+    that are switched off, or not selected for this run, are not reported either: they may
+    suppress something in another configuration. The engine produces these findings after all
+    other rules ran; MS901 itself can only be silenced with
+    `<!-- milestone-lsp-disable-file MS901 -->`.
+
+    Why:
+    A suppression documents an exception to the specification's principles ("Acceptance
+    Criteria › Writing Good Criteria", "Approval Gates", …). Once the exception is gone the
+    comment hides the next real problem on that line, so it should go too.
+
+    Example that fires:
+    ```markdown
+    <!-- milestone-lsp-disable-next-line MS101 -->
+    - [ ] Unit test coverage >80%
+    ```
+    (the criterion is measurable, so MS101 has nothing to suppress).
+
+    Example that does not:
+    ```markdown
+    <!-- milestone-lsp-disable-next-line MS101 -- wording agreed with the customer -->
+    - [ ] Performance is acceptable
+    ```
+
+    Fix safety:
+    Safe: the fix removes the comment (with its line when it stands alone), or only the unused
+    code when the comment names others that are still used; no finding reappears.
+    """
+    return ()
+
+
+@rule(
+    "MS902",
+    "analysis-limit",
+    Severity.INFORMATION,
+    "A file or line was too large to analyse and was skipped.",
+)
+def analysis_limit(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A file larger than `max_file_size` bytes (default 10,000,000; 0 means no limit), or a line
+    too long to analyse, that milestone-lsp skipped instead of checking. The finding is
+    reported at the start of the file, so that a skipped file is said, never silent. It comes
+    from loading files (the `check` command and the language server), not from a document's
+    content, so it cannot fire on a parsed fixture.
+
+    Why:
+    The checks promise that every milestone document is held to the specification
+    ("Verification Process", "Progress Tracking"); a file that was not read silently passes
+    every check, which would make a clean result meaningless.
+
+    Example that fires:
+    A 12 MB STATUS.md with the default `max_file_size`.
+
+    Example that does not:
+    Any file below the limit, or every file once `max_file_size = 0`.
+
+    Fix safety:
+    No fix: split the file, or raise `max_file_size` in `.milestone-lsp.toml`.
+    """
+    return ()
+
+
+def analysis_limit_finding(path: str, size: int, limit: int, *, line: int | None = None) -> Finding:
+    """An MS902 finding for a file (or, with ``line``, one line) of ``size`` over ``limit``."""
+    registered = RULES.get(ANALYSIS_LIMIT)
+    severity = registered.severity if registered is not None else Severity.INFORMATION
+    if line is None:
+        message = (
+            f"Not analysed: the file is {size:,} bytes, above the limit of {limit:,} "
+            f"(max_file_size). Split it, or raise max_file_size in .milestone-lsp.toml"
+        )
+        where = Range.of(0, 0, 0, 0)
+    else:
+        message = (
+            f"Line {line + 1} not analysed: it is {size:,} characters long, above the limit of "
+            f"{limit:,}. Break it into shorter lines"
+        )
+        where = Range.of(line, 0, line, 0)
+    return Finding(ANALYSIS_LIMIT, severity, message, path, where)

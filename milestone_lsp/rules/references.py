@@ -1,0 +1,414 @@
+"""Cross-file name rules: unknown references (MS401), duplicates (MS402), broken links (MS403).
+
+Names are compared in :func:`~milestone_lsp.core.syntax.normalize_name` form (case, quotes,
+emphasis, ``Deliverable 1:`` prefixes and status tags removed), through the workspace indexes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+
+from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.findings import Finding, Fix, Related, Severity
+from milestone_lsp.core.model import (
+    Deliverable,
+    Document,
+    Milestone,
+    Reference,
+    Section,
+    Status,
+)
+from milestone_lsp.core.positions import Range
+from milestone_lsp.core.syntax import normalize_name
+from milestone_lsp.core.workspace import Workspace
+from milestone_lsp.rules.registry import RuleContext, rule
+
+# A close name is renamed by a safe fix; a looser one only by an unsafe fix.
+SAFE_RATIO = 0.8
+SUGGEST_RATIO = 0.6
+_PLACEHOLDER = re.compile(r"^\s*(?:\[[^\]]*\]|<[^>]*>)\s*$")
+_DIGITS = re.compile(r"\d+")
+_CONTEXTS = {
+    "contributes_to": "Contributes To",
+    "current_milestone": "the current milestone",
+    "decision": "a DECISIONS.md entry",
+    "report": "a report heading",
+    "milestones": "the milestones list",
+    "progress": "the milestones list",
+}
+
+
+def _definitions(ws: Workspace, kind: str) -> Sequence[Section]:
+    if kind == "deliverable":
+        return ws.deliverables()
+    return ws.milestones()
+
+
+def _resolves(ws: Workspace, doc: Document, ref: Reference) -> bool:
+    """Whether a reference names a definition of its kind (a decision by any of its readings)."""
+    names = [ref.name]
+    if ref.context == "decision":
+        for entry in doc.decisions:
+            if entry.subject_range == ref.range:
+                names = [*entry.subject_candidates, ref.name]
+                break
+    for name in names:
+        if ref.kind != "deliverable" and ws.find_milestone(name) is not None:
+            return True
+        if ref.kind != "milestone" and ws.find_deliverable(name) is not None:
+            return True
+    return False
+
+
+def closest(name: str, candidates: Sequence[Section]) -> tuple[Section, float] | None:
+    """The definition whose name is most similar to ``name``, with the similarity ratio."""
+    key = normalize_name(name)
+    best: tuple[Section, float] | None = None
+    for section in candidates:
+        other = normalize_name(section.name)
+        ratio = difflib.SequenceMatcher(None, key, other).ratio()
+        if other.startswith(key + " ") or key.startswith(other + " "):
+            ratio = max(ratio, SAFE_RATIO)  # "MVP" for "MVP Functional"
+        if best is None or ratio > best[1]:
+            best = (section, ratio)
+    if best is None or best[1] < SUGGEST_RATIO:
+        return None
+    return best
+
+
+def _where(section: Section, doc: Document) -> str:
+    return "" if section.path == doc.path else f" (defined in {section.path})"
+
+
+@rule(
+    "MS401",
+    "unknown-reference",
+    Severity.WARNING,
+    "A name that must refer to a milestone or deliverable matches no definition.",
+    fix="safe",
+    scope="workspace",
+)
+def unknown_reference(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A name written where a milestone or deliverable definition must be meant, which matches no
+    definition in the workspace: the value of Contributes To, the current milestone in
+    STATUS.md, the entries of a STATUS.md milestones list, the subject of an approval or
+    completion entry in DECISIONS.md, and the subject of a verification checklist or status
+    report. It is only reported while definitions of that kind exist somewhere in the
+    workspace; a project that keeps no milestone definitions is not asked to.
+
+    Names are compared after normalising case, quotes, emphasis, `Deliverable 1:`-style
+    prefixes, a trailing `(Phase 0)`, `- 65%` and status tags. Log entries in the
+    specification's own wording match: `## 2026-02-10: Foundation Milestone Complete` refers to
+    the milestone `Foundation Complete`. List entries tagged PLANNED or NEXT may name
+    milestones not written yet, and so may unticked entries at 0%, such as
+    `- [ ] v1 Release (Phase 4) - 0%`, unless the name is close to a defined one (then it is
+    likely a typo). Bracketed placeholders (`[Milestone name]`) are left to MS002. Names in
+    free positions (Dependencies, a milestone's Deliverables list) are never
+    reported: "Phase 0 complete" there is ordinary prose.
+
+    Why:
+    "Progress Tracking › In STATUS.md" and "Tracking Tools › DECISIONS.md Tracking" count and
+    approve milestones by name; a name that matches no definition is counted as nothing, and
+    its approval or progress silently belongs to no milestone.
+
+    Example that fires:
+    ```markdown
+    **Contributes To:**
+    Milestone: MVP Functionality
+    ```
+    (the milestone is defined as `MVP Functional`).
+
+    Example that does not:
+    `- [ ] v1 Release (Phase 4) - PLANNED` in STATUS.md before `v1 Release` is written down.
+
+    Fix safety:
+    Safe when a defined name is close (similarity ≥ 0.8 and the same numbers): the fix
+    replaces the reference with that name. A looser match (≥ 0.6) or one whose numbers differ
+    (`v1 Release` for `v2 Release`) is offered as an unsafe fix for review.
+    """
+    doc = ctx.doc
+    for ref in doc.references:
+        if not ref.strict or ref.kind not in ("milestone", "deliverable"):
+            continue
+        if ref.tag in (Status.PLANNED, Status.NEXT) or _PLACEHOLDER.match(ref.name):
+            continue
+        if not normalize_name(ref.name):
+            continue
+        candidates = _definitions(ctx.ws, ref.kind)
+        if not candidates or _resolves(ctx.ws, doc, ref):
+            continue
+        if _not_started(doc, ref) and closest(ref.name, candidates) is None:
+            continue  # "- [ ] v1 Release (Phase 4) - 0%": a future milestone, like PLANNED
+        yield _unknown(ctx, ref, candidates)
+
+
+def _not_started(doc: Document, ref: Reference) -> bool:
+    """Whether the reference is an unticked list entry stating 0% progress."""
+    line = ref.range.start.line
+    for claim in doc.claims:
+        if (
+            claim.subject == "milestone"
+            and claim.name_range == ref.range
+            and claim.percent is not None
+            and claim.percent.value == 0
+        ):
+            return all(
+                not item.claims_done
+                for section in doc.status_sections
+                for item in section.items
+                if item.range.start.line == line
+            )
+    return False
+
+
+def _unknown(ctx: RuleContext, ref: Reference, candidates: Sequence[Section]) -> Finding:
+    kind = ref.kind
+    where = _CONTEXTS.get(ref.context, ref.context.replace("_", " "))
+    found = closest(ref.name, candidates)
+    if ref.context == "decision":
+        found = _closest_for_decision(ctx.doc, ref, candidates) or found
+    if found is None:
+        message = (
+            f"'{ref.name}' in {where} names no {kind} defined in the workspace; define the "
+            f"{kind}, correct the name, or tag the entry PLANNED if it is not written yet"
+        )
+        return ctx.finding(message, ref.range)
+    target, ratio = found
+    message = (
+        f"'{ref.name}' in {where} names no {kind} defined in the workspace; did you mean "
+        f"'{target.name}'{_where(target, ctx.doc)}?"
+    )
+    related = [Related(target.path, target.name_range, f"closest {kind}: '{target.name}'")]
+    same_numbers = _DIGITS.findall(ref.name) == _DIGITS.findall(target.name)
+    safe = ratio >= SAFE_RATIO and same_numbers
+    fix = Fix(
+        f"Change to '{target.name}'",
+        (TextEdit(ctx.doc.path, ref.range, target.name),),
+        "safe" if safe else "unsafe",
+    )
+    return ctx.finding(message, ref.range, related=related, fixes=[fix])
+
+
+def _closest_for_decision(
+    doc: Document, ref: Reference, candidates: Sequence[Section]
+) -> tuple[Section, float] | None:
+    """A decision's subject is compared in each of its readings; the best one wins."""
+    entry = next((e for e in doc.decisions if e.subject_range == ref.range), None)
+    if entry is None:
+        return None
+    best: tuple[Section, float] | None = None
+    for name in entry.subject_candidates:
+        found = closest(name, candidates)
+        if found is not None and (best is None or found[1] > best[1]):
+            best = found
+    return best
+
+
+# --- MS402 --------------------------------------------------------------------------------------
+
+
+@rule(
+    "MS402",
+    "duplicate-definition",
+    Severity.WARNING,
+    "Two milestones or two deliverables are defined with the same name.",
+    scope="workspace",
+)
+def duplicate_definition(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A milestone or deliverable defined a second time under the same name (compared without
+    case, emphasis, numbering prefixes and status tags), in the same file or another file of
+    the workspace. The first definition (by path, then position) is taken as the original;
+    every later one is reported, with the original as related location. Progress updates
+    (`## Milestone: X (50% complete)` restating only the deliverables), verification
+    checklists and status reports are not definitions and are never counted.
+
+    Why:
+    "Progress Tracking › Calculation Method" counts milestones and deliverables by name; with
+    two definitions it is unclear whose criteria decide completion, and editing one leaves the
+    other stale.
+
+    Example that fires:
+    `## Milestone: MVP Functional` in `milestones.md` and again in `roadmap.md`.
+
+    Example that does not:
+    `## Milestone: MVP Functional` and, later, `## Milestone Verification: MVP Functional`.
+
+    Fix safety:
+    No fix: which definition to keep, merge or rename is the author's decision.
+    """
+    groups: list[Sequence[Section]] = [
+        *ctx.ws.milestone_groups().values(),
+        *ctx.ws.deliverable_groups().values(),
+    ]
+    for group in groups:
+        if len(group) < 2:
+            continue
+        ordered = sorted(group, key=lambda s: (s.path, s.heading.range.start.line))
+        first = ordered[0]
+        for section in ordered[1:]:
+            if section.path != ctx.doc.path:
+                continue
+            kind = "milestone" if isinstance(section, Milestone) else "deliverable"
+            where = (
+                f"line {first.heading.range.start.line + 1}"
+                if first.path == section.path
+                else f"{first.path} line {first.heading.range.start.line + 1}"
+            )
+            message = (
+                f"{kind.capitalize()} '{section.name}' is already defined at {where}; keep one "
+                f"definition and rename or remove the other"
+            )
+            related = [Related(first.path, first.name_range, f"first definition of '{first.name}'")]
+            yield ctx.finding(message, section.name_range, related=related)
+
+
+# --- MS403 --------------------------------------------------------------------------------------
+
+
+def contributes_to(doc: Document, deliverable: Deliverable) -> list[Reference]:
+    """The strict references written in a deliverable's Contributes To section."""
+    fld = deliverable.fields.get("contributes_to")
+    if fld is None:
+        return []
+    end = max(fld.end_line, fld.line)
+    lines, refs = _contributes_index(doc)
+    found = refs[bisect_left(lines, fld.line) : bisect_right(lines, end)]
+    return [r for _, r in sorted(found, key=lambda p: p[0])]  # in document order, as before
+
+
+_last_index: tuple[Document | None, int, list[int], list[tuple[int, Reference]]] = (
+    None,
+    -1,
+    [],
+    [],
+)
+
+
+def _contributes_index(doc: Document) -> tuple[list[int], list[tuple[int, Reference]]]:
+    """The document's Contributes To references sorted by line, built once per document.
+
+    Scanning every reference for every deliverable made MS403 quadratic in the document's size.
+    """
+    global _last_index
+    cached_doc, count, lines, refs = _last_index
+    if cached_doc is not doc or count != len(doc.references):
+        pairs = sorted(
+            (r.range.start.line, n, r)
+            for n, r in enumerate(doc.references)
+            if r.context == "contributes_to"
+        )
+        lines = [p[0] for p in pairs]
+        refs = [(p[1], p[2]) for p in pairs]
+        _last_index = (doc, len(doc.references), lines, refs)
+    return lines, refs
+
+
+def _lists(milestone: Milestone, deliverable: Deliverable) -> bool:
+    wanted = normalize_name(deliverable.name)
+    return any(normalize_name(i.text) == wanted for i in milestone.deliverable_items)
+
+
+def _targets(ws: Workspace, deliverable: Deliverable) -> list[tuple[Reference, Milestone]]:
+    doc = ws.get(deliverable.path)
+    if doc is None:
+        return []
+    out = []
+    for ref in contributes_to(doc, deliverable):
+        milestone = ws.find_milestone(ref.name)
+        if milestone is not None:
+            out.append((ref, milestone))
+    return out
+
+
+def _deliverables_range(milestone: Milestone) -> Range:
+    fld = milestone.fields.get("deliverables")
+    return fld.label_range if fld is not None else milestone.name_range
+
+
+@rule(
+    "MS403",
+    "deliverable-link-mismatch",
+    Severity.WARNING,
+    "A deliverable and a milestone disagree about which milestone the deliverable serves.",
+    scope="workspace",
+)
+def deliverable_link_mismatch(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    The two ends of the milestone–deliverable link disagreeing:
+    - a deliverable whose Contributes To names a milestone whose Deliverables list does not
+      include it (reported on the name in Contributes To);
+    - a milestone whose Deliverables list names a defined deliverable that contributes to a
+      different milestone (reported on the list entry).
+    Milestones without a Deliverables list, names that match no definition (MS401 reports
+    those) and deliverables without Contributes To (MS001) are left to the other rules.
+
+    Why:
+    "Hierarchy" and "Deliverable Definition › Deliverable Template": each deliverable
+    contributes to one milestone, and "Progress Tracking › Calculation Method" counts a
+    milestone's deliverables; a one-sided link makes the milestone's progress and completion
+    depend on which file you read.
+
+    Example that fires:
+    `Contributes To: Milestone: MVP Functional` in a deliverable `Rate Limiter` while the
+    Deliverables list of `MVP Functional` does not mention `Rate Limiter`.
+
+    Example that does not:
+    the deliverable `Core API` contributing to `MVP Functional`, whose Deliverables list has
+    `1. Core API`.
+
+    Fix safety:
+    No fix: either side may be the one that is wrong.
+    """
+    ws = ctx.ws
+    for deliverable in ctx.doc.deliverables:
+        for ref, milestone in _targets(ws, deliverable):
+            if not milestone.deliverable_items or _lists(milestone, deliverable):
+                continue
+            message = (
+                f"Deliverable '{deliverable.name}' contributes to milestone '{milestone.name}', "
+                f"but that milestone's Deliverables list does not include it; add it there or "
+                f"correct Contributes To"
+            )
+            related = [
+                Related(
+                    milestone.path,
+                    _deliverables_range(milestone),
+                    f"Deliverables of '{milestone.name}'",
+                )
+            ]
+            yield ctx.finding(message, ref.range, related=related)
+    for milestone in ctx.doc.milestones:
+        if milestone.is_update:
+            continue
+        for item in milestone.deliverable_items:
+            listed = ws.find_deliverable(item.text)
+            if listed is None:
+                continue
+            targets = _targets(ws, listed)
+            if not targets or any(m is milestone for _, m in targets):
+                continue
+            if any(normalize_name(m.name) == normalize_name(milestone.name) for _, m in targets):
+                continue
+            ref, other = targets[0]
+            message = (
+                f"Milestone '{milestone.name}' lists deliverable '{listed.name}', which "
+                f"contributes to '{other.name}'; move it to the right milestone or correct its "
+                f"Contributes To"
+            )
+            related = [Related(listed.path, ref.range, f"Contributes To of '{listed.name}'")]
+            yield ctx.finding(message, _item_name_range(ctx, item.text_range), related=related)
+
+
+def _item_name_range(ctx: RuleContext, text_range: Range) -> Range:
+    """The list entry's text, on its first line."""
+    if text_range.start.line == text_range.end.line:
+        return text_range
+    line = ctx.lines[text_range.start.line]
+    return Range.of(
+        text_range.start.line, text_range.start.character, text_range.start.line, len(line)
+    )

