@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format docs clean
+.PHONY: run test test-vscode lint format docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Real VS Code (code-server) driven by headless Chromium; installs Debian packages and Node 24.
+test-vscode:
+	bash editors/vscode/scripts/test-vscode.sh
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -34,3 +38,5 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+
+include bench/bench.mk

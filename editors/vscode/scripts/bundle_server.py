@@ -38,7 +38,11 @@ def fingerprint() -> str:
     """Hash of everything that decides what ends up in bundled/libs."""
     digest = hashlib.sha256()
     sources = [REPO / "pyproject.toml", Path(__file__).resolve()]
-    sources += sorted(p for p in (REPO / "milestone_lsp").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    sources += sorted(
+        p
+        for p in (REPO / "milestone_lsp").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
     for path in sources:
         digest.update(str(path.relative_to(REPO)).encode())
         digest.update(path.read_bytes())
@@ -64,7 +68,19 @@ def tree_digest(path: Path) -> str:
 
 def build_wheel(work: Path) -> Path:
     """Build milestone-lsp's own wheel (pure Python) from the repository."""
-    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(work), str(REPO)])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--wheel-dir",
+            str(work),
+            str(REPO),
+        ]
+    )
     wheels = sorted(work.glob("milestone_lsp-*.whl"))
     if not wheels:
         raise SystemExit(f"no milestone_lsp wheel was built in {work}")
@@ -74,8 +90,20 @@ def build_wheel(work: Path) -> Path:
 def install_for(version: str, wheel: Path, target: Path) -> None:
     """Install the wheel and its dependencies for one CPython version into target."""
     command = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--no-warn-conflicts", "--target", str(target),
-        "--python-version", version, "--implementation", "cp", "--only-binary=:all:",
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-compile",
+        "--no-warn-conflicts",
+        "--target",
+        str(target),
+        "--python-version",
+        version,
+        "--implementation",
+        "cp",
+        "--only-binary=:all:",
     ]
     for platform in PLATFORMS:
         command += ["--platform", platform]
@@ -91,12 +119,17 @@ def split_common(staging: Path) -> None:
     common = staging / "common"
     common.mkdir()
     for entry in sorted(first.iterdir()):
-        digests = {tree_digest(folder / entry.name) if (folder / entry.name).exists() else None for folder in folders.values()}
+        digests = {
+            tree_digest(folder / entry.name) if (folder / entry.name).exists() else None
+            for folder in folders.values()
+        }
         if len(digests) == 1 and None not in digests:
             shutil.move(str(entry), common / entry.name)
             for folder in folders.values():
                 if folder != first:
-                    shutil.rmtree(folder / entry.name) if (folder / entry.name).is_dir() else (folder / entry.name).unlink()
+                    shutil.rmtree(folder / entry.name) if (folder / entry.name).is_dir() else (
+                        folder / entry.name
+                    ).unlink()
 
 
 def main() -> int:
@@ -118,7 +151,10 @@ def main() -> int:
         shutil.copytree(staging, LIBS)
     FINGERPRINT.write_text(wanted + "\n")
     per_version = sorted(p.name for p in (LIBS / "cp311").iterdir())
-    print(f"bundled/libs built for CPython {', '.join(PYTHON_VERSIONS)}; version-specific: {', '.join(per_version)}")
+    print(
+        f"bundled/libs built for CPython {', '.join(PYTHON_VERSIONS)}; "
+        f"version-specific: {', '.join(per_version)}"
+    )
     return 0
 
 

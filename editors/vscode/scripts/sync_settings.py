@@ -29,8 +29,17 @@ CLIENT_ONLY = ("interpreter", "importStrategy", "trace.server")
 
 # Schema keywords VS Code's settings editor understands; titles and examples are pydantic noise.
 KEPT_KEYWORDS = (
-    "type", "enum", "items", "properties", "additionalProperties", "patternProperties",
-    "minimum", "maximum", "minLength", "minItems", "uniqueItems",
+    "type",
+    "enum",
+    "items",
+    "properties",
+    "additionalProperties",
+    "patternProperties",
+    "minimum",
+    "maximum",
+    "minLength",
+    "minItems",
+    "uniqueItems",
 )
 
 
@@ -39,7 +48,9 @@ def import_config() -> Any:
     tag = f"cp{sys.version_info.major}{sys.version_info.minor}"
     libs = EXTENSION / "bundled" / "libs"
     if not (libs / tag).is_dir():
-        raise SystemExit(f"{libs / tag} is missing: run scripts/bundle_server.py with this Python first")
+        raise SystemExit(
+            f"{libs / tag} is missing: run scripts/bundle_server.py with this Python first"
+        )
     sys.path[0:0] = [str(REPO), str(libs / tag), str(libs / "common")]
     import milestone_lsp.config as config
 
@@ -94,7 +105,11 @@ def server_properties(config: Any) -> dict[str, Any]:
 def render(package: dict[str, Any], config: Any) -> str:
     """package.json's text with the server settings regenerated."""
     current = package["contributes"]["configuration"]["properties"]
-    client = {f"{SECTION}.{key}": current[f"{SECTION}.{key}"] for key in CLIENT_ONLY if f"{SECTION}.{key}" in current}
+    client = {
+        f"{SECTION}.{key}": current[f"{SECTION}.{key}"]
+        for key in CLIENT_ONLY
+        if f"{SECTION}.{key}" in current
+    }
     properties = {**client, **server_properties(config)}
     # trace.server reads best last in the settings editor.
     trace = properties.pop(f"{SECTION}.trace.server", None)
@@ -114,9 +129,13 @@ def main() -> int:
         return 0
     if check:
         sys.stdout.writelines(
-            difflib.unified_diff(text.splitlines(True), wanted.splitlines(True), "package.json", "generated")
+            difflib.unified_diff(
+                text.splitlines(True), wanted.splitlines(True), "package.json", "generated"
+            )
         )
-        print("package.json settings are stale: run python3 editors/vscode/scripts/sync_settings.py")
+        print(
+            "package.json settings are stale: run python3 editors/vscode/scripts/sync_settings.py"
+        )
         return 1
     PACKAGE_JSON.write_text(wanted, encoding="utf-8")
     print("package.json settings regenerated from milestone_lsp.config")
