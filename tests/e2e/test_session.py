@@ -84,11 +84,6 @@ async def test_type_vague_criterion_then_rewrite(client: LanguageClient, root: P
     doc.close()
 
 
-@pytest.mark.xfail(
-    not rule_exists("MS501"),
-    reason="MS501 (approval not logged) is being written concurrently",
-    strict=False,
-)
 async def test_logging_approval_clears_ms501_in_status(client: LanguageClient, root: Path) -> None:
     status = Doc(client, root / "STATUS.md", ENC)
     diags = await wait_for_diagnostics(

@@ -88,13 +88,22 @@ describe('milestone-lsp in VS Code (code-server)', { timeout: 15 * 60_000 }, () 
             await editor.openFile(vague.file);
         }
         await editor.runCommand('View: Focus Problems');
+        // The list is virtualised: with many findings, rows below the fold are not in the DOM.
+        // Maximise the panel and page through it, remembering every code seen.
+        await editor.runCommand('View: Toggle Maximized Panel');
         const rows = editor.page.locator('.markers-panel .monaco-list-row');
+        const seen = new Set();
         const codes = await waitFor(
             `Problems rows with ${EXPECTED_CODES.join(', ')}`,
             async () => {
                 const texts = await rows.allInnerTexts();
-                const seen = new Set(texts.join('\n').match(/MS\d{3}/g) ?? []);
-                return EXPECTED_CODES.every((code) => seen.has(code)) && seen;
+                for (const code of texts.join('\n').match(/MS\d{3}/g) ?? []) seen.add(code);
+                if (!EXPECTED_CODES.every((code) => seen.has(code))) {
+                    await rows.first().click().catch(() => {});
+                    await editor.page.keyboard.press('PageDown').catch(() => {});
+                    return false;
+                }
+                return seen;
             },
             { timeoutMs: DIAGNOSTICS_TIMEOUT },
         );
