@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-vscode lint format docs bench clean
+.PHONY: run test fuzz test-vscode lint format docs screenshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,18 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# Long property-based fuzz campaign of parser + rules (>= 100,000 examples; ~40 min on 2 cores).
+# One pytest run per property, so each prints hypothesis' statistics (examples, failures, time)
+# as soon as it is done.
+FUZZ_TESTS = tests/robustness/test_fuzz_core.py
+fuzz: $(STAMP)
+	@tests=$$($(PY) -m pytest -q --collect-only $(FUZZ_TESTS) | grep '::'); \
+	test -n "$$tests" || { echo "fuzz: no properties collected from $(FUZZ_TESTS)"; exit 1; }; \
+	for t in $$tests; do \
+		echo "== $$t ($$(date -u +%H:%M:%S))"; \
+		HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q --hypothesis-show-statistics "$$t" || exit 1; \
+	done
+
 # Real VS Code (code-server) driven by headless Chromium; installs Debian packages and Node 24.
 test-vscode:
 	bash editors/vscode/scripts/test-vscode.sh
@@ -31,6 +43,11 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m milestone_lsp.rules.docs
 	$(PY) -m milestone_lsp._schema
+
+# README picture of the `progress` dashboard: rich's SVG export, rendered by headless Chromium.
+# (docs/images/history.png comes from `make test-vscode`: the history page in a VS Code webview.)
+screenshots: $(STAMP)
+	$(PY) docs/images/screenshots.py
 
 format: $(STAMP)
 	$(PY) -m ruff format .

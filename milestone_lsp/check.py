@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -124,9 +125,10 @@ def build_workspace(
         if progress is not None:
             progress(done, total)
         if got.text is None:
-            if got.error and "above the limit" in got.error:
-                size = path.stat().st_size
-                result.findings.append(analysis_limit_finding(shown, size, config.max_file_size))
+            if got.oversize is not None:
+                result.findings.append(
+                    analysis_limit_finding(shown, got.oversize, config.max_file_size)
+                )
                 continue
             result.errors.append(f"{shown}: {got.error}")
             continue
@@ -171,6 +173,11 @@ def apply_safe_fixes(result: CheckResult, select: set[str] | None, ignore: Itera
     """Apply safe fixes to the checked files until nothing changes (at most 10 rounds)."""
     ignore = list(ignore)
     writable = {c.display: c for c in result.files if c.path.name != "<stdin>"}
+    # A read-only file is its owner's decision: renaming over it would bypass that.
+    read_only = {d for d, c in writable.items() if not _writable(c.path)}
+    for display in read_only:
+        del writable[display]
+    refused: set[str] = set()
     for _ in range(10):
         run_rules(result, select, ignore)
         edits_by_path: dict[str, list[TextEdit]] = {}
@@ -179,6 +186,7 @@ def apply_safe_fixes(result: CheckResult, select: set[str] | None, ignore: Itera
                 if fix.applicability != "safe":
                     continue
                 if any(e.path not in writable for e in fix.edits):
+                    refused.update(e.path for e in fix.edits if e.path not in writable)
                     continue
                 # One fix per finding; skip fixes that overlap an edit already chosen.
                 chosen = edits_by_path
@@ -188,17 +196,40 @@ def apply_safe_fixes(result: CheckResult, select: set[str] | None, ignore: Itera
                     chosen.setdefault(e.path, []).append(e)
                 break
         if not edits_by_path:
-            return
+            break
         for path, edits in edits_by_path.items():
             checked = writable[path]
             new_text = apply_edits(checked.text, edits)
             if new_text == checked.text:
                 continue
-            write_atomic(checked.path, new_text, checked.had_bom)
+            try:
+                write_atomic(checked.path, new_text, checked.had_bom)
+            except OSError as exc:
+                result.errors.append(
+                    f"{path}: fixes not written ({exc.strerror or exc}); the file is unchanged. "
+                    "Make the file and its folder writable, then run --fix again"
+                )
+                del writable[path]
+                continue
             checked.text = new_text
             result.workspace.add(parse(new_text, path))
             result.fixed[path] = result.fixed.get(path, 0) + len(edits)
-    run_rules(result, select, ignore)
+    else:
+        run_rules(result, select, ignore)
+    for path in sorted(refused & read_only):
+        result.errors.append(
+            f"{path}: not fixed because the file is read-only; make it writable "
+            "(chmod u+w) and run --fix again"
+        )
+
+
+def _writable(path: Path) -> bool:
+    """Whether ``path`` may be rewritten: writable for us and not marked read-only."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return os.access(path, os.W_OK) and bool(mode & stat.S_IWUSR)
 
 
 def _overlaps(edit: TextEdit, others: list[TextEdit]) -> bool:
@@ -209,8 +240,13 @@ def _overlaps(edit: TextEdit, others: list[TextEdit]) -> bool:
 
 
 def write_atomic(path: Path, text: str, bom: bool = False) -> None:
-    """Write ``text`` next to ``path`` and rename over it, keeping its permissions and BOM."""
+    """Write ``text`` next to ``path`` and rename over it, keeping its permissions and BOM.
+
+    A symlink is followed: its target is rewritten and the link stays a link. A crash or a full
+    disk leaves the old file whole; the temporary file is removed.
+    """
     data = ("\ufeff" if bom else "") + text
+    path = path.resolve()
     mode = None
     with contextlib.suppress(OSError):
         mode = path.stat().st_mode & 0o7777
@@ -218,6 +254,8 @@ def write_atomic(path: Path, text: str, bom: bool = False) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from milestone_lsp import __version__
 
@@ -130,6 +131,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     if progress is not None:
         progress(-1, -1)
+    _provide_scope_creep(result, root, select, ignore)
     if args.fix:
         checking.apply_safe_fixes(result, select, ignore)
     else:
@@ -167,20 +169,99 @@ def cmd_check(args: argparse.Namespace) -> int:
         count = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
         text += f"{count} in {len(result.files)} file{'s' if len(result.files) != 1 else ''}"
         text += f", {fixed} fixed\n" if args.fix else "\n"
-    if args.output_file:
-        try:
-            Path(args.output_file).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"milestone-lsp: {args.output_file}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_ERROR
-    else:
-        sys.stdout.write(text)
+    if _write_output(text, args.output_file) != EXIT_OK:
+        return EXIT_ERROR
     if result.errors and not result.files:
         return EXIT_ERROR
     if args.exit_zero:
         return EXIT_OK
     level = Severity(args.fail_on)
     return EXIT_FINDINGS if checking.fails(findings, level) else EXIT_OK
+
+
+def _provide_scope_creep(
+    result: object, root: Path, select: set[str] | None, ignore: set[str]
+) -> None:
+    """Read the git history for MS602 scope-creep when the rule runs and git can give it."""
+    from milestone_lsp.check import CheckResult
+    from milestone_lsp.gitlog import GitError, default_workers, load_history
+    from milestone_lsp.rules import scope_creep
+    from milestone_lsp.rules.engine import active_rules
+
+    assert isinstance(result, CheckResult)
+    if not any(r.code == "MS602" for r, _ in active_rules(result.config, select, ignore)):
+        return
+    try:
+        history = load_history(root, result.config, workers=default_workers())
+    except GitError as exc:
+        if select is not None and "MS602" in select:  # asked for by name: say why it is silent
+            print(f"milestone-lsp: MS602 needs the git history: {exc}", file=sys.stderr)
+        return
+    scope_creep.provide(result.workspace, [c for c in history.scope_creep if c.present])
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Progress over time from the git history of the milestone files."""
+    from milestone_lsp.check import load_config_or_errors
+    from milestone_lsp.core.history_render import render_html, render_text
+    from milestone_lsp.gitlog import GitError, default_workers, load_history
+
+    target = Path(args.path)
+    loaded, problems = load_config_or_errors(target)
+    if problems:
+        for problem in problems:
+            print(f"milestone-lsp: {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        history = load_history(target, loaded.config, since=args.since, workers=default_workers())
+    except GitError as exc:
+        print(f"milestone-lsp: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for note in history.notes:
+        print(f"milestone-lsp: note: {note}", file=sys.stderr)
+    data = history.to_json()
+    if args.format == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "html":
+        text = render_html(data)
+    elif args.output is None and sys.stdout.isatty():
+        _print_history_table(data)
+        return EXIT_OK
+    else:
+        text = render_text(data)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"milestone-lsp: {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"milestone-lsp: wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _print_history_table(data: dict[str, Any]) -> None:
+    """The history as a rich table (for a terminal)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from milestone_lsp.core.history_render import summary_lines, table_rows
+
+    console = Console()
+    if not data["commits"]:
+        console.print("No commit changed a milestone file.")
+        return
+    header, rows = table_rows(data)
+    table = Table(title="Progress history", caption="! = stated ahead of computed")
+    for name in header:  # Text, not markup: names may hold "[...]"
+        table.add_column(Text(name), no_wrap=name in ("Commit", "Date"))
+    for row in rows:
+        table.add_row(*(Text(cell, style="red" if cell.endswith("!") else "") for cell in row))
+    console.print(table)
+    for line in summary_lines(data):
+        console.print(line, highlight=False, markup=False)
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -235,8 +316,90 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_output(text: str, output: str | None) -> int:
+    """Write ``text`` to the file ``output`` (or stdout); exit code."""
+    if not output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"milestone-lsp: {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Scaffold STATUS.md, milestones, deliverables, DECISIONS.md and the config file."""
+    from milestone_lsp.scaffold import ScaffoldError, write_scaffold
+
+    folder = Path(args.dir)
+    try:
+        result = write_scaffold(folder, force=args.force)
+    except ScaffoldError as exc:
+        print(f"milestone-lsp: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for path in result.created:
+        print(f"created  {path}")
+    for path in result.replaced:
+        print(f"replaced {path}")
+    where = "" if folder == Path(".") else f" -w {folder}"
+    print(
+        f"Next: replace the [bracketed] placeholders; `milestone-lsp check {folder}` lists "
+        f"every one that is left. Then `milestone-lsp report{where}` shows the milestone's status."
+    )
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print the Milestone Status Report of a milestone (the current one by default)."""
+    from milestone_lsp import reporting
+    from milestone_lsp.core.report import render_markdown, report_to_json
+
+    try:
+        ws, config, unreadable = reporting.open_workspace(Path(args.workspace))
+        report = reporting.make_report(ws, config, args.milestone)
+    except reporting.ReportError as exc:
+        print(f"milestone-lsp: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for problem in unreadable:
+        print(f"milestone-lsp: skipped {problem}", file=sys.stderr)
+    if args.format == "json":
+        text = json.dumps(report_to_json(report), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = render_markdown(report)
+    return _write_output(text, args.output)
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    """Show overall, phase and milestone progress (rich on a terminal, else plain or JSON)."""
+    from milestone_lsp import dashboard, reporting
+
+    try:
+        ws, config, unreadable = reporting.open_workspace(Path(args.workspace))
+    except reporting.ReportError as exc:
+        print(f"milestone-lsp: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for problem in unreadable:
+        print(f"milestone-lsp: skipped {problem}", file=sys.stderr)
+    dash = dashboard.build_dashboard(ws, config)
+    if args.format == "json":
+        text = json.dumps(dashboard.dashboard_json(dash), ensure_ascii=False, indent=2)
+        sys.stdout.write(text + "\n")
+    elif sys.stdout.isatty():
+        dashboard.render_rich(dash)
+    else:
+        sys.stdout.write(dashboard.render_plain(dash))
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the language server; pygls is imported only here."""
+    import gc
+
+    # Importing the protocol types allocates ~10^5 objects that live until exit; collecting
+    # them over and over while importing is wasted start-up time (the server re-enables it).
+    gc.disable()
     from milestone_lsp.server import main as serve
 
     return serve(
@@ -302,6 +465,38 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="print the documentation of one rule")
     e.add_argument("rule", metavar="RULE", help="code (MS101) or name (vague-criterion)")
     e.set_defaults(func=cmd_explain)
+
+    i = sub.add_parser("init", help="start a workspace from the milestone templates")
+    i.add_argument("dir", nargs="?", default=".", metavar="DIR", help="folder (default: .)")
+    i.add_argument("--force", action="store_true", help="replace files that already exist")
+    i.set_defaults(func=cmd_init)
+
+    rp = sub.add_parser("report", help="print the Milestone Status Report of a milestone")
+    rp.add_argument(
+        "milestone", nargs="?", metavar="MILESTONE", help="name (default: STATUS.md's current)"
+    )
+    rp.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    rp.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    rp.add_argument(
+        "--workspace", "-w", default=".", metavar="DIR", help="a folder of the workspace"
+    )
+    rp.set_defaults(func=cmd_report)
+
+    pg = sub.add_parser("progress", help="show overall, phase and milestone progress")
+    pg.add_argument("--format", choices=["text", "json"], default="text")
+    pg.add_argument(
+        "--workspace", "-w", default=".", metavar="DIR", help="a folder of the workspace"
+    )
+    pg.set_defaults(func=cmd_progress)
+
+    h = sub.add_parser(
+        "history", help="progress over time from the git history of the milestone files"
+    )
+    h.add_argument("path", nargs="?", default=".", metavar="PATH", help="workspace folder")
+    h.add_argument("--since", metavar="REV", help="start at this commit, tag or branch")
+    h.add_argument("--format", choices=["table", "json", "html"], default="table")
+    h.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    h.set_defaults(func=cmd_history)
 
     s = sub.add_parser("serve", help="run the language server (stdio unless --tcp or --ws)")
     transport = s.add_mutually_exclusive_group()

@@ -39,6 +39,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from milestone_lsp.core.findings import Severity
+from milestone_lsp.core.templates import DELIVERABLE_LABELS, MILESTONE_LABELS, OPTIONAL_LABELS
 
 CONFIG_FILE_NAME = ".milestone-lsp.toml"
 PYPROJECT_FILE_NAME = "pyproject.toml"
@@ -54,23 +55,12 @@ _LOOSE_CODE_RE = re.compile(r"^ms\d{3}$", re.IGNORECASE)
 SeverityName = Literal["error", "warning", "information", "hint", "off"]
 SEVERITY_NAMES: tuple[str, ...] = ("error", "warning", "information", "hint", "off")
 
-DEFAULT_MILESTONE_SECTIONS: tuple[str, ...] = (
-    "Goal",
-    "Phase",
-    "Acceptance Criteria",
-    "Deliverables",
-    "Value Delivered",
-    "Approval Required",
+# Every section of the templates is required, except the ones the specification calls optional.
+DEFAULT_MILESTONE_SECTIONS: tuple[str, ...] = tuple(
+    label for label in MILESTONE_LABELS if label not in OPTIONAL_LABELS
 )
-DEFAULT_DELIVERABLE_SECTIONS: tuple[str, ...] = (
-    "Phase",
-    "Owner",
-    "Scope",
-    "Output",
-    "Success Criteria",
-    "Testing",
-    "Dependencies",
-    "Contributes To",
+DEFAULT_DELIVERABLE_SECTIONS: tuple[str, ...] = tuple(
+    label for label in DELIVERABLE_LABELS if label not in OPTIONAL_LABELS
 )
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".git",
@@ -218,13 +208,17 @@ class Config(_Settings):
     )
     max_file_size: Annotated[StrictInt, Field(ge=0)] = Field(
         default=10_000_000,
-        description="Files larger than this many bytes are skipped; 0 means no limit.",
+        description=(
+            "Files larger than this many bytes are not analysed, and an MS902 finding says so; "
+            "0 means no limit."
+        ),
     )
     request_time_budget_ms: Annotated[StrictInt, Field(ge=0)] = Field(
         default=2000,
         description=(
-            "Milliseconds a workspace-wide request may take before the server answers with what it "
-            "has; 0 means no budget."
+            "Milliseconds the language server may spend analysing one open document. A document "
+            "over the budget is re-checked when saved instead of on every change, and an MS902 "
+            "finding says so; 0 means no budget."
         ),
     )
     docs_url: Annotated[StrictStr, StringConstraints(min_length=1)] = Field(
@@ -466,6 +460,11 @@ def _show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _key_text(key: str) -> str:
+    """A key for a one-line message: as written, or quoted if it would break the line."""
+    return key if key and key.isprintable() and key.strip() == key else repr(key)
+
+
 def _model_at(path: tuple[str, ...]) -> type[_Settings] | None:
     """The settings model found at ``path`` inside :class:`Config`, if the path names one."""
     model: type[_Settings] = Config
@@ -488,8 +487,9 @@ class _Reader:
         self._spelling: dict[tuple[str, ...], str] = {}
 
     def key_name(self, path: tuple[str, ...]) -> str:
-        """The dotted key as the user spelled it."""
-        return ".".join(self._spelling.get(path[: i + 1], part) for i, part in enumerate(path))
+        """The dotted key as the user spelled it (quoted when blank or not printable)."""
+        parts = (self._spelling.get(path[: i + 1], part) for i, part in enumerate(path))
+        return ".".join(_key_text(part) for part in parts)
 
     def error(self, path: tuple[str, ...], problem: str) -> None:
         """Record a problem with the key at ``path``."""
@@ -738,6 +738,10 @@ def _read_config_file(path: Path) -> tuple[str | None, ConfigError | None]:
     """The text of a config file, or why it cannot be read."""
     file = str(path)
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():
+            # A FIFO or a device would block the read (and the editor with it).
+            problem = "is not a regular file (a FIFO or device?); replace it with a TOML file"
+            return None, ConfigError(file, "(file)", problem)
         return path.read_text(encoding="utf-8-sig"), None
     except IsADirectoryError:
         return None, ConfigError(file, "(file)", "is a directory, not a file")

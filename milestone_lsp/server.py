@@ -11,22 +11,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
+import hashlib
+import inspect
 import logging
 import os
+import sys
 import time
 from collections.abc import Awaitable, Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from urllib.parse import unquote
 
+from cattrs import transform_error
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from milestone_lsp import __version__
 from milestone_lsp.convert import Converter, encoding_of, path_to_uri, uri_to_path
 from milestone_lsp.core.files import MARKDOWN_SUFFIXES, discover, read_text
-from milestone_lsp.core.positions import LineIndex
+from milestone_lsp.core.positions import LineIndex, PositionEncoding, line_index
 from milestone_lsp.core.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -38,6 +45,9 @@ if TYPE_CHECKING:
 
 # The names of config files whose change reloads the settings (config.CONFIG_FILE_NAME too).
 SETTINGS_FILES = (".milestone-lsp.toml", "pyproject.toml")
+# Answers what the server holds for one document (version, size, SHA-256 of the text), so a
+# user can check that the editor and the server agree on a buffer's text.
+DOCUMENT_STATE = "milestone-lsp.documentState"
 
 log = logging.getLogger("milestone_lsp.server")
 
@@ -45,8 +55,70 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class QuietWriter:
+    """pygls' writer, silent once the client has gone.
+
+    An editor that quits (Neovim's ``:qa``) closes the pipes while answers may still be on their
+    way; every later write would log a BrokenPipeError traceback. The first failed write is
+    logged once, and the rest are dropped until stdin ends and the server exits.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.gone = False
+
+    def close(self) -> Any:
+        """Close the underlying stream (already closed is fine)."""
+        with contextlib.suppress(OSError, ValueError):
+            return self.inner.close()
+        return None
+
+    def write(self, data: bytes) -> Any:
+        """Write ``data``, or drop it once the client has closed the connection."""
+        if self.gone:
+            return None
+        try:
+            return self.inner.write(data)
+        except (BrokenPipeError, ConnectionResetError, ValueError) as exc:
+            self.gone = True
+            log.info("the client closed the connection (%s): no more output", exc)
+            if isinstance(self.inner, StdoutWriter):
+                # Unflushed bytes would make the interpreter complain again at exit.
+                with contextlib.suppress(OSError):
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return None
+
+
+# Writes of pre-serialised messages still in flight on an asynchronous transport.
+_writes: set[asyncio.Future[Any]] = set()
+
+
 class MilestoneProtocol(LanguageServerProtocol):
     """The protocol, preferring UTF-8 positions whenever the client offers them."""
+
+    def set_writer(self, writer: Any, include_headers: bool = True) -> None:
+        """Send through a :class:`QuietWriter`."""
+        super().set_writer(QuietWriter(writer), include_headers)
+
+    def _send_data(self, data: Any) -> None:
+        """Write a message whose params or result is already JSON (``Encoded``) as it is."""
+        from milestone_lsp.features.encoded import Encoded, message
+
+        payload = getattr(data, "params" if hasattr(data, "method") else "result", None)
+        if not isinstance(payload, Encoded) or self.writer is None:
+            super()._send_data(data)
+            return
+        body = message(data, payload)
+        if self._include_headers:
+            body = (
+                f"Content-Length: {len(body)}\r\n"
+                f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n{body}"
+            )
+        written = self.writer.write(body.encode(self.CHARSET))
+        if inspect.isawaitable(written):
+            task = asyncio.ensure_future(written)
+            _writes.add(task)
+            task.add_done_callback(_writes.discard)
 
     @lsp_method(lsp.INITIALIZE)
     def lsp_initialize(
@@ -60,6 +132,99 @@ class MilestoneProtocol(LanguageServerProtocol):
             general.position_encodings = [lsp.PositionEncodingKind.Utf8, *offered]
         result: lsp.InitializeResult = yield from super().lsp_initialize(params)
         return result
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """Decode one incoming message; answer a request whose parameters are invalid.
+
+        pygls drops a message it cannot decode (a negative line number, say) without a word,
+        and a client then waits for that answer forever. Here a request gets an InvalidParams
+        error naming the bad fields, a notification is reported in the log, and the message is
+        then ignored.
+        """
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            method = data.get("method")
+            if not isinstance(method, str):
+                raise
+            cause = exc.__cause__
+            where = "; ".join(transform_error(cause)) if cause is not None else exc.message
+            message = (
+                f"{method}: invalid parameters ({where}). Positions, lines and characters "
+                "must be whole numbers >= 0; fix the request and send it again"
+            )
+            log.warning(message)
+            if "id" in data:
+                self._send_response(
+                    data["id"], error=lsp.ResponseError(code=exc.code, message=message)
+                )
+            else:
+                self.notify(
+                    lsp.WINDOW_LOG_MESSAGE,
+                    lsp.LogMessageParams(type=lsp.MessageType.Warning, message=message),
+                )
+            # Not "2.0": handle_message skips it (with a debug-level note) instead of failing.
+            return lsp.LogMessageNotification(
+                params=lsp.LogMessageParams(type=lsp.MessageType.Log, message=message),
+                jsonrpc="ignored",
+            )
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: lsp.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        """Apply incremental changes with LSP's own line and column rules, then call the handler.
+
+        pygls' built-in version splits lines with :meth:`str.splitlines` (form feeds, U+2028 and
+        other characters that LSP does not count as line ends) and can land between the ``\r``
+        and ``\n`` of a CRLF pair, so the server's text drifts from the editor's.
+        A change for a document that was never opened is reported and ignored.
+        """
+        uri = params.text_document.uri
+        documents = self.workspace.text_documents
+        key = next((k for k in (uri, unquote(uri)) if k in documents), None)
+        if key is None:
+            message = (
+                f"didChange for {uri}, which is not open: ignored. The editor must send "
+                "textDocument/didOpen before changing a document."
+            )
+            log.warning(message)
+            self.notify(
+                lsp.WINDOW_LOG_MESSAGE,
+                lsp.LogMessageParams(type=lsp.MessageType.Warning, message=message),
+            )
+            return
+        current = documents[key]
+        text = current.source
+        encoding = encoding_of(self.workspace.position_encoding)
+        for change in params.content_changes:
+            text = apply_content_change(text, change, encoding)
+        # The same TextDocument object, with the new text: caches keyed on it stay valid.
+        current.apply_change(lsp.TextDocumentContentChangeWholeDocument(text=text))
+        current.version = params.text_document.version
+        if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+
+def apply_content_change(
+    text: str, change: lsp.TextDocumentContentChangeEvent, encoding: PositionEncoding
+) -> str:
+    """``text`` after one didChange content change, positions in the negotiated encoding.
+
+    Positions follow the LSP rules: lines end at ``\n``, ``\r\n`` or ``\r``; a column past
+    the end of its line means the end of the line (never inside a CRLF pair); a line past the
+    end means the end of the document; a column inside a character (half a surrogate pair)
+    means the start of that character. A range given end-first is read start-first.
+    """
+    if not isinstance(change, lsp.TextDocumentContentChangePartial):
+        return change.text
+    index = line_index(text)  # usually built already, for the diagnostics of this text
+    rng = change.range
+    start = index.offset(index.from_encoding(rng.start.line, rng.start.character, encoding))
+    end = index.offset(index.from_encoding(rng.end.line, rng.end.character, encoding))
+    if end < start:
+        start, end = end, start
+    return text[:start] + change.text + text[end:]
 
 
 class MilestoneServer(LanguageServer):
@@ -80,6 +245,8 @@ class MilestoneServer(LanguageServer):
         self.client_settings: Any = None
         self.open_uris: set[str] = set()
         self.pending: dict[str, asyncio.Task[None]] = {}
+        # The scheduled re-evaluation of open documents after a cross-file change, if any.
+        self.dependents_task: asyncio.Task[None] | None = None
         self.pull_mode = False
         self.watching = False
         self.indexed = asyncio.Event()
@@ -88,6 +255,13 @@ class MilestoneServer(LanguageServer):
         self._shown_errors: set[str] = set()
         # Findings per path with the (document, workspace version, config) they were made for.
         self.findings_cache: dict[str, tuple[tuple[Document, int, Config], list[Finding]]] = {}
+        # Documents not analysed because they are above max_file_size: path -> size in bytes.
+        self.oversized: dict[str, int] = {}
+        # Open documents whose analysis took longer than request_time_budget_ms: path -> ms.
+        # They are re-analysed on save only, until an analysis fits the budget again.
+        self.slow: dict[str, int] = {}
+        # Paths of such documents changed since they were last parsed.
+        self.unparsed: set[str] = set()
 
     @property
     def config(self) -> Config:
@@ -131,7 +305,7 @@ class MilestoneServer(LanguageServer):
         cached = self._indexes.get(path)
         if cached is not None and cached[0] is doc.text:
             return cached[1]
-        index = LineIndex(doc.text)
+        index = line_index(doc.text)  # shared with the rules and the next didChange
         self._indexes[path] = (doc.text, index)
         return index
 
@@ -147,27 +321,89 @@ class MilestoneServer(LanguageServer):
         return self.model.get(path) is not None or Path(path).exists()
 
     def document(self, uri: str) -> Document | None:
-        """The parsed document of an open or indexed URI."""
-        return self.model.get(uri_to_path(uri))
+        """The parsed document of an open or indexed URI (parsed now if changes are pending)."""
+        path = uri_to_path(uri)
+        if path in self.unparsed and uri in self.open_uris:
+            # Over the time budget, changes are parsed when a feature needs the document, so
+            # that its answers (and fixes) always match the editor's text.
+            self.update_open(uri)
+        return self.model.get(path)
 
     def update_open(self, uri: str) -> Document:
-        """Re-parse an open document from the editor's text."""
+        """Re-parse an open document from the editor's text (an empty one above the size limit)."""
         from milestone_lsp.core.parser import parse
 
         text = self.workspace.get_text_document(uri).source
         path = uri_to_path(uri)
+        self.unparsed.discard(path)
         known = self.model.get(path)
-        if known is not None and known.text == text:
-            return known  # didSave, or a change that restored the text: nothing to re-parse
-        doc = parse(text, path)
+        limit = self.config.max_file_size
+        size = len(text) if limit <= 0 or len(text) * 4 <= limit else len(text.encode("utf-8"))
+        if 0 < limit < size:
+            # Above the limit the document is not parsed at all: its findings are one MS902.
+            self.oversized[path] = size
+            if known is not None and known.text == "":
+                return known
+            doc = parse("", path)
+        else:
+            self.oversized.pop(path, None)
+            if known is not None and known.text == text:
+                return known  # didSave, or a change that restored the text: nothing to parse
+            started = time.perf_counter()
+            doc = parse(text, path)
+            self.note_analysis_time(path, time.perf_counter() - started)
         self.model.add(doc)
         return doc
+
+    def note_analysis_time(self, path: str, seconds: float) -> None:
+        """Record how long analysing ``path`` took; over the budget it is linted on save only."""
+        budget = self.config.request_time_budget_ms
+        if budget > 0 and seconds * 1000 > budget:
+            spent = max(budget + 1, round(seconds * 1000))
+            self.slow[path] = max(spent, self.slow.get(path, 0))
+
+    def analysis_limit(self, path: str) -> Finding | None:
+        """The MS902 finding of a document skipped for its size, if it was."""
+        from milestone_lsp.rules.meta import analysis_limit_finding
+
+        size = self.oversized.get(path)
+        if size is None:
+            return None
+        return analysis_limit_finding(path, size, self.config.max_file_size)
+
+    def over_budget(self, path: str) -> Finding | None:
+        """The MS902 finding of a document whose analysis took longer than the time budget."""
+        from milestone_lsp.rules.meta import time_limit_finding
+
+        spent = self.slow.get(path)
+        if spent is None:
+            return None
+        return time_limit_finding(path, spent, self.config.request_time_budget_ms)
+
+    def may_read(self, path: str) -> bool:
+        """Whether the server may read ``path`` from disk: a markdown file below a workspace root.
+
+        Symlinks are resolved first, so a link inside the workspace that points elsewhere is
+        refused like the place it points to.
+        """
+        if not path.lower().endswith(MARKDOWN_SUFFIXES):
+            return False
+        roots = [self.root] if self.root is not None else []
+        with contextlib.suppress(RuntimeError):
+            roots += [Path(uri_to_path(f.uri)) for f in self.workspace.folders.values()]
+        try:
+            real = Path(path).resolve()
+            return any(real.is_relative_to(root.resolve()) for root in roots)
+        except (OSError, RuntimeError, ValueError):
+            return False
 
     def read_from_disk(self, path: str) -> bool:
         """(Re-)read a file that is not open; ``True`` when the model changed."""
         if path_to_uri(path) in self.open_uris:
             return False
         p = Path(path)
+        if not self.may_read(path):
+            return False
         try:
             mtime = p.stat().st_mtime
         except OSError:
@@ -180,9 +416,19 @@ class MilestoneServer(LanguageServer):
             return False
         result = read_text(p, self.config.max_file_size or None)
         if result.text is None:
+            if result.oversize is not None:
+                self.oversized[path] = result.oversize
+            elif result.error is not None:
+                self.log_info(f"{path} not read: {result.error}", lsp.MessageType.Log)
+            if self.model.get(path) is not None:
+                # The file became unreadable: forget its old text rather than keep stale data.
+                self.model.remove(path)
+                self.disk_mtimes.pop(path, None)
+                return True
             return False
         from milestone_lsp.core.parser import parse
 
+        self.oversized.pop(path, None)
         self.disk_mtimes[path] = mtime
         self.model.add(parse(result.text, path))
         return True
@@ -249,6 +495,10 @@ class MilestoneServer(LanguageServer):
             log.exception("cannot load the rule catalogue")
         self.config = loaded.config
         self.config_path = loaded.path
+        # The size limit may have changed: open documents are re-measured against it.
+        for uri in sorted(self.open_uris):
+            with contextlib.suppress(Exception):
+                self.update_open(uri)
         for error in errors:
             message = f"milestone-lsp settings: {error.key}: {error.problem}"
             if error.file:
@@ -283,6 +533,8 @@ class MilestoneServer(LanguageServer):
                     )
                 except Exception:
                     token = None
+            for skipped, why in found.skipped:
+                self.log_info(f"{skipped} not read: {why}", lsp.MessageType.Log)
             total = len(found.files)
             for n, path in enumerate(found.files, 1):
                 self.read_from_disk(str(path))
@@ -358,6 +610,10 @@ def _empty() -> list[Any]:
     return []
 
 
+def _failed() -> dict[str, Any]:
+    return {"error": "the command failed; see the server log"}
+
+
 def create_server() -> MilestoneServer:
     """A server with every feature registered."""
     from milestone_lsp.features import (
@@ -365,6 +621,7 @@ def create_server() -> MilestoneServer:
         commands,
         completion,
         diagnostics,
+        history,
         hover,
         lens,
         navigation,
@@ -396,6 +653,7 @@ def create_server() -> MilestoneServer:
         await watch_files(ls)
         await ls.index_workspace()
         await diagnostics.publish_all(ls)
+        history.schedule(ls)  # MS602 needs the git history: read it in the background
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     @guarded(_none)
@@ -411,6 +669,11 @@ def create_server() -> MilestoneServer:
     @guarded(_none)
     async def did_change(ls: MilestoneServer, params: lsp.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
+        path = uri_to_path(uri)
+        if path in ls.slow:
+            # Over the time budget: linted on save; parsed when a feature asks for it.
+            ls.unparsed.add(path)
+            return
         ls.update_open(uri)
         if ls.config.lint_on == "change":
             await diagnostics.document_changed(ls, uri)
@@ -424,9 +687,13 @@ def create_server() -> MilestoneServer:
             await ls.reload_config()
             await diagnostics.publish_all(ls)
             return
+        if uri in ls.open_uris and path in ls.slow:
+            ls.slow.pop(path, None)  # measure again: the budget or the file may have changed
+            ls.update_open(uri)
         if not ls.watching:
             ls.refresh_from_disk()
         await diagnostics.document_changed(ls, uri, immediate=True)
+        history.schedule(ls)  # a commit may have followed the save
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     @guarded(_none)
@@ -440,6 +707,9 @@ def create_server() -> MilestoneServer:
         # The file on disk is the truth again (or the document is gone, if it was never saved).
         ls.model.remove(path)
         ls.disk_mtimes.pop(path, None)
+        ls.oversized.pop(path, None)
+        ls.slow.pop(path, None)
+        ls.unparsed.discard(path)
         ls.read_from_disk(path)
         if not ls.pull_mode:
             ls.text_document_publish_diagnostics(
@@ -481,6 +751,37 @@ def create_server() -> MilestoneServer:
         if config_changed:
             await ls.reload_config()
         await diagnostics.publish_all(ls)
+        history.schedule(ls)
+
+    @server.command(DOCUMENT_STATE)
+    @guarded(_failed)
+    async def document_state(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
+        """What the server holds for one open document: compare it with the editor's buffer."""
+        first: Any = args[0] if args else None
+        as_dict = getattr(first, "_asdict", None)
+        if callable(as_dict):
+            first = as_dict()
+        uri = first.get("uri") if isinstance(first, dict) else None
+        if not isinstance(uri, str) or not uri:
+            raise JsonRpcInvalidParams(
+                f"{DOCUMENT_STATE}: expected one argument {{'uri': <document URI>}}"
+            )
+        if uri not in ls.open_uris:
+            raise JsonRpcInvalidParams(
+                f"{DOCUMENT_STATE}: {uri} is not open; open it in the editor first"
+            )
+        text = ls.workspace.get_text_document(uri).source
+        path = uri_to_path(uri)
+        return {
+            "uri": uri,
+            "version": ls.workspace.get_text_document(uri).version,
+            "characters": len(text),
+            "lines": len(LineIndex(text).lines),
+            "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+            "positionEncoding": ls.conv.encoding,
+            "analysed": path not in ls.oversized,
+            "lintedOnSaveOnly": path in ls.slow,
+        }
 
     diagnostics.register(server)
     actions.register(server)
@@ -490,6 +791,7 @@ def create_server() -> MilestoneServer:
     completion.register(server)
     lens.register(server)
     commands.register(server)
+    history.register(server)
     return server
 
 
@@ -523,12 +825,39 @@ async def watch_files(ls: MilestoneServer) -> None:
         log.warning("cannot register file watchers: %s", exc)
 
 
+class ClientMistakes(logging.Filter):
+    """Keep pygls' tracebacks for our bugs, not for requests the client got wrong.
+
+    pygls logs every error answer with a traceback at ERROR level, and every message it cannot
+    decode twice. A command called with wrong arguments (InvalidParams raised on purpose) or a
+    request with a negative position (answered by :meth:`MilestoneProtocol.structure_message`,
+    which logs its own one-line warning) is the client's mistake: one INFO line, or nothing.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Shorten or drop a record about a client mistake; keep every other record."""
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, JsonRpcInvalidParams):
+            if not logging.getLogger().isEnabledFor(logging.INFO):
+                return False
+            record.msg, record.args = f"{record.getMessage()}: {error.message}", ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            return True
+        text = str(record.msg)
+        return not (
+            text.startswith("Unable to deserialize message")
+            or (text.startswith("Unknown message") and "jsonrpc='ignored'" in record.getMessage())
+        )
+
+
 def setup_logging(log_file: str | None, level: str) -> None:
     """Log to a file (never to stdout, which carries the protocol) or to stderr."""
     handler: logging.Handler = (
         logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ClientMistakes())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(getattr(logging, level.upper(), logging.INFO))
@@ -546,6 +875,10 @@ def main(
     """Run the server over stdio (default), TCP or WebSocket."""
     setup_logging(log_file, log_level)
     server = create_server()
+    # Start-up objects (protocol types, handlers) live as long as the process: take them out
+    # of the collector's generations so that no collection scans them again.
+    gc.enable()
+    gc.freeze()
     if tcp:
         server.start_tcp(host, port)
     elif ws:

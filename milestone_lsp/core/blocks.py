@@ -56,6 +56,9 @@ _FENCE_OPEN = re.compile(r"^[ \t>]*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # Only column-0 headings: an indented "#" line can belong to a list item.
 _ATX = re.compile(r"^#{1,6}(?:[ \t]|$)")
 
+# First characters of a line that may open a fence or be an ATX heading ("" = empty line).
+_MAY_START = frozenset("#`~ \t>")
+
 _md: MarkdownIt | None = None
 
 
@@ -87,6 +90,8 @@ def chunk_starts(lines: list[str]) -> list[int]:
             if "-->" in line:
                 in_comment = False
             continue
+        if line[:1] not in _MAY_START and "<!--" not in line:
+            continue  # most lines: no fence, heading or comment can start here
         m = _FENCE_OPEN.match(line)
         if m is not None and not (m.group("fence")[0] == "`" and "`" in m.group("info")):
             fence = m.group("fence")
@@ -225,6 +230,39 @@ def _last_item_index(blocks: list[Block], start: int) -> int | None:
     return None
 
 
+def document_groups(
+    lines: list[str], cache: BlockCache | None = None
+) -> list[tuple[int, int, tuple[Block, ...]]]:
+    """The document cut into chunk groups: ``(first line, end line, chunk-relative blocks)``.
+
+    A group is one chunk, or several when a chunk leaves a fence open and the next ones belong
+    to it. Group boundaries inside a run of lines depend only on those lines once the run
+    starts at a group boundary, which is what lets the parser reuse per-section models.
+    """
+    cache = cache or _shared_cache
+    starts = chunk_starts(lines)
+    if len(starts) * 2 > cache.size:
+        # An LRU smaller than one document's chunks evicts every chunk before its next use.
+        cache.size = len(starts) * 2
+    starts.append(len(lines))
+    groups: list[tuple[int, int, tuple[Block, ...]]] = []
+    index = 0
+    last = len(starts) - 1
+    while index < last:
+        begin = starts[index]
+        stop = starts[index + 1]
+        while True:
+            chunk_blocks, open_fence = cache.get("\n".join(lines[begin:stop]))
+            if open_fence and index + 2 < len(starts):
+                index += 1
+                stop = starts[index + 1]
+                continue
+            break
+        groups.append((begin, stop, chunk_blocks))
+        index += 1
+    return groups
+
+
 def document_blocks(
     lines: list[str], cache: BlockCache | None = None, *, chunked: bool = True
 ) -> list[Block]:
@@ -235,25 +273,7 @@ def document_blocks(
     """
     if not chunked:
         return list(parse_chunk("\n".join(lines))[0])
-    cache = cache or _shared_cache
-    starts = chunk_starts(lines)
-    if len(starts) * 2 > cache.size:
-        # An LRU smaller than one document's chunks evicts every chunk before its next use.
-        cache.size = len(starts) * 2
-    starts.append(len(lines))
     blocks: list[Block] = []
-    index = 0
-    while index < len(starts) - 1:
-        begin = starts[index]
-        stop = starts[index + 1]
-        while True:
-            chunk = "\n".join(lines[begin:stop])
-            chunk_blocks, open_fence = cache.get(chunk)
-            if open_fence and index + 2 < len(starts):
-                index += 1
-                stop = starts[index + 1]
-                continue
-            break
+    for begin, _stop, chunk_blocks in document_groups(lines, cache):
         blocks.extend(b.shifted(begin) for b in chunk_blocks)
-        index += 1
     return blocks

@@ -14,30 +14,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from milestone_lsp.core.model import Document
-from milestone_lsp.core.positions import Position, split_lines
+from milestone_lsp.core.positions import Position, line_index
+from milestone_lsp.core.templates import DELIVERABLE_LABELS, MILESTONE_LABELS
 from milestone_lsp.core.workspace import Workspace
 
 CandidateKind = Literal["label", "status", "phase", "milestone", "deliverable", "criterion"]
 
-MILESTONE_LABELS = (
-    "Goal",
-    "Phase",
-    "Target",
-    "Acceptance Criteria",
-    "Deliverables",
-    "Value Delivered",
-    "Approval Required",
-)
-DELIVERABLE_LABELS = (
-    "Phase",
-    "Owner",
-    "Scope",
-    "Output",
-    "Success Criteria",
-    "Testing",
-    "Dependencies",
-    "Contributes To",
-)
 STATUS_TAGS = ("COMPLETE", "IN PROGRESS", "NEXT", "PLANNED", "BLOCKED")
 CRITERION_SKELETONS = (
     "Unit test coverage >80%",
@@ -93,7 +75,23 @@ def _section_kind(doc: Document, line: int) -> str | None:
     return None
 
 
+# Names per (workspace, its version, kinds): asked for on every keystroke after "Contributes To:".
+_names_cache: dict[tuple[int, int, tuple[str, ...]], tuple[Workspace, list[Candidate]]] = {}
+
+
 def _names(ws: Workspace, kinds: tuple[str, ...]) -> list[Candidate]:
+    key = (id(ws), ws.version, kinds)
+    cached = _names_cache.get(key)
+    if cached is not None and cached[0] is ws:
+        return cached[1]
+    if len(_names_cache) >= 8:
+        _names_cache.clear()
+    out = _names_uncached(ws, kinds)
+    _names_cache[key] = (ws, out)
+    return out
+
+
+def _names_uncached(ws: Workspace, kinds: tuple[str, ...]) -> list[Candidate]:
     out: list[Candidate] = []
     if "milestone" in kinds:
         out += [
@@ -125,7 +123,7 @@ def _phases(ws: Workspace) -> list[Candidate]:
 
 def complete(ws: Workspace, doc: Document, pos: Position) -> list[Candidate]:
     """Candidates for the cursor at ``pos`` in ``doc``, each knowing what it replaces."""
-    lines = split_lines(doc.text)
+    lines = line_index(doc.text).lines
     if not 0 <= pos.line < len(lines):
         return []
     before = lines[pos.line][: pos.character]
@@ -139,7 +137,7 @@ def complete(ws: Workspace, doc: Document, pos: Position) -> list[Candidate]:
 
 
 def _complete(ws: Workspace, doc: Document, pos: Position) -> list[Candidate]:
-    lines = split_lines(doc.text)
+    lines = line_index(doc.text).lines
     if not 0 <= pos.line < len(lines):
         return []
     before = lines[pos.line][: pos.character]

@@ -8,6 +8,7 @@ decoded: such files are reported back to the caller instead.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ class ReadResult:
     text: str | None
     error: str | None = None
     had_bom: bool = False
+    # Size in bytes when the file was not read for being above the size limit.
+    oversize: int | None = None
 
 
 @dataclass(slots=True)
@@ -56,25 +59,56 @@ class Discovery:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
 
+def _too_large(size: int, max_size: int) -> str:
+    return (
+        f"file is {size:,} bytes, above the limit of {max_size:,}; split it or raise max_file_size"
+    )
+
+
 def read_text(path: Path, max_size: int | None = None) -> ReadResult:
-    """Read a UTF-8 (optionally BOM-prefixed) text file; never raises."""
+    """Read a UTF-8 (optionally BOM-prefixed) text file; never raises.
+
+    Only regular files are read: a FIFO or a device named ``*.md`` would block or never end.
+    The size limit is checked before reading and enforced while reading (the file may grow).
+    """
     try:
-        size = path.stat().st_size
-        if max_size is not None and size > max_size:
-            return ReadResult(
-                path, None, f"file is {size:,} bytes, above the limit of {max_size:,}"
-            )
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         return ReadResult(path, None, exc.strerror or str(exc))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return ReadResult(path, None, "not a regular file (a FIFO or device?); not read")
+        if max_size is not None and info.st_size > max_size:
+            return ReadResult(path, None, _too_large(info.st_size, max_size), oversize=info.st_size)
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read() if max_size is None else handle.read(max_size + 1)
+    except OSError as exc:
+        return ReadResult(path, None, exc.strerror or str(exc))
+    finally:
+        os.close(fd)
+    if max_size is not None and len(data) > max_size:
+        return ReadResult(path, None, _too_large(len(data), max_size), oversize=len(data))
     if b"\x00" in data[:8192]:
-        return ReadResult(path, None, "binary file (contains NUL bytes)")
+        return ReadResult(
+            path,
+            None,
+            "binary file (contains NUL bytes); not read, rename it if it is not markdown",
+        )
     bom = data.startswith(b"\xef\xbb\xbf")
     try:
         text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return ReadResult(path, None, f"not valid UTF-8 (byte {exc.start})")
+        return ReadResult(
+            path, None, f"not valid UTF-8 (byte {exc.start}); not read, save it as UTF-8"
+        )
     return ReadResult(path, text, had_bom=bom)
+
+
+# git runs programs named in a repository's own config (core.fsmonitor, for one) when it
+# looks at the index; a cloned repository must never get to run anything through us. So the
+# hook is switched off and the index is not consulted: only the ignore rules are read.
+_GIT_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false")
 
 
 def _git_ignored(root: Path, candidates: list[Path]) -> set[Path]:
@@ -82,7 +116,7 @@ def _git_ignored(root: Path, candidates: list[Path]) -> set[Path]:
         return set()
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "check-ignore", "--stdin", "-z"],
+            ["git", *_GIT_SAFE, "-C", str(root), "check-ignore", "--no-index", "--stdin", "-z"],
             input="\0".join(str(p.relative_to(root)) for p in candidates).encode(),
             capture_output=True,
             timeout=10,
@@ -109,7 +143,8 @@ def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
                 out.files.append(given)
             continue
         if not given.is_dir():
-            out.skipped.append((given, "no such file or directory"))
+            reason = "not a regular file; not read" if given.exists() else "no such file or folder"
+            out.skipped.append((given, reason))
             continue
         boundary = (root or given).resolve()
         found: list[Path] = []
@@ -124,10 +159,11 @@ def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
                 try:
                     real = path.resolve()
                 except (OSError, RuntimeError):
-                    out.skipped.append((path, "symlink loop"))
+                    out.skipped.append((path, "symlink loop; not read, fix or remove the link"))
                     continue
                 if not real.is_relative_to(boundary):
-                    out.skipped.append((path, "points outside the workspace"))
+                    why = f"symlink to {real}, outside {boundary}; not read (name it to check it)"
+                    out.skipped.append((path, why))
                     continue
                 if real in seen:
                     continue

@@ -363,6 +363,11 @@ class Document:
     tasks: list[Task] = field(default_factory=list)
     fenced_lines: frozenset[int] = frozenset()
     comment_lines: frozenset[int] = frozenset()
+    # The per-section models this document was assembled from (empty for a one-piece parse):
+    # rules whose findings depend only on one section cache them per part.
+    parts: list[Document] = field(default_factory=list, repr=False, compare=False)
+    # The text's lines as the parser split them (empty when the document was built by hand).
+    lines: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def is_milestone_document(self) -> bool:

@@ -20,9 +20,13 @@ from milestone_lsp.core.workspace import Workspace
 def to_jsonable(value: Any) -> Any:
     """Convert model objects (dataclasses, enums, sets) into JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        if "text" in out and isinstance(value, Document):
-            out.pop("text")
+        # A document's text, lines and per-section parts are inputs, not parse results.
+        skip = ("text", "parts", "lines") if isinstance(value, Document) else ()
+        out = {
+            f.name: to_jsonable(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in skip
+        }
         return out
     if isinstance(value, Enum):
         return value.value

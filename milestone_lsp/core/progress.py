@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from milestone_lsp.core.model import Deliverable, Document, Item, Milestone, Status, StatusSection
@@ -61,6 +62,7 @@ def _counted(items: list[Item]) -> list[Item]:
 _RESULT_NOTE = re.compile(r"\s*\(\s*\d[\d\s/.,%]*\)|\s+\d+(?:\.\d+)?\s?%$")
 
 
+@lru_cache(maxsize=1 << 16)
 def criterion_key(text: str) -> str:
     """The form in which a criterion and its restatement in a report are compared: the
     normalised name without result notes, so that ``Auth tests passing (100%)`` in a definition

@@ -268,60 +268,10 @@ def recompute_edits(
 
 
 def status_report(ws: Workspace, milestone: Milestone, method: ProgressMethod) -> str:
-    """A Milestone Status Report in the specification's format, computed from the workspace."""
-    definition = ws.find_milestone(milestone.name) or milestone
-    progress = milestone_progress(ws, definition, method)
-    percent = progress.percent if progress is not None else 0.0
-    done = _complete(progress)
-    status = "COMPLETE" if done else ("IN PROGRESS" if percent > 0 else "PLANNED")
-    lines = [f"# Milestone Status: {definition.name}", "", "## Summary"]
-    lines += [f"- Status: {status}", f"- Progress: {round(percent)}%"]
-    if definition.phase:
-        lines.append(f"- Phase: {definition.phase.strip()}")
-    lines += ["", "## Acceptance Criteria"]
-    from milestone_lsp.core.progress import criterion_met
+    """A Milestone Status Report without rule findings (see :mod:`milestone_lsp.core.report`)."""
+    from milestone_lsp.core.report import build_report, render_markdown
 
-    open_criteria: list[str] = []
-    for c in definition.criteria:
-        if not c.counts:
-            continue
-        if criterion_met(ws, definition.name, c):
-            lines.append(f"- [x] {c.text} ✓")
-        else:
-            lines.append(f"- [ ] {c.text} (IN PROGRESS)")
-            open_criteria.append(c.text)
-    if not definition.criteria:
-        lines.append("- (none listed)")
-    lines += ["", "## Deliverables"]
-    open_deliverables: list[str] = []
-    for item in definition.deliverable_items:
-        if not item.counts:
-            continue
-        if deliverable_done(ws, item.text, item):
-            lines.append(f"- [x] {item.text} (COMPLETE)")
-        else:
-            lines.append(f"- [ ] {item.text} (IN PROGRESS)")
-            open_deliverables.append(item.text)
-    if not definition.deliverable_items:
-        lines.append("- (none listed)")
-    lines += ["", "## Test Status"]
-    tests = [c for d in ws for c in d.claims if c.subject == "tests" and c.count is not None]
-    for claim in tests:
-        assert claim.count is not None
-        pct = 100 * claim.count.done / claim.count.total if claim.count.total else 0
-        lines.append(
-            f"- {claim.name or 'Tests'}: {claim.count.done}/{claim.count.total} passing "
-            f"({round(pct)}%)"
-        )
-    if not tests:
-        lines.append("- (no test counts recorded)")
-    lines += ["", "## Blockers", "None recorded", "", "## Next Steps"]
-    steps = [f"Complete {name}" for name in open_deliverables]
-    steps += [f"Meet criterion: {text}" for text in open_criteria[:3]]
-    if definition.approval_required and ws.approval_for(definition) is None:
-        steps.append("Request approval")
-    lines += [f"{n}. {s}" for n, s in enumerate(steps or ["Log completion in DECISIONS.md"], 1)]
-    return "\n".join(lines) + "\n"
+    return render_markdown(build_report(ws, milestone, method))
 
 
 def workspace_progress(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 from dataclasses import dataclass
+from functools import lru_cache
 
 from milestone_lsp.core.model import Status
 
@@ -289,8 +290,10 @@ _PREFIX = re.compile(
 _KIND_PREFIX = re.compile(r"^(?:milestone|deliverable)\s*[:\-–—]\s*", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_name(name: str) -> str:
     """The form in which names are compared: case, quotes, emphasis, prefixes and tags removed."""
+    # Memoised: rules and the workspace index normalise the same names on every keystroke.
     text = _EMPHASIS.sub("", name).strip()
     end, _ = strip_trailers(text, strict_words=False)
     text = text[:end]

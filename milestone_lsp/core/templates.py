@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
-from milestone_lsp.core.positions import LineIndex
+from milestone_lsp.core.positions import line_index
 
 TemplateKind = Literal[
     "milestone", "deliverable", "status", "milestoneVerification", "deliverableVerification"
@@ -39,9 +40,10 @@ _MILESTONE = """## Milestone: {name}
 **Target:** [Date or week]
 
 **Acceptance Criteria:**
-- [ ] [Functional: command or endpoint returns the expected result]
-- [ ] [Testing: unit test coverage >80%]
-- [ ] [Documentation: README documents the new feature with an example]
+- [ ] [Functional criterion naming the command or request that shows it works]
+- [ ] [Testing criterion naming the suite and its pass count]
+- [ ] [Documentation criterion naming the page that explains it]
+- [ ] [Quality criterion naming the tool and the limit it must meet]
 
 **Deliverables:**
 1. [Deliverable name]
@@ -49,7 +51,7 @@ _MILESTONE = """## Milestone: {name}
 **Value Delivered:**
 [What users or stakeholders can do once this milestone is reached]
 
-**Approval Required:** No
+**Approval Required:** [Yes or No, and why]
 """
 
 _DELIVERABLE = """### Deliverable: {name}
@@ -64,10 +66,9 @@ _DELIVERABLE = """### Deliverable: {name}
 [The artifact it produces]
 
 **Success Criteria:**
-- [ ] Implementation complete
-- [ ] Tests written and passing (N/N)
-- [ ] Documentation updated
-- [ ] Code reviewed
+- [ ] [Behaviour it adds and the command or test that shows it]
+- [ ] [Test suite that covers it and its pass count]
+- [ ] [Documentation page or section that describes it]
 
 **Testing:**
 [Commands or test names that verify it]
@@ -96,10 +97,10 @@ _STATUS = """# Project Status
 - Unit: 0/0 (0%)
 
 ## Active Workers
-- [Worker]: [Current task]
+{workers}
 
 ## Next P0
-[The most important next step]
+{next_step}
 """
 
 _MILESTONE_VERIFICATION = """## Milestone Verification: {name}
@@ -144,9 +145,19 @@ _TEXTS: dict[TemplateKind, str] = {
     "deliverableVerification": _DELIVERABLE_VERIFICATION,
 }
 
+_LABEL_RE = re.compile(r"^\*\*([^*:]+):\*\*", re.MULTILINE)
+
+# The section labels of the definitions, in template order, read from the templates themselves
+# so that completion, the required-sections default and the inserted text never drift apart.
+MILESTONE_LABELS: tuple[str, ...] = tuple(_LABEL_RE.findall(_MILESTONE))
+DELIVERABLE_LABELS: tuple[str, ...] = tuple(_LABEL_RE.findall(_DELIVERABLE))
+# "Milestone Definition › Milestone Template" marks the target date as optional.
+OPTIONAL_LABELS: frozenset[str] = frozenset({"Target"})
+
 _BULLET_RE = re.compile(r"^([ \t]*)([-*+])[ \t]+", re.MULTILINE)
 
 
+@lru_cache(maxsize=2)
 def document_bullet(text: str) -> str:
     """The bullet character the document uses most (``-`` when it has no bullets)."""
     counts = {"-": 0, "*": 0, "+": 0}
@@ -161,7 +172,7 @@ def restyle(block: str, document_text: str) -> str:
     bullet = document_bullet(document_text)
     if bullet != "-":
         block = _BULLET_RE.sub(lambda m: f"{m.group(1)}{bullet} ", block)
-    eol = LineIndex(document_text).line_ending() if document_text else "\n"
+    eol = line_index(document_text).line_ending() if document_text else "\n"
     return block.replace("\n", eol) if eol != "\n" else block
 
 
@@ -171,9 +182,13 @@ def render(
     name: str = "[Name]",
     phase: str = "N",
     milestone: str = "[Milestone name]",
+    workers: str = "- [Worker]: [Current task]",
+    next_step: str = "[The most important next step]",
 ) -> str:
     """The template text of ``kind`` with ``-`` bullets and ``\\n`` line ends."""
-    return _TEXTS[kind].format(name=name, phase=phase, milestone=milestone)
+    return _TEXTS[kind].format(
+        name=name, phase=phase, milestone=milestone, workers=workers, next_step=next_step
+    )
 
 
 def approval_entry(
@@ -190,7 +205,7 @@ def approval_entry(
 
 def insertion_text(block: str, document_text: str, line: int) -> str:
     """``block`` restyled for the document, with blank lines separating it from its neighbours."""
-    index = LineIndex(document_text)
+    index = line_index(document_text)
     eol = index.line_ending() if document_text else "\n"
     styled = restyle(block, document_text)
     lines = index.lines

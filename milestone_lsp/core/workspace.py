@@ -7,6 +7,23 @@ from collections.abc import Iterable, Iterator
 from milestone_lsp.core.model import Decision, Deliverable, Document, Milestone, Report
 from milestone_lsp.core.syntax import normalize_name
 
+_DocEntry = tuple[
+    list[tuple[str, Milestone]],
+    list[tuple[str, Deliverable]],
+    list[tuple[str, Report]],
+    list[tuple[str, Decision]],
+]
+
+
+def _doc_entry(doc: Document) -> _DocEntry:
+    """One document's contribution to the name indexes."""
+    return (
+        [(normalize_name(m.name), m) for m in doc.milestones if not m.is_update],
+        [(normalize_name(d.name), d) for d in doc.deliverables],
+        [(normalize_name(r.name), r) for r in doc.reports],
+        [(normalize_name(c), e) for e in doc.decisions for c in e.subject_candidates],
+    )
+
 
 class Workspace:
     """Documents by path, with definition, report and decision indexes rebuilt on change."""
@@ -19,6 +36,9 @@ class Workspace:
         self._deliverables: dict[str, list[Deliverable]] = {}
         self._reports: dict[str, list[Report]] = {}
         self._decisions: dict[str, list[Decision]] = {}
+        self._milestone_list: list[Milestone] = []
+        self._deliverable_list: list[Deliverable] = []
+        self._entries: dict[str, tuple[Document, _DocEntry]] = {}
         for doc in documents:
             self.add(doc)
 
@@ -55,32 +75,41 @@ class Workspace:
         deliverables: dict[str, list[Deliverable]] = {}
         reports: dict[str, list[Report]] = {}
         decisions: dict[str, list[Decision]] = {}
-        for doc in sorted(self.documents.values(), key=lambda d: d.path):
-            for m in doc.milestones:
-                if not m.is_update:
-                    milestones.setdefault(normalize_name(m.name), []).append(m)
-            for d in doc.deliverables:
-                deliverables.setdefault(normalize_name(d.name), []).append(d)
-            for r in doc.reports:
-                reports.setdefault(normalize_name(r.name), []).append(r)
-            for e in doc.decisions:
-                for candidate in e.subject_candidates:
-                    decisions.setdefault(normalize_name(candidate), []).append(e)
+        previous = self._entries
+        entries: dict[str, tuple[Document, _DocEntry]] = {}
+        for path in sorted(self.documents):
+            doc = self.documents[path]
+            known = previous.get(path)
+            # A document that did not change keeps its normalised names (one edit re-indexes
+            # one document, not the workspace).
+            entry = known[1] if known is not None and known[0] is doc else _doc_entry(doc)
+            entries[path] = (doc, entry)
+            for key, m in entry[0]:
+                milestones.setdefault(key, []).append(m)
+            for key, d in entry[1]:
+                deliverables.setdefault(key, []).append(d)
+            for key, r in entry[2]:
+                reports.setdefault(key, []).append(r)
+            for key, e in entry[3]:
+                decisions.setdefault(key, []).append(e)
+        self._entries = entries
         self._milestones = milestones
         self._deliverables = deliverables
         self._reports = reports
         self._decisions = decisions
+        self._milestone_list = [m for group in milestones.values() for m in group]
+        self._deliverable_list = [d for group in deliverables.values() for d in group]
         self._index_version = self._version
 
     def milestones(self) -> list[Milestone]:
         """Every milestone definition (progress updates excluded), first per name first."""
         self._ensure_index()
-        return [m for group in self._milestones.values() for m in group]
+        return list(self._milestone_list)
 
     def deliverables(self) -> list[Deliverable]:
         """Every deliverable definition."""
         self._ensure_index()
-        return [d for group in self._deliverables.values() for d in group]
+        return list(self._deliverable_list)
 
     def milestone_groups(self) -> dict[str, list[Milestone]]:
         """Milestone definitions grouped by normalised name."""

@@ -3,14 +3,15 @@ status report, approval log entry, recompute progress) — every one a plain Wor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
 from milestone_lsp.convert import uri_to_path
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.model import Document, Milestone
-from milestone_lsp.core.positions import LineIndex, Position, Range
+from milestone_lsp.core.positions import LineIndex, Position, Range, line_index
 from milestone_lsp.core.progress import criteria_tally, deliverables_tally
 from milestone_lsp.core.summaries import milestone_at_line, recompute_edits, status_report
 from milestone_lsp.core.templates import (
@@ -24,6 +25,7 @@ from milestone_lsp.core.templates import (
 )
 from milestone_lsp.features.diagnostics import findings_for
 from milestone_lsp.features.edits import decisions_path, non_overlapping, workspace_edit
+from milestone_lsp.features.encoded import Encoded, encode
 
 if TYPE_CHECKING:
     from milestone_lsp.server import MilestoneServer
@@ -38,6 +40,33 @@ KINDS = [
 ]
 
 
+# Per server: path -> ((document, workspace version, settings, encoding, editor version),
+# results) for actions that depend on the whole document (fix-all, recompute).
+_per_doc: weakref.WeakKeyDictionary[
+    MilestoneServer,
+    dict[str, tuple[tuple[object, int, object, object, int | None], dict[str, Any]]],
+] = weakref.WeakKeyDictionary()
+
+
+def _memo(ls: MilestoneServer, doc: Document) -> dict[str, Any]:
+    """Results remembered for the current state of ``doc`` (cleared by any change)."""
+    key = (doc, ls.model.version, ls.config, ls.conv.encoding, ls.version_for(doc.path))
+    per_path = _per_doc.setdefault(ls, {})
+    found = per_path.get(doc.path)
+    if (
+        found is not None
+        and found[0][0] is doc
+        and found[0][1] == key[1]
+        and found[0][2] is key[2]
+        and found[0][3] == key[3]
+        and found[0][4] == key[4]
+    ):
+        return found[1]
+    memo: dict[str, Any] = {}
+    per_path[doc.path] = (key, memo)
+    return memo
+
+
 def _wanted(kind: str, only: list[str] | None) -> bool:
     if not only:
         return True
@@ -46,7 +75,7 @@ def _wanted(kind: str, only: list[str] | None) -> bool:
 
 def template_edit(ls: MilestoneServer, doc: Document, kind: TemplateKind, line: int) -> TextEdit:
     """The edit inserting a template of ``kind`` at the start of ``line``."""
-    index = LineIndex(doc.text)
+    index = line_index(doc.text)
     line = max(0, min(line, len(index.lines)))
     name = "[Name]"
     phase = "N"
@@ -103,7 +132,7 @@ def approval_edits(ls: MilestoneServer, doc: Document, milestone: Milestone) -> 
         ls.read_from_disk(path)
         target = ls.model.get(path)
     text = target.text if target is not None else ""
-    index = LineIndex(text)
+    index = line_index(text)
     end = index.end()
     eol = index.line_ending() if text else "\n"
     sep = "" if not text else (eol if text.endswith(("\n", "\r")) else eol + eol)
@@ -131,7 +160,7 @@ def source_actions(
     milestone = target_milestone(ls, doc, line)
     if milestone is not None:
         report = status_report(ls.model, milestone, ls.config.progress_method)
-        index = LineIndex(doc.text)
+        index = line_index(doc.text)
         pos = Position(line, 0) if line < len(index.lines) else index.end()
         add(
             f"{SOURCE_PREFIX}.statusReport",
@@ -143,11 +172,12 @@ def source_actions(
             f'Log approval of "{milestone.name}" in DECISIONS.md',
             approval_edits(ls, doc, milestone),
         )
-    add(
-        f"{SOURCE_PREFIX}.recomputeProgress",
-        "Recompute progress",
-        recompute_edits(ls.model, doc, ls.config.progress_method, ls.config.percent_tolerance),
-    )
+    memo = _memo(ls, doc)
+    if "recompute" not in memo:
+        memo["recompute"] = recompute_edits(
+            ls.model, doc, ls.config.progress_method, ls.config.percent_tolerance
+        )
+    add(f"{SOURCE_PREFIX}.recomputeProgress", "Recompute progress", memo["recompute"])
     return out
 
 
@@ -180,22 +210,27 @@ def code_actions(ls: MilestoneServer, params: lsp.CodeActionParams) -> list[lsp.
                     )
                 )
     if _wanted(FIX_ALL, only):
-        safe = [
-            e
-            for f in findings
-            for fix in f.fixes[:1]
-            if fix.applicability == "safe"
-            for e in fix.edits
-        ]
-        edits = non_overlapping(safe)
-        if edits:
-            out.append(
+        memo = _memo(ls, doc)
+        if "fix_all" not in memo:
+            safe = [
+                e
+                for f in findings
+                for fix in f.fixes[:1]
+                if fix.applicability == "safe"
+                for e in fix.edits
+            ]
+            edits = non_overlapping(safe)
+            memo["fix_all"] = (
                 lsp.CodeAction(
                     title="Fix all safe milestone-lsp problems",
                     kind=FIX_ALL,
                     edit=workspace_edit(ls, edits),
                 )
+                if edits
+                else None
             )
+        if memo["fix_all"] is not None:
+            out.append(memo["fix_all"])
     out += source_actions(ls, doc, wanted.start.line, only)
     return out
 
@@ -204,7 +239,7 @@ def register(server: MilestoneServer) -> None:
     """Register textDocument/codeAction."""
     from milestone_lsp.server import guarded
 
-    def _empty() -> list[lsp.CodeAction]:
+    def _empty() -> list[lsp.CodeAction] | Encoded:
         return []
 
     @server.feature(
@@ -214,6 +249,23 @@ def register(server: MilestoneServer) -> None:
     @guarded(_empty)
     async def code_action(
         ls: MilestoneServer, params: lsp.CodeActionParams
-    ) -> list[lsp.CodeAction]:
+    ) -> list[lsp.CodeAction] | Encoded:
+        from milestone_lsp.server import MilestoneProtocol
+
         await ls.ready()
-        return code_actions(ls, params)
+        actions = code_actions(ls, params)
+        if not isinstance(ls.protocol, MilestoneProtocol):
+            return actions
+        # Fix-all carries an edit per problem of the document (hundreds in a large file):
+        # serialised once per document state, like the action itself.
+        doc = ls.document(params.text_document.uri)
+        memo = _memo(ls, doc) if doc is not None else {}
+        parts = []
+        for action in actions:
+            if action is memo.get("fix_all"):
+                if "fix_all_json" not in memo:
+                    memo["fix_all_json"] = encode(action)
+                parts.append(memo["fix_all_json"])
+            else:
+                parts.append(encode(action))
+        return Encoded("[" + ",".join(parts) + "]")

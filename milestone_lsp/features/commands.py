@@ -14,13 +14,13 @@ from pygls.exceptions import JsonRpcInvalidParams
 from milestone_lsp.convert import uri_to_path
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.model import Document
+from milestone_lsp.core.report import unknown_milestone_message
 from milestone_lsp.core.summaries import (
     find_milestone_by_name,
     lens_title,
     milestone_hover,
     milestone_summary,
     recompute_edits,
-    status_report,
     workspace_progress,
 )
 from milestone_lsp.core.templates import TEMPLATE_KINDS, TemplateKind
@@ -82,6 +82,26 @@ async def _apply(ls: MilestoneServer, label: str, edits: list[TextEdit]) -> bool
     return bool(getattr(result, "applied", False))
 
 
+async def _status_report(ls: MilestoneServer, name: str) -> dict[str, Any]:
+    """The report the ``report`` command line prints, from the editor's current texts.
+
+    The documents are parsed again under root-relative paths (off the event loop), so that
+    paths in the report read exactly as on the command line.
+    """
+    from pathlib import Path
+
+    from milestone_lsp import reporting
+    from milestone_lsp.core.report import render_markdown, report_to_json
+
+    root = ls.root or Path.cwd()
+    texts: list[tuple[str | Path, str]] = [(doc.path, doc.text) for doc in ls.model]
+    config = ls.config
+    report = await asyncio.to_thread(
+        lambda: reporting.make_report(reporting.rebase(texts, root), config, name)
+    )
+    return {"markdown": render_markdown(report), "report": report_to_json(report)}
+
+
 def register(server: MilestoneServer) -> None:
     """Register the commands."""
 
@@ -105,10 +125,9 @@ def register(server: MilestoneServer) -> None:
         )
         if milestone is None:
             raise JsonRpcInvalidParams(
-                f"{STATUS_REPORT}: no milestone "
-                + (f"named {name!r}" if name else "found for this document")
+                f"{STATUS_REPORT}: " + unknown_milestone_message(ls.model, name or None)
             )
-        return {"markdown": status_report(ls.model, milestone, ls.config.progress_method)}
+        return await _status_report(ls, milestone.name)
 
     @server.command(RECOMPUTE_PROGRESS)
     @guarded(_failed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
@@ -10,8 +11,10 @@ from milestone_lsp.convert import path_to_uri
 from milestone_lsp.core.navigation import Symbol, document_symbols, folding_ranges
 from milestone_lsp.core.navigation import workspace_symbols as find_symbols
 from milestone_lsp.core.positions import LineIndex
+from milestone_lsp.features.encoded import Encoded, encode
 
 if TYPE_CHECKING:
+    from milestone_lsp.core.model import Document
     from milestone_lsp.server import MilestoneServer
 
 SYMBOL_KINDS = {
@@ -23,6 +26,13 @@ SYMBOL_KINDS = {
     "section": lsp.SymbolKind.Namespace,
     "item": lsp.SymbolKind.Field,
 }
+
+
+# Per server: path -> (document, position encoding, symbols) of the last request, so an outline
+# asked for again before the next edit is not rebuilt (a 10k-line file has ~3,000 symbols).
+_cache: weakref.WeakKeyDictionary[
+    MilestoneServer, dict[str, tuple[Document, object, list[lsp.DocumentSymbol], Encoded]]
+] = weakref.WeakKeyDictionary()
 
 
 def _convert(ls: MilestoneServer, index: LineIndex, sym: Symbol) -> lsp.DocumentSymbol:
@@ -44,7 +54,7 @@ def register(server: MilestoneServer) -> None:
     """Register documentSymbol, workspace/symbol and foldingRange."""
     from milestone_lsp.server import guarded
 
-    def _empty_symbols() -> list[lsp.DocumentSymbol]:
+    def _empty_symbols() -> list[lsp.DocumentSymbol] | Encoded:
         return []
 
     def _empty_ws() -> list[lsp.WorkspaceSymbol]:
@@ -57,12 +67,22 @@ def register(server: MilestoneServer) -> None:
     @guarded(_empty_symbols)
     async def document_symbol(
         ls: MilestoneServer, params: lsp.DocumentSymbolParams
-    ) -> list[lsp.DocumentSymbol]:
+    ) -> list[lsp.DocumentSymbol] | Encoded:
+        from milestone_lsp.server import MilestoneProtocol
+
         doc = ls.document(params.text_document.uri)
         if doc is None or not ls.config.document_symbols:
             return []
-        index = ls.index_for(doc.path) or LineIndex(doc.text)
-        return [_convert(ls, index, s) for s in document_symbols(doc)]
+        encoding = ls.conv.encoding
+        per_path = _cache.setdefault(ls, {})
+        cached = per_path.get(doc.path)
+        if cached is None or cached[0] is not doc or cached[1] != encoding:
+            index = ls.index_for(doc.path) or LineIndex(doc.text)
+            result = [_convert(ls, index, s) for s in document_symbols(doc)]
+            # Serialised once per version: a 10k-line outline is ~800 kB of JSON.
+            cached = (doc, encoding, result, Encoded(encode(result)))
+            per_path[doc.path] = cached
+        return cached[3] if isinstance(ls.protocol, MilestoneProtocol) else cached[2]
 
     @server.feature(lsp.WORKSPACE_SYMBOL)
     @guarded(_empty_ws)

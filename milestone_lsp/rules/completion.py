@@ -22,6 +22,7 @@ from milestone_lsp.core.model import (
     Document,
     Item,
     Milestone,
+    Reference,
     Report,
     Section,
     Status,
@@ -118,10 +119,24 @@ def _how(item: Item) -> str:
     return f"marked {mark.raw}" if mark is not None else "marked complete"
 
 
+_refs_by_line: tuple[Document, dict[int, list[Reference]]] | None = None
+
+
+def _references_on(doc: Document, line: int) -> list[Reference]:
+    # Indexed once per document: scanning every reference per claim was quadratic.
+    global _refs_by_line
+    if _refs_by_line is None or _refs_by_line[0] is not doc:
+        index: dict[int, list[Reference]] = {}
+        for ref in doc.references:
+            index.setdefault(ref.range.start.line, []).append(ref)
+        _refs_by_line = (doc, index)
+    return _refs_by_line[1].get(line, [])
+
+
 def _item_range(doc: Document, item: Item) -> Range:
     """The name inside an entry (``Deliverable 1: Core API`` → ``Core API``) when known."""
     line = item.text_range.start.line
-    for ref in doc.references:
+    for ref in _references_on(doc, line):
         if (
             ref.range.start.line == line
             and ref.range.start.character >= item.text_range.start.character
@@ -173,8 +188,24 @@ def _done_tag(section: Section) -> StatusTag | None:
     return tag if tag is not None and tag.status is Status.DONE else None
 
 
+_claims_cache: dict[tuple[int, int, int], tuple[Workspace, Document, list[CompletionClaim]]] = {}
+
+
 def completion_claims(ws: Workspace, doc: Document) -> list[CompletionClaim]:
     """Every place in ``doc`` that says a defined milestone or deliverable is complete."""
+    # MS201, MS203 and MS501 each ask for the same claims within one check.
+    key = (id(ws), ws.version, id(doc))
+    cached = _claims_cache.get(key)
+    if cached is not None and cached[0] is ws and cached[1] is doc:
+        return list(cached[2])
+    if len(_claims_cache) >= 4:  # each entry holds a whole document alive
+        _claims_cache.clear()
+    claims = _completion_claims(ws, doc)
+    _claims_cache[key] = (ws, doc, claims)
+    return list(claims)
+
+
+def _completion_claims(ws: Workspace, doc: Document) -> list[CompletionClaim]:
     out: list[CompletionClaim] = []
     for section in doc.status_sections:
         out.extend(_status_section_claims(ws, doc, section))

@@ -14,7 +14,7 @@ from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.model import Field, Item, Milestone, Section
 from milestone_lsp.core.positions import Range
 from milestone_lsp.rules import measurability
-from milestone_lsp.rules.registry import RuleContext, rule
+from milestone_lsp.rules.registry import RuleContext, line_ending_key, no_section_key, rule
 from milestone_lsp.rules.sections import definitions, find_field
 
 # --- MS101 --------------------------------------------------------------------------------------
@@ -138,6 +138,7 @@ def measurable_rewrites(
     Severity.WARNING,
     "A criterion is not objective and measurable, or is unfilled template text.",
     fix="unsafe",
+    section_key=no_section_key,
 )
 def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:
@@ -251,6 +252,7 @@ def activity_wording(text: str, *, open_change: bool = True) -> str | None:
     "vague-milestone",
     Severity.WARNING,
     "A milestone's name or Goal describes activity instead of an outcome.",
+    section_key=no_section_key,
 )
 def vague_milestone(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:
@@ -342,6 +344,7 @@ def _add_testing_fix(ctx: RuleContext, items: list[Item]) -> Fix | None:
     Severity.INFORMATION,
     "A milestone's acceptance criteria include no testing criterion.",
     fix="unsafe",
+    section_key=line_ending_key,
 )
 def missing_testing_criterion(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:

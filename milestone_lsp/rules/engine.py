@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Container
+from collections import OrderedDict
+from collections.abc import Container, Hashable
 
 from milestone_lsp.config import Config
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.model import Document
+from milestone_lsp.core.parser import gc_paused
 from milestone_lsp.core.suppression import parse_suppressions
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.registry import Rule, RuleContext, all_rules
@@ -15,6 +17,74 @@ from milestone_lsp.rules.registry import Rule, RuleContext, all_rules
 log = logging.getLogger(__name__)
 
 UNUSED_SUPPRESSION = "MS901"
+
+# Findings of section-local rules per (part, rule) of the last check of each path: the part
+# object, what else the findings depend on, and the findings (severities applied).
+_Entries = dict[tuple[int, str], tuple[Document, tuple[Hashable, Severity], Config, list[Finding]]]
+_SECTION_CACHES: OrderedDict[str, _Entries] = OrderedDict()
+_SECTION_CACHE_PATHS = 32
+
+
+def _remember(path: str, entries: _Entries) -> None:
+    _SECTION_CACHES[path] = entries
+    _SECTION_CACHES.move_to_end(path)
+    if len(_SECTION_CACHES) > _SECTION_CACHE_PATHS:
+        _SECTION_CACHES.popitem(last=False)
+
+
+def _view(doc: Document, part: Document) -> Document:
+    """One section of ``doc`` as a document: its model, with the whole document's text."""
+    return Document(
+        path=doc.path,
+        text=doc.text,
+        line_count=doc.line_count,
+        headings=part.headings,
+        milestones=part.milestones,
+        deliverables=part.deliverables,
+        reports=part.reports,
+        decisions=part.decisions,
+        status_sections=part.status_sections,
+        claims=part.claims,
+        references=part.references,
+        fields=part.fields,
+        tasks=part.tasks,
+        fenced_lines=doc.fenced_lines,
+        comment_lines=doc.comment_lines,
+        lines=doc.lines,
+    )
+
+
+def _per_section(
+    ctx: RuleContext, r: Rule, severity: Severity, cache: _Entries, kept: _Entries
+) -> list[Finding]:
+    """A section-local rule's findings, re-using those of sections the last check saw."""
+    assert r.section_key is not None
+    key: tuple[Hashable, Severity] = (r.section_key(ctx), severity)
+    # One comparison per check rather than per section: when the key did not change, every
+    # section compares the very same object.
+    last = cache.get((0, r.code))
+    if last is not None and last[1] == key:
+        key = last[1]
+    config = ctx.config
+    kept[(0, r.code)] = (ctx.doc, key, config, [])
+    out: list[Finding] = []
+    for part in ctx.doc.parts:
+        slot = (id(part), r.code)
+        entry = cache.get(slot)
+        if (
+            entry is None
+            or entry[0] is not part
+            or entry[2] is not config
+            or (entry[1] is not key and entry[1] != key)
+        ):
+            view = RuleContext(ctx.ws, _view(ctx.doc, part), config, r, ctx.lines)
+            found = list(r.check(view))
+            for finding in found:
+                finding.severity = severity
+            entry = (part, key, config, found)
+        kept[slot] = entry
+        out.extend(entry[3])
+    return out
 
 
 def active_rules(
@@ -42,21 +112,39 @@ def check_document(
     ignore: Container[str] = (),
 ) -> list[Finding]:
     """Every finding for ``doc`` (after suppressions), sorted by position."""
+    with gc_paused():
+        return _check(ws, doc, config, select, ignore)
+
+
+def _check(
+    ws: Workspace,
+    doc: Document,
+    config: Config,
+    select: Container[str] | None,
+    ignore: Container[str],
+) -> list[Finding]:
     rules = active_rules(config, select, ignore)
     ctx = RuleContext(ws, doc, config)
     findings: list[Finding] = []
+    section_cache = _SECTION_CACHES.get(doc.path, {})
+    entries: _Entries = {}
     for r, severity in rules:
         if r.code == UNUSED_SUPPRESSION:
             continue
         ctx.rule = r
         try:
-            produced = list(r.check(ctx))
+            if r.section_key is not None and doc.parts:
+                produced = _per_section(ctx, r, severity, section_cache, entries)
+            else:
+                produced = list(r.check(ctx))
+                for finding in produced:
+                    finding.severity = severity
         except Exception:  # a rule bug must not take the whole check down
             log.exception("rule %s failed on %s", r.code, doc.path)
             continue
-        for finding in produced:
-            finding.severity = severity
         findings.extend(produced)
+    if doc.parts:
+        _remember(doc.path, entries)
     suppressions = parse_suppressions(ctx.lines, doc.fenced_lines)
     unused = next((s for r, s in rules if r.code == UNUSED_SUPPRESSION), None)
     names = {r.code: r.name for r in all_rules()}

@@ -788,13 +788,17 @@ def _analyze_cached(text: str, extra_vague: tuple[str, ...], allowed: tuple[str,
 # ---------------------------------------------------------------------------------------------
 
 _FIX_HINTS: Final[dict[str, str]] = {
-    "tests": "name the suite and the pass count, e.g. 'All <N>/<N> integration tests passing'",
-    "performance": "give a metric and a limit, e.g. 'P95 response time < <N> ms'",
-    "documentation": "say what the docs must contain, e.g. 'README documents <topic>'",
-    "security": "name the scan and the bar, e.g. 'Zero critical vulnerabilities in <scanner>'",
-    "quality": "name a tool and a bar, e.g. 'Zero warnings from <linter>'",
-    "functional": "name an observable result, e.g. '<command> returns <result> for <input>'",
-    "release": "name the artefact and where it lands, e.g. 'v<X.Y.Z> published to <registry>'",
+    "tests": "name the suite and the pass count, e.g. 'All 42/42 integration tests passing'",
+    "performance": "give a metric and a limit, "
+    "e.g. 'P95 response time under 200 ms at 50 requests/s'",
+    "documentation": "say what the docs must contain, e.g. 'README documents installation and "
+    "configuration, each with a runnable example'",
+    "security": "name the scan and the bar, e.g. 'Zero critical vulnerabilities reported by "
+    "the dependency scanner in CI'",
+    "quality": "name a tool and a bar, e.g. 'ruff check reports zero warnings'",
+    "functional": "name an observable result, e.g. 'POST /login returns 200 and a session "
+    "token for valid credentials'",
+    "release": "name the artefact and where it lands, e.g. 'v1.2.0 published to PyPI'",
     "other": "state a pass/fail check: a number, a count (N/N), a command or a named artefact",
 }
 

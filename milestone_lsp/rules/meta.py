@@ -64,15 +64,18 @@ def unused_suppression(ctx: RuleContext) -> Iterable[Finding]:
     "MS902",
     "analysis-limit",
     Severity.INFORMATION,
-    "A file or line was too large to analyse and was skipped.",
+    "A file was too large or too slow to analyse, and was skipped or is checked less often.",
 )
 def analysis_limit(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:
     A file larger than `max_file_size` bytes (default 10,000,000; 0 means no limit), or a line
-    too long to analyse, that milestone-lsp skipped instead of checking. The finding is
-    reported at the start of the file, so that a skipped file is said, never silent. It comes
-    from loading files (the `check` command and the language server), not from a document's
-    content, so it cannot fire on a parsed fixture.
+    too long to analyse, that milestone-lsp skipped instead of checking. In the language
+    server, also an open document whose analysis took longer than `request_time_budget_ms`
+    (default 2,000; 0 means no budget): it is then analysed when saved instead of on every
+    change, and the finding says so. The finding is reported at the start of the file, so that
+    a skipped or degraded file is said, never silent. It comes from loading files (the `check`
+    command and the language server), not from a document's content, so it cannot fire on a
+    parsed fixture.
 
     Why:
     The checks promise that every milestone document is held to the specification
@@ -86,7 +89,8 @@ def analysis_limit(ctx: RuleContext) -> Iterable[Finding]:
     Any file below the limit, or every file once `max_file_size = 0`.
 
     Fix safety:
-    No fix: split the file, or raise `max_file_size` in `.milestone-lsp.toml`.
+    No fix: split the file, or raise `max_file_size` (or `request_time_budget_ms`) in
+    `.milestone-lsp.toml`.
     """
     return ()
 
@@ -108,3 +112,15 @@ def analysis_limit_finding(path: str, size: int, limit: int, *, line: int | None
         )
         where = Range.of(line, 0, line, 0)
     return Finding(ANALYSIS_LIMIT, severity, message, path, where)
+
+
+def time_limit_finding(path: str, spent_ms: int, budget_ms: int) -> Finding:
+    """An MS902 finding for a document whose analysis took ``spent_ms``, over ``budget_ms``."""
+    registered = RULES.get(ANALYSIS_LIMIT)
+    severity = registered.severity if registered is not None else Severity.INFORMATION
+    message = (
+        f"Checked on save only: analysing this file took {spent_ms:,} ms, above the budget of "
+        f"{budget_ms:,} ms (request_time_budget_ms), so it is not re-checked on every change. "
+        f"Split the file, or raise request_time_budget_ms in .milestone-lsp.toml"
+    )
+    return Finding(ANALYSIS_LIMIT, severity, message, path, Range.of(0, 0, 0, 0))

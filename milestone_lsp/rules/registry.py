@@ -8,7 +8,7 @@ sections *What it flags*, *Why*, *Example that fires*, *Example that does not*, 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -35,7 +35,7 @@ class RuleContext:
     def lines(self) -> list[str]:
         """The document's lines without terminators."""
         if self._lines is None:
-            self._lines = split_lines(self.doc.text)
+            self._lines = self.doc.lines or split_lines(self.doc.text)
         return self._lines
 
     def finding(
@@ -62,6 +62,7 @@ class RuleContext:
 
 
 RuleFunc = Callable[[RuleContext], Iterable[Finding]]
+SectionKey = Callable[[RuleContext], Hashable]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,11 @@ class Rule:
     fix: Literal["safe", "unsafe"] | None
     scope: Scope
     check: RuleFunc = field(compare=False)
+    # Set for rules whose findings in a section depend only on that section's lines and model
+    # (and the settings): the engine then caches them per section, and re-checks only the
+    # sections an edit touched. The function returns whatever else the findings depend on
+    # (the document's line endings, a workspace fact), computed once per check.
+    section_key: SectionKey | None = field(default=None, compare=False)
 
     @property
     def doc(self) -> str:
@@ -93,16 +99,28 @@ def rule(
     *,
     fix: Literal["safe", "unsafe"] | None = None,
     scope: Scope = "document",
+    section_key: SectionKey | None = None,
 ) -> Callable[[RuleFunc], RuleFunc]:
     """Register a rule function under a stable code."""
 
     def register(func: RuleFunc) -> RuleFunc:
         if code in RULES:
             raise ValueError(f"duplicate rule code {code}")
-        RULES[code] = Rule(code, name, severity, summary, fix, scope, func)
+        RULES[code] = Rule(code, name, severity, summary, fix, scope, func, section_key)
         return func
 
     return register
+
+
+def no_section_key(ctx: RuleContext) -> None:
+    """For a section-local rule that depends on nothing but the section and the settings."""
+    return None
+
+
+def line_ending_key(ctx: RuleContext) -> tuple[bool, bool, bool]:
+    """For a section-local rule whose fixes are written with the document's line endings."""
+    text = ctx.doc.text
+    return ("\r\n" in text, "\r" in text, "\n" in text)
 
 
 def all_rules() -> list[Rule]:

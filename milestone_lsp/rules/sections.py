@@ -21,7 +21,7 @@ from milestone_lsp.core.parser import CANONICAL_LABELS, CATEGORIES, FIELD_ALIASE
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import normalize_name
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.rules.registry import RuleContext, rule
+from milestone_lsp.rules.registry import RuleContext, line_ending_key, no_section_key, rule
 
 Definition = Milestone | Deliverable
 
@@ -165,7 +165,7 @@ class _Style:
         return [head, value]
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)
 def _eol(text: str) -> str:
     # Cached per text: it runs once per definition, and scanning the whole text each time made
     # MS001 quadratic in the document's size.
@@ -214,6 +214,11 @@ def _compact(key: str, neighbour: Field | str | None) -> bool:
         and not neighbour.items
         and (neighbour.value_range is None or neighbour.value_range.end.line == neighbour.line)
     )
+
+
+def _contributes_key(ws: Workspace) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What :func:`_contributes_to_value` reads from the workspace (for MS001's section cache)."""
+    return tuple((m.name, tuple(i.text for i in m.deliverable_items)) for m in ws.milestones())
 
 
 def _contributes_to_value(ws: Workspace, deliverable: Deliverable) -> str:
@@ -297,6 +302,7 @@ def _template_evidence(section: Definition, required: list[tuple[str, str]]) -> 
     Severity.WARNING,
     "A milestone or deliverable definition lacks a section its template requires.",
     fix="safe",
+    section_key=lambda ctx: (line_ending_key(ctx), _contributes_key(ctx.ws)),
 )
 def missing_section(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:
@@ -391,6 +397,7 @@ def _has_body(ctx: RuleContext, section: Definition, fld: Field) -> bool:
     "empty-section",
     Severity.WARNING,
     "A section label of a milestone or deliverable has nothing under it.",
+    section_key=no_section_key,
 )
 def empty_section(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:
@@ -543,6 +550,7 @@ def _bold_only_labels(ctx: RuleContext, section: Section) -> Iterator[Field]:
     Severity.WARNING,
     "A section label is a misspelling of a known one, so the section is not recognised.",
     fix="safe",
+    section_key=no_section_key,
 )
 def misspelled_section(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:

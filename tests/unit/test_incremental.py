@@ -6,10 +6,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it.token import Token
 
-from milestone_lsp.core.blocks import BlockCache, document_blocks
+from milestone_lsp.config import Config
+from milestone_lsp.core.blocks import BlockCache
+from milestone_lsp.core.findings import Finding
+from milestone_lsp.core.model import Document
 from milestone_lsp.core.outline import to_jsonable
-from milestone_lsp.core.parser import parse
+from milestone_lsp.core.parser import ModelCache, parse
 from milestone_lsp.core.positions import split_lines
+from milestone_lsp.core.workspace import Workspace
+from milestone_lsp.rules.engine import check_document
 
 LINES = [
     "# Project Status",
@@ -39,25 +44,76 @@ LINES = [
     "text 🚀 中文",
     "#",
     "#nospace",
+    "### Task 1.1: Set up the build",
+    "- Task 2.1 (Makefile)",
+    "## Milestone Verification: Foundation Complete",
+    "### Acceptance Criteria",
+    "#### Functional",
+    "**Contributes To:**",
+    "Milestone: Foundation Complete",
+    "## Current State",
+    "**Current Milestone:** Foundation Complete (40%)",
+    "## Milestones",
+    "- Foundation Complete (COMPLETE) 100%",
+    "Setext heading",
+    "===",
+    "## Deliverable: Docs",
+    "**Success Criteria:**",
+    "**Phase:** 1",
+    "## 2026-03-01: Foundation Complete completed",
+    "**Decision:** Approved",
 ]
 
 
 edit = st.tuples(st.integers(0, 60), st.integers(0, 3), st.sampled_from([*LINES, "`", "#", "\n"]))
 
 
+def _findings(doc: Document) -> list[Finding]:
+    return check_document(Workspace([doc]), doc, Config())
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(LINES), max_size=40), st.lists(edit, max_size=12))
 def test_incremental_equals_fresh(lines: list[str], edits: list[tuple[int, int, str]]) -> None:
+    """Per-section models re-used across edits give the same document and findings."""
     cache = BlockCache()
+    models = ModelCache()
     text = "\n".join(lines)
-    document_blocks(split_lines(text), cache)
+    parse(text, "x.md", cache, models=models)
     for at, remove, insert in edits:
         rows = split_lines(text)
         at = min(at, len(rows))
         rows[at : at + remove] = split_lines(insert)
         text = "\n".join(rows)
-        incremental = to_jsonable(parse(text, "x.md", cache))
-        assert incremental == to_jsonable(parse(text, "x.md", chunked=False))
+        incremental = parse(text, "x.md", cache, models=models)
+        fresh = parse(text, "x.md", chunked=False)
+        assert to_jsonable(incremental) == to_jsonable(fresh)
+        assert _findings(incremental) == _findings(fresh)
+
+
+def test_unchanged_sections_are_reused() -> None:
+    """Typing in one section rebuilds that section only; the others are the same objects."""
+    sections = [
+        f"## Milestone: M{n}\n\n**Goal:** Ship part {n}\n\n**Acceptance Criteria:**\n"
+        f"- [ ] Unit test coverage >80% for part {n}\n"
+        for n in range(6)
+    ]
+    models = ModelCache()
+    before = parse("\n".join(sections), "s.md", models=models)
+    assert models.misses == 6
+    sections[3] = sections[3].replace("Ship part 3", "Ship part 3 quickly")
+    after = parse("\n".join(sections), "s.md", models=models)
+    assert models.misses == 7 and models.hits == 5
+    assert [m is n for m, n in zip(before.milestones, after.milestones, strict=True)] == [
+        True,
+        True,
+        True,
+        False,
+        True,
+        True,
+    ]
+    assert after.milestones[3].field_value("goal") == "Ship part 3 quickly"
+    assert to_jsonable(after) == to_jsonable(parse("\n".join(sections), "s.md", chunked=False))
 
 
 @settings(max_examples=100, deadline=None)

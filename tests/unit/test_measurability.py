@@ -254,7 +254,7 @@ def test_rewrites_fit_the_topic_and_the_wording() -> None:
 
 def test_headline() -> None:
     message = headline(analyze("Performance is acceptable"))
-    assert "'acceptable'" in message and "<N> ms" in message
+    assert "'acceptable'" in message and "200 ms" in message
     assert "\n" not in message
     assert headline(analyze("Unit test coverage >80%")).startswith("Criterion is measurable")
     empty = Verdict(False, False, (), (), "other")
@@ -283,3 +283,15 @@ def test_speed() -> None:
     per_call = timeit.timeit(lambda: [analyze(t) for t in texts], number=50) / (50 * len(texts))
     print(f"\nanalyze(): {per_call * 1e6:.0f} µs per criterion")
     assert per_call < 0.001
+
+
+def test_the_examples_in_hints_are_themselves_measurable() -> None:
+    """A message that suggests a rewrite must not suggest one the analyzer would flag."""
+    from milestone_lsp.rules.measurability import _FIX_HINTS
+
+    for topic, hint in _FIX_HINTS.items():
+        example = re.search(r"e\.g\. '(.+)'$", hint)
+        if example is None:
+            continue
+        verdict = analyze(example.group(1))
+        assert verdict.measurable, f"{topic}: {example.group(1)!r} is flagged: {verdict.reasons}"

@@ -20,7 +20,7 @@ UI_TEST_DIR="$REPO/tests/editors/vscode"
 TOOLS="$EXT_DIR/.tools"
 NODE_WHEEL_VERSION="24.19.0"
 PYTHON="${PYTHON:-python3}"
-APT_PACKAGES=(chromium build-essential pkg-config libkrb5-dev libxkbfile-dev libsecret-1-dev)
+APT_PACKAGES=(chromium git build-essential pkg-config libkrb5-dev libxkbfile-dev libsecret-1-dev)
 BUILD_ONLY=0
 [[ "${1:-}" == "--build" ]] && BUILD_ONLY=1
 
@@ -47,7 +47,7 @@ report_timings() {
 }
 trap report_timings EXIT
 
-# ---- 1. Debian packages: Chromium for the test, a toolchain and headers for code-server ----------
+# ---- 1. Debian packages: Chromium and git for the test, a toolchain and headers for code-server --
 phase "Debian packages"
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 
 import { fetchWorkspaceProgress, insertTemplate, recomputeProgress, showUntitled, statusReport } from './commands';
+import { HistoryPanel } from './history';
 import { onPythonInterpreterChanged } from './interpreter';
 import { CLIENT_NAME, pushSettings, startServer } from './server';
 import { SECTION, affectsServerProcess } from './settings';
@@ -21,7 +22,8 @@ let lifecycle: Promise<unknown> = Promise.resolve();
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
     const outputChannel = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
     const statusBar = new ProgressStatusBar('milestoneLsp.workspaceProgress');
-    context.subscriptions.push(outputChannel, statusBar);
+    const historyPanel = new HistoryPanel(outputChannel);
+    context.subscriptions.push(outputChannel, statusBar, historyPanel);
     outputChannel.info(`milestone-lsp extension ${context.extension.packageJSON.version} activating`);
 
     const restart = (why: string): Promise<unknown> => {
@@ -66,6 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         ),
         vscode.commands.registerCommand('milestoneLsp.recomputeProgress', withClient((c) => recomputeProgress(c))),
         vscode.commands.registerCommand('milestoneLsp.insertTemplate', withClient((c, kind) => insertTemplate(c, kind))),
+        vscode.commands.registerCommand('milestoneLsp.progressHistory', withClient((c) => historyPanel.show(c))),
         vscode.commands.registerCommand(
             'milestoneLsp.workspaceProgress',
             withClient(async (c) => {

@@ -220,6 +220,56 @@ step("report", function()
   vim.cmd("close")
 end)
 
+step("history", function()
+  if not input.has_git then
+    out.history = { skipped = "git is not installed" }
+    return
+  end
+  vim.cmd.buffer(bufs["STATUS.md"])
+  plugin.last.history = nil
+  vim.cmd("MilestoneHistory")
+  wait("history", function()
+    return plugin.last.history ~= nil and vim.b.milestone_lsp_history == true
+  end)
+  local buf = vim.api.nvim_get_current_buf()
+  out.history = {
+    result = plugin.last.history,
+    name = vim.api.nvim_buf_get_name(buf),
+    lines = lines(buf),
+    filetype = vim.bo[buf].filetype,
+    buftype = vim.bo[buf].buftype,
+    clients = #vim.lsp.get_clients({ bufnr = buf }),
+    windows = #vim.api.nvim_tabpage_list_wins(0),
+  }
+  vim.cmd("close")
+end)
+
+step("history outside a git repository", function()
+  if not input.has_git then
+    return
+  end
+  vim.cmd.buffer(bufs["STATUS.md"])
+  local git_dir = vim.fs.joinpath(input.workspace, ".git")
+  local hidden = vim.fs.joinpath(vim.fs.dirname(input.workspace), "git-hidden")
+  local messages = {}
+  local notify = vim.notify
+  vim.notify = function(msg, level)
+    table.insert(messages, { message = msg, level = level })
+  end
+  assert(vim.uv.fs_rename(git_dir, hidden))
+  local ok, err = pcall(function()
+    plugin.last.history = nil
+    vim.cmd("MilestoneHistory")
+    wait("a message about the missing history", function()
+      return #messages > 0 or plugin.last.history ~= nil
+    end)
+  end)
+  vim.notify = notify
+  assert(vim.uv.fs_rename(hidden, git_dir))
+  out.history_error = { messages = messages, result = plugin.last.history, buffer = vim.b.milestone_lsp_history }
+  assert(ok, err)
+end)
+
 step("progress", function()
   vim.cmd.buffer(bufs["STATUS.md"])
   plugin.last.progress = nil

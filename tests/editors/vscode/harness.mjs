@@ -127,15 +127,65 @@ export function findFiles(dir, pattern) {
     return found;
 }
 
+function git(dir, args, env = {}) {
+    const done = spawnSync('git', args, {
+        cwd: dir,
+        encoding: 'utf8',
+        // The user's and the system's git config must not matter (hooks, signing, default branch).
+        env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', ...env },
+    });
+    if (done.status !== 0) {
+        throw new Error(`git ${args.join(' ')} failed in ${dir} (is git installed?):\n${done.stdout}${done.stderr}`);
+    }
+    return done.stdout;
+}
+
+/**
+ * Turn `dir` into a git repository whose history ticks the workspace's checkboxes off over
+ * `commits` commits, two weeks apart: the first commit has every `- [x]` of the markdown files
+ * unticked, each later one ticks a further share of them in document order, and the last commit is
+ * the workspace as it is. Deliverables and criteria stay the same throughout. Returns the dates.
+ */
+export function makeGitHistory(dir, { commits = 3, firstDate = '2026-01-05T10:00:00Z' } = {}) {
+    const files = fs.readdirSync(dir).filter((name) => name.endsWith('.md')).sort();
+    const finalText = new Map(files.map((name) => [name, fs.readFileSync(path.join(dir, name), 'utf8')]));
+    const ticked = /^(\s*[-*] )\[[xX]\]/gm;
+    git(dir, ['init', '--quiet', '--initial-branch=main']);
+    // The editor's settings are the test's, not the project's history.
+    fs.appendFileSync(path.join(dir, '.git', 'info', 'exclude'), '.vscode/\n');
+    const dates = [];
+    for (let k = 0; k < commits; k++) {
+        for (const [name, text] of finalText) {
+            const total = (text.match(ticked) ?? []).length;
+            const keep = Math.round((total * k) / (commits - 1));
+            let seen = 0;
+            const partial = text.replace(ticked, (match, bullet) => (seen++ < keep ? match : `${bullet}[ ]`));
+            fs.writeFileSync(path.join(dir, name), partial);
+        }
+        const date = new Date(Date.parse(firstDate) + k * 14 * 86_400_000).toISOString();
+        dates.push(date);
+        const identity = ['-c', 'user.name=Milestone Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false'];
+        git(dir, ['add', '--all']);
+        git(dir, [...identity, 'commit', '--quiet', '--no-verify', '-m', `Progress update ${k + 1} of ${commits}`], {
+            GIT_AUTHOR_DATE: date,
+            GIT_COMMITTER_DATE: date,
+        });
+    }
+    return dates;
+}
+
 export class Editor {
-    /** Set up dirs, install the extension, start code-server and open the workspace in Chromium. */
-    static async start({ workspaceSettings = {} } = {}) {
+    /**
+     * Set up dirs, install the extension, start code-server and open the workspace in Chromium.
+     * `prepareWorkspace(dir)` runs on the copied workspace before the editor opens it.
+     */
+    static async start({ workspaceSettings = {}, prepareWorkspace } = {}) {
         const editor = new Editor();
-        await editor.#start(workspaceSettings);
+        await editor.#start(workspaceSettings, prepareWorkspace);
         return editor;
     }
 
-    async #start(workspaceSettings) {
+    async #start(workspaceSettings, prepareWorkspace) {
         const vsix = process.env.MILESTONE_LSP_VSIX;
         if (!vsix || !fs.existsSync(vsix)) {
             throw new Error(`MILESTONE_LSP_VSIX must name the packaged extension (got ${vsix})`);
@@ -152,6 +202,7 @@ export class Editor {
         fs.cpSync(workspaceSource(), this.workspace, { recursive: true });
         fs.mkdirSync(path.join(this.workspace, '.vscode'), { recursive: true });
         this.writeWorkspaceSettings(workspaceSettings);
+        prepareWorkspace?.(this.workspace);
         fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
         fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
         fs.mkdirSync(dirs.home, { recursive: true });

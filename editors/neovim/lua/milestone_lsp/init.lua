@@ -15,6 +15,7 @@ M.server_commands = {
   recompute_progress = "milestone-lsp.recomputeProgress",
   insert_template = "milestone-lsp.insertTemplate",
   workspace_progress = "milestone-lsp.workspaceProgress",
+  progress_history = "milestone-lsp.progressHistory",
 }
 
 --- :MilestoneTemplate arguments, in completion order. "verification" picks the milestone or the
@@ -90,11 +91,12 @@ local function lines_of(text)
   return vim.split(text or "", "\n", { plain = true })
 end
 
---- Show markdown in a scratch buffer in a split (reused by later reports).
----@param markdown string
+--- Show lines in a scratch markdown buffer called `name`, in a split; a later call with the same
+--- name replaces the text and reuses the buffer (and its window, if it is shown).
+---@param name string
+---@param text_lines string[]
 ---@return integer bufnr
-function M.show_report(markdown)
-  local name = "milestone-lsp://status-report"
+function M.show_scratch(name, text_lines)
   local buf = vim.fn.bufnr(name)
   if buf == -1 or not vim.api.nvim_buf_is_valid(buf) then
     buf = vim.api.nvim_create_buf(false, true)
@@ -105,7 +107,7 @@ function M.show_report(markdown)
     vim.bo[buf].swapfile = false
   end
   vim.bo[buf].modifiable = true
-  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines_of(markdown))
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, text_lines)
   vim.bo[buf].modifiable = false
   vim.bo[buf].filetype = "markdown"
   local win = vim.fn.bufwinid(buf)
@@ -115,7 +117,264 @@ function M.show_report(markdown)
   else
     vim.api.nvim_set_current_win(win)
   end
+  return buf
+end
+
+--- Show markdown in a scratch buffer in a split (reused by later reports).
+---@param markdown string
+---@return integer bufnr
+function M.show_report(markdown)
+  local buf = M.show_scratch("milestone-lsp://status-report", lines_of(markdown))
   vim.b[buf].milestone_lsp_report = true
+  return buf
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- :MilestoneHistory: the progressHistory JSON as markdown tables.
+
+local function percent(value)
+  if type(value) ~= "number" then
+    return "–"
+  end
+  return (value == math.floor(value) and "%d%%" or "%.1f%%"):format(value)
+end
+
+local function day(date)
+  return type(date) == "string" and date:sub(1, 10) or "–"
+end
+
+local function cell(value)
+  if value == nil or value == vim.NIL then
+    return "–"
+  end
+  -- A table cell: no line breaks, and a literal "|" would end the cell.
+  return (tostring(value):gsub("[\r\n]+", " "):gsub("|", "\\|"))
+end
+
+--- An event ({date, short, logged?}) as "2026-01-19 (abc1234)", or "–".
+local function event(e)
+  if type(e) ~= "table" then
+    return "–"
+  end
+  local out = ("%s (%s)"):format(day(e.date), cell(e.short))
+  if type(e.logged) == "string" then
+    out = out .. ", logged " .. e.logged
+  end
+  return out
+end
+
+--- A markdown table with its columns padded to the same display width, so that it reads as a
+--- table in the buffer too.
+---@param headers string[]
+---@param rows string[][]
+---@return string[]
+function M.markdown_table(headers, rows)
+  local widths = {}
+  for i, h in ipairs(headers) do
+    widths[i] = math.max(3, vim.fn.strdisplaywidth(h))
+  end
+  for _, row in ipairs(rows) do
+    for i, cell in ipairs(row) do
+      widths[i] = math.max(widths[i] or 3, vim.fn.strdisplaywidth(cell))
+    end
+  end
+  local function line(cells)
+    local padded = {}
+    for i = 1, #headers do
+      local cell = cells[i] or ""
+      padded[i] = cell .. string.rep(" ", widths[i] - vim.fn.strdisplaywidth(cell))
+    end
+    return "| " .. table.concat(padded, " | ") .. " |"
+  end
+  local out = { line(headers) }
+  local rule = {}
+  for i = 1, #headers do
+    rule[i] = string.rep("-", widths[i])
+  end
+  table.insert(out, line(rule))
+  for _, row in ipairs(rows) do
+    table.insert(out, line(row))
+  end
+  return out
+end
+
+--- The lines of the :MilestoneHistory buffer for the server's history JSON: the overall series
+--- (computed beside stated), each milestone's figure per commit, when each milestone started,
+--- completed and was approved, the commits whose statements ran ahead of the checkboxes
+--- (documentation lag), the deliverables added after their milestone started (scope creep),
+--- renames and notes.
+---@param history table the "json" member of the progressHistory answer
+---@return string[]
+function M.history_lines(history)
+  local out = { "# Progress history", "" }
+  local commits = type(history.commits) == "table" and history.commits or {}
+  local facts = { ("%d commit%s"):format(#commits, #commits == 1 and "" or "s") }
+  if type(history.progress_method) == "string" then
+    table.insert(facts, "progress counted by " .. history.progress_method)
+  end
+  if type(history.since) == "string" then
+    table.insert(facts, "since " .. history.since)
+  end
+  if type(history.head) == "string" and history.head ~= "" then
+    table.insert(facts, "HEAD " .. history.head:sub(1, 7))
+  end
+  table.insert(out, table.concat(facts, " · "))
+  if type(history.workspace) == "string" and history.workspace ~= "" then
+    table.insert(out, "Workspace: " .. history.workspace)
+  end
+  if #commits == 0 then
+    vim.list_extend(out, { "", "No commit changed a milestone document." })
+  end
+
+  local function section(title, lines)
+    vim.list_extend(out, { "", "## " .. title, "" })
+    vim.list_extend(out, lines)
+  end
+
+  if #commits > 0 then
+    local rows = {}
+    for _, c in ipairs(commits) do
+      local o = type(c.overall) == "table" and c.overall or {}
+      local counted = type(o.total) == "number" and ("%s (%d/%d)"):format(percent(o.computed), o.done or 0, o.total)
+        or percent(o.computed)
+      local ahead = type(o.lag) == "number" and ("+%s"):format(percent(o.lag)) or ""
+      table.insert(rows, { day(c.date), cell(c.short), counted, percent(o.stated), ahead, cell(c.subject) })
+    end
+    section(
+      "Overall",
+      M.markdown_table({ "Date", "Commit", "Computed", "Stated", "Stated ahead by", "Subject" }, rows)
+    )
+
+    -- One column per milestone, in order of first appearance: "computed (stated)".
+    local names, seen = {}, {}
+    for _, c in ipairs(commits) do
+      for _, m in ipairs(type(c.milestones) == "table" and c.milestones or {}) do
+        if not seen[m.name] then
+          seen[m.name] = true
+          table.insert(names, m.name)
+        end
+      end
+    end
+    if #names > 0 then
+      rows = {}
+      for _, c in ipairs(commits) do
+        local by_name = {}
+        for _, m in ipairs(type(c.milestones) == "table" and c.milestones or {}) do
+          by_name[m.name] = m
+        end
+        local row = { day(c.date), cell(c.short) }
+        for _, name in ipairs(names) do
+          local m = by_name[name]
+          local shown = m and percent(m.computed) or ""
+          if m and type(m.stated) == "number" then
+            shown = ("%s (%s)"):format(shown, percent(m.stated))
+          end
+          if m and m.approved == true then
+            shown = shown .. " ✓"
+          end
+          table.insert(row, shown)
+        end
+        table.insert(rows, row)
+      end
+      local headers = { "Date", "Commit" }
+      for _, name in ipairs(names) do
+        table.insert(headers, cell(name))
+      end
+      section("Per milestone", vim.list_extend({
+        "Computed progress, the stated figure in parentheses; ✓ approved.",
+        "",
+      }, M.markdown_table(headers, rows)))
+    end
+  end
+
+  local milestones = type(history.milestones) == "table" and history.milestones or {}
+  if #milestones > 0 then
+    local rows = {}
+    for _, m in ipairs(milestones) do
+      local creep = type(m.scope_creep) == "table" and #m.scope_creep or 0
+      table.insert(rows, {
+        cell(m.name),
+        event(m.started),
+        event(m.completed),
+        event(m.approved),
+        creep > 0 and tostring(creep) or "",
+      })
+    end
+    section(
+      "Milestones",
+      M.markdown_table({ "Milestone", "Started", "Completed", "Approved", "Added after start" }, rows)
+    )
+  end
+
+  local lag = type(history.documentation_lag) == "table" and history.documentation_lag or {}
+  if #lag > 0 then
+    local rows = {}
+    for _, l in ipairs(lag) do
+      table.insert(rows, {
+        day(l.date),
+        cell(l.short),
+        l.milestone ~= nil and l.milestone ~= vim.NIL and cell(l.milestone) or "overall",
+        percent(l.stated),
+        percent(l.computed),
+        "+" .. percent(l.ahead_by),
+      })
+    end
+    section(
+      "Documentation lag",
+      vim.list_extend(
+        { "Commits at which a stated percentage ran ahead of the one computed from the checkboxes.", "" },
+        M.markdown_table({ "Date", "Commit", "Milestone", "Stated", "Computed", "Ahead by" }, rows)
+      )
+    )
+  end
+
+  local creep = type(history.scope_creep) == "table" and history.scope_creep or {}
+  if #creep > 0 then
+    local rows = {}
+    for _, c in ipairs(creep) do
+      table.insert(rows, {
+        day(c.date),
+        cell(c.short),
+        cell(c.milestone),
+        cell(c.deliverable) .. (c.present == false and " (removed since)" or ""),
+        day(c.started_date),
+      })
+    end
+    section(
+      "Scope creep",
+      vim.list_extend(
+        { "Deliverables added to a milestone after it had started.", "" },
+        M.markdown_table({ "Date", "Commit", "Milestone", "Deliverable", "Milestone started" }, rows)
+      )
+    )
+  end
+
+  local renames = type(history.renames) == "table" and history.renames or {}
+  if #renames > 0 then
+    local rows = {}
+    for _, r in ipairs(renames) do
+      table.insert(rows, { day(r.date), cell(r.short), cell(r["from"]), cell(r.to) })
+    end
+    section("Renames", M.markdown_table({ "Date", "Commit", "From", "To" }, rows))
+  end
+
+  local notes = type(history.notes) == "table" and history.notes or {}
+  if #notes > 0 then
+    local items = {}
+    for _, note in ipairs(notes) do
+      table.insert(items, "- " .. cell(note))
+    end
+    section("Notes", items)
+  end
+  return out
+end
+
+--- Show the history JSON as tables in a scratch markdown buffer.
+---@param history table
+---@return integer bufnr
+function M.show_history(history)
+  local buf = M.show_scratch("milestone-lsp://progress-history", M.history_lines(history))
+  vim.b[buf].milestone_lsp_history = true
   return buf
 end
 
@@ -172,6 +431,24 @@ function M.on_attach(client, bufnr)
   end, {
     nargs = "?",
     desc = "milestone-lsp: status report of the milestone under the cursor (or the named one)",
+  })
+
+  command("MilestoneHistory", function(args)
+    local arg = { format = "json" }
+    if args.args ~= "" then
+      arg.since = args.args
+    end
+    M.exec(bufnr, M.server_commands.progress_history, { arg }, function(result)
+      M.last.history = result
+      if type(result) == "table" and type(result.json) == "table" then
+        M.show_history(result.json)
+      else
+        notify("the server sent no progress history; is it older than this plugin?", vim.log.levels.WARN)
+      end
+    end)
+  end, {
+    nargs = "?",
+    desc = "milestone-lsp: progress over the git history (optionally since a revision) as tables",
   })
 
   command("MilestoneTemplate", function(args)

@@ -2,7 +2,8 @@
 
 The extension ships its Python dependencies in ``bundled/libs``: ``common/`` holds pure-Python
 packages, ``cpXY/`` the ones compiled for CPython X.Y (pydantic-core). This launcher puts the folder
-for the running interpreter in front of ``sys.path`` and runs ``milestone_lsp serve`` over stdio.
+for the running interpreter in front of ``sys.path`` (and of ``PYTHONPATH``, for the server's child
+processes) and runs ``milestone_lsp serve`` over stdio.
 
 stdout is the protocol channel: every message of ours goes to stderr, which the editor shows in
 the ``milestone-lsp`` output channel.
@@ -37,7 +38,12 @@ def bundled_folders() -> list[str]:
 
 def main() -> None:
     """Run ``python -m milestone_lsp serve`` with the bundled libraries first on sys.path."""
-    sys.path[0:0] = bundled_folders()
+    folders = bundled_folders()
+    sys.path[0:0] = folders
+    # Child processes of the server (the git history reader runs as `python -m milestone_lsp...`)
+    # need the same libraries: they inherit them through PYTHONPATH.
+    inherited = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([*folders, *([inherited] if inherited else [])])
     sys.argv = ["milestone_lsp", "serve", *sys.argv[1:]]
     runpy.run_module("milestone_lsp", run_name="__main__", alter_sys=True)
 

@@ -1,0 +1,20 @@
+"""Running ``milestone-lsp`` as CI and users do: a subprocess of this interpreter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_cli(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m milestone_lsp ARGS`` in ``cwd``; output captured as text, never raising."""
+    return subprocess.run(
+        [sys.executable, "-m", "milestone_lsp", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

@@ -1,0 +1,205 @@
+"""Data safety of fixes on real milestone files: a fix changes only what it says it changes.
+
+Every file of the shared corpus of real milestone documents (skipped when the folder is absent, as
+in a CI clone) and the ``examples/`` workspace are checked as they are, with CRLF line endings, and
+with a BOM plus CRLF. For each case:
+
+* every fix offered (safe or not) is applied alone: the text outside its edits stays
+  byte-identical, the inserted text uses the file's line ending, and the result parses and checks
+  without an exception;
+* fix-all (:func:`~milestone_lsp.check.apply_safe_fixes`, what ``check --fix`` runs) applied twice
+  gives the same bytes as applied once, keeps the BOM and the line endings, and touches only the
+  files it fixed;
+* the real ``check --fix`` command agrees with that, run twice over a copy of the examples.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from milestone_lsp.check import (
+    CheckResult,
+    apply_safe_fixes,
+    build_workspace,
+    load_config_or_errors,
+    run_rules,
+)
+from milestone_lsp.core.positions import LineIndex
+from tests.robustness.test_fuzz_core import (
+    apply_fix,
+    assert_findings_valid,
+    check_texts,
+    rule_crashes_raise,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+CORPUS = Path(os.environ.get("MILESTONE_LSP_CORPUS", REPO.parent / "shared" / "corpus" / "real"))
+CORPUS_FILES = sorted(CORPUS.glob("*.md")) if CORPUS.is_dir() else []
+NO_CORPUS = (
+    f"no corpus of real milestone files at {CORPUS}: set MILESTONE_LSP_CORPUS to a folder of "
+    "real milestone markdown files to run the corpus cases"
+)
+
+
+def _lf(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+VARIANTS: dict[str, Callable[[bytes], bytes]] = {
+    "as-is": lambda data: data,
+    "crlf": lambda data: _lf(data).replace(b"\n", b"\r\n"),
+    "bom-crlf": lambda data: b"\xef\xbb\xbf" + _lf(data).replace(b"\n", b"\r\n"),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One workspace to copy: file name in the workspace → source file."""
+
+    files: dict[str, Path]
+
+    @staticmethod
+    def corpus(path: Path) -> Case:
+        # Corpus names are owner__repo__path; keep the file's own name (STATUS.md, MILESTONES.md)
+        # so that name-based detection sees it as its project does.
+        return Case({path.name.split("__")[-1]: path})
+
+    @staticmethod
+    def examples() -> Case:
+        return Case({p.name: p for p in sorted(EXAMPLES.iterdir()) if p.is_file()})
+
+
+def _cases() -> list[Any]:
+    sources = [("examples", Case.examples())]
+    sources += [(p.name, Case.corpus(p)) for p in CORPUS_FILES]
+    cases = [
+        pytest.param(case, variant, id=f"{name}-{variant}")
+        for name, case in sources
+        for variant in VARIANTS
+    ]
+    if not CORPUS_FILES:
+        cases.append(pytest.param(None, "as-is", id="corpus", marks=pytest.mark.skip(NO_CORPUS)))
+    return cases
+
+
+CASES = _cases()
+
+
+def materialise(case: Case, variant: str, root: Path) -> dict[str, bytes]:
+    """Write the case below ``root`` (a workspace root) and return what was written."""
+    (root / ".git").mkdir(parents=True)
+    written = {}
+    for name, source in case.files.items():
+        data = source.read_bytes()
+        if name.lower().endswith(".md"):
+            data = VARIANTS[variant](data)
+        (root / name).write_bytes(data)
+        written[name] = data
+    return written
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` (the workspace marker folder excluded)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def check_on_disk(root: Path, *, fix: bool) -> CheckResult:
+    """What ``milestone-lsp check [--fix] <root>`` computes, in this process."""
+    loaded, problems = load_config_or_errors(root)
+    assert not problems, problems
+    result = build_workspace([root], loaded.config, root)
+    assert not result.errors, result.errors
+    with rule_crashes_raise():
+        if fix:
+            apply_safe_fixes(result, None, ())
+        else:
+            run_rules(result)
+    return result
+
+
+def _endings(data: bytes) -> set[bytes]:
+    return set(re.findall(rb"\r\n|\r|\n", data))
+
+
+@pytest.mark.parametrize(("case", "variant"), CASES)
+def test_each_fix_alone_changes_only_its_edits(case: Case, variant: str, tmp_path: Path) -> None:
+    materialise(case, variant, tmp_path)
+    result = check_on_disk(tmp_path, fix=False)
+    texts = {c.display: c.text for c in result.files}
+    assert_findings_valid(texts, result.findings)
+    for finding in result.findings:
+        for fix in finding.fixes:
+            fixed = apply_fix(texts, fix)  # asserts the rest of each file is byte-identical
+            for edit in fix.edits:
+                if edit.path in texts:
+                    ending = LineIndex(texts[edit.path]).line_ending()
+                    other = {"\n", "\r\n", "\r"} - {ending}
+                    stray = set(re.findall(r"\r\n|\r|\n", edit.new_text)) & other
+                    assert not stray, (
+                        f"{finding.code} fix {fix.title!r} inserts {stray} line endings into "
+                        f"{edit.path}, which uses {ending!r}"
+                    )
+            assert_findings_valid(fixed, check_texts(fixed, result.config))
+
+
+@pytest.mark.parametrize(("case", "variant"), CASES)
+def test_fix_all_twice_equals_fix_all_once(case: Case, variant: str, tmp_path: Path) -> None:
+    before = materialise(case, variant, tmp_path)
+    first = check_on_disk(tmp_path, fix=True)
+    once = snapshot(tmp_path)
+    fixed = {Path(d).resolve().relative_to(tmp_path.resolve()).as_posix() for d in first.fixed}
+    assert set(once) == set(before), "fix-all created or removed files"
+    for name, data in once.items():
+        if data == before[name]:
+            continue
+        assert name in fixed, f"{name} changed but fix-all reports no fix in it"
+        assert data.startswith(b"\xef\xbb\xbf") == before[name].startswith(b"\xef\xbb\xbf"), (
+            f"fix-all changed the BOM of {name}"
+        )
+        if len(_endings(before[name])) == 1:
+            assert _endings(data) == _endings(before[name]), f"fix-all mixed line endings in {name}"
+        data.decode("utf-8")
+    second = check_on_disk(tmp_path, fix=True)
+    assert second.fixed == {}, f"a second fix-all still fixed {second.fixed}"
+    assert snapshot(tmp_path) == once
+
+
+def test_check_fix_command_twice_equals_once(tmp_path: Path) -> None:
+    """The real ``check --fix`` over a copy of the examples: the second run changes nothing."""
+    shutil.copytree(EXAMPLES, tmp_path / "project")
+    root = tmp_path / "project"
+    (root / ".git").mkdir()
+    before = snapshot(root)
+    runs = []
+    for _ in range(2):
+        proc = subprocess.run(
+            [sys.executable, "-m", "milestone_lsp", "check", ".", "--fix", "--exit-zero"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        runs.append(snapshot(root))
+    assert runs[0] != before, "the examples have planted problems with safe fixes"
+    assert runs[1] == runs[0]
+    in_process = tmp_path / "in-process"
+    materialise(Case.examples(), "as-is", in_process)
+    check_on_disk(in_process, fix=True)
+    assert snapshot(in_process) == runs[0], "check --fix and apply_safe_fixes disagree"

@@ -1,0 +1,297 @@
+"""Property-based fuzzing of the parser and the rules, through the pipeline ``check`` uses.
+
+Every property builds a :class:`~milestone_lsp.check.CheckResult` from generated documents and runs
+:func:`~milestone_lsp.check.run_rules` (the CLI's entry to the rule engine) or
+:func:`~milestone_lsp.check.apply_safe_fixes` (what ``check --fix`` runs). A rule that raises is
+caught and logged by the engine so that one bug does not silence the others; here such a log
+record re-raises the original exception, so a crash inside a rule fails the property.
+
+The helpers (``check_texts``, ``assert_findings_valid``, ``apply_fix``) are shared with
+``test_fix_safety.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from hypothesis import event, example, given
+from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
+
+from milestone_lsp.check import CheckedFile, CheckResult, apply_safe_fixes, run_rules
+from milestone_lsp.config import Config
+from milestone_lsp.core.edits import TextEdit, apply_edits
+from milestone_lsp.core.findings import Finding, Fix
+from milestone_lsp.core.outline import to_jsonable
+from milestone_lsp.core.parser import parse
+from milestone_lsp.core.positions import LineIndex, Position, Range
+from milestone_lsp.core.workspace import Workspace
+from tests.robustness import strategies as gen
+
+CONFIGS = (
+    Config(),
+    Config(include=["**"]),
+    Config(include=["**"], progress_method="deliverables", percent_tolerance=0.0),
+    Config(rules={"MS101": "error", "MS901": "off"}, allowed_words=["complete"]),
+)
+
+
+# --- the pipeline -------------------------------------------------------------------------------
+
+
+class _RecordErrors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def rule_crashes_raise() -> Iterator[None]:
+    """Re-raise an exception that the rule engine caught and logged (the first one)."""
+    handler = _RecordErrors()
+    logger = logging.getLogger("milestone_lsp")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    for record in handler.records:
+        if record.exc_info and record.exc_info[1] is not None:
+            raise record.exc_info[1]
+        raise AssertionError(f"error logged while checking: {record.getMessage()}")
+
+
+def build(
+    texts: Mapping[str, str], config: Config, root: Path | None = None, order: int = 1
+) -> CheckResult:
+    """A check result over ``texts`` (path → text), as ``build_workspace`` makes from disk."""
+    ws = Workspace()
+    result = CheckResult(ws, config, [])
+    for path, text in list(texts.items())[::order]:
+        ws.add(parse(text, path))
+        on_disk = (root / path) if root is not None else Path(path)
+        result.files.append(CheckedFile(on_disk, path, text))
+    return result
+
+
+def check_texts(texts: Mapping[str, str], config: Config, order: int = 1) -> list[Finding]:
+    """Every finding of every document, through ``run_rules``; rule crashes raise."""
+    result = build(texts, config, order=order)
+    with rule_crashes_raise():
+        run_rules(result)
+    return result.findings
+
+
+# --- the properties' checks ---------------------------------------------------------------------
+
+_INDEXES: dict[str, LineIndex] = {}
+
+
+def _index(text: str) -> LineIndex:
+    if len(_INDEXES) > 64:
+        _INDEXES.clear()
+    found = _INDEXES.get(text)
+    if found is None:
+        found = _INDEXES[text] = LineIndex(text)
+    return found
+
+
+def assert_range_valid(texts: Mapping[str, str], path: str, rng: Range, what: str) -> None:
+    """``rng`` lies inside document ``path`` and start ≤ end, in code points, UTF-16 and UTF-8.
+
+    A document that is not in the workspace counts as empty: a fix may create a file (the
+    approval entry of a missing DECISIONS.md), and then its edit must start at 0:0.
+    """
+    index = _index(texts.get(path, ""))
+    lines = index.lines
+    for pos in (rng.start, rng.end):
+        assert 0 <= pos.line < len(lines), f"{what}: line {pos.line} of {len(lines)} in {path}"
+        length = len(lines[pos.line])
+        assert 0 <= pos.character <= length, (
+            f"{what}: column {pos.character} past the end ({length}) of line {pos.line} in {path}"
+        )
+    assert rng.start <= rng.end, f"{what}: start {rng.start} after end {rng.end}"
+    for encoding, codec, unit in (("utf-16", "utf-16-le", 2), ("utf-8", "utf-8", 1)):
+        converted = []
+        for pos in (rng.start, rng.end):
+            line_no, column = index.to_encoding(pos, encoding)  # type: ignore[arg-type]
+            line = lines[pos.line]
+            # An independent count of code units, to check the one conversion the project has.
+            assert column == len(line[: pos.character].encode(codec)) // unit, (what, encoding)
+            assert column <= len(line.encode(codec)) // unit, (what, encoding)
+            assert index.from_encoding(line_no, column, encoding) == pos, (what, encoding)  # type: ignore[arg-type]
+            converted.append((line_no, column))
+        assert converted[0] <= converted[1], f"{what}: start after end in {encoding}"
+
+
+def assert_findings_valid(texts: Mapping[str, str], findings: list[Finding]) -> None:
+    """Every finding, related location and fix edit has a valid range in its document."""
+    for f in findings:
+        what = f"{f.code} at {f.path}:{f.range.start.line}"
+        assert f.message.strip(), f"{what} has an empty message"
+        assert_range_valid(texts, f.path, f.range, what)
+        for rel in f.related:
+            assert_range_valid(texts, rel.path, rel.range, f"{what} related")
+        for fix in f.fixes:
+            assert fix.edits, f"{what}: fix {fix.title!r} has no edits"
+            for edit in fix.edits:
+                assert_range_valid(texts, edit.path, edit.range, f"{what} fix {fix.title!r}")
+
+
+def apply_fix(texts: Mapping[str, str], fix: Fix) -> dict[str, str]:
+    """Apply one fix with the code ``check --fix`` uses; assert the rest stays byte-identical."""
+    by_path: dict[str, list[TextEdit]] = {}
+    for edit in fix.edits:
+        by_path.setdefault(edit.path, []).append(edit)
+    out = dict(texts)
+    for path, edits in by_path.items():
+        text = texts.get(path, "")
+        index = LineIndex(text)
+        spans = sorted(
+            (index.offset(e.range.start), index.offset(e.range.end), e.new_text) for e in edits
+        )
+        for (_, end, _), (start, _, _) in itertools.pairwise(spans):
+            assert end <= start, f"fix {fix.title!r} has overlapping edits in {path}"
+        new = apply_edits(text, edits)
+        old_at = new_at = 0
+        for start, end, new_text in spans:
+            kept = text[old_at:start]
+            assert new[new_at : new_at + len(kept)] == kept, f"fix {fix.title!r} changed {path}"
+            new_at += len(kept)
+            assert new[new_at : new_at + len(new_text)] == new_text, fix.title
+            new_at += len(new_text)
+            old_at = end
+        assert new[new_at:] == text[old_at:], f"fix {fix.title!r} changed the end of {path}"
+        assert new.encode("utf-8").decode("utf-8") == new
+        out[path] = new
+    return out
+
+
+def _note(findings: list[Finding]) -> None:
+    """Tell hypothesis' statistics which rules fired and whether a fix was exercised."""
+    if not currently_in_test_context():
+        return
+    for code in sorted({f.code for f in findings}):
+        event(f"finding {code}")
+    if any(f.fixes for f in findings):
+        event("at least one fix applied")
+
+
+def assert_properties(texts: Mapping[str, str], config: Config) -> None:
+    """No crash, valid ranges, deterministic findings, every fix applies cleanly and re-checks."""
+    findings = check_texts(texts, config)
+    _note(findings)
+    assert_findings_valid(texts, findings)
+    again = check_texts(texts, config, order=-1)
+    assert again == findings, "findings differ between two runs over the same texts"
+    for f in findings:
+        for fix in f.fixes:
+            fixed = apply_fix(texts, fix)
+            assert_findings_valid(fixed, check_texts(fixed, config))
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@gen.fuzz_settings(0.75)
+@given(doc=gen.named_document(), config=st.sampled_from(CONFIGS))
+@example(doc=("STATUS.md", ""), config=CONFIGS[0])
+@example(doc=("STATUS.md", "\ufeff"), config=CONFIGS[1])
+@example(doc=("STATUS.md", "## Progress\r\n**Overall:** 45% (2/5)\r"), config=CONFIGS[0])
+@example(doc=("milestones.md", "## Milestone: \U0001f600 e\u0301\r- [x] a\x00"), config=CONFIGS[1])
+# A fix that creates DECISIONS.md: its edit targets a file that is not in the workspace.
+@example(
+    doc=("STATUS.md", "## Milestone: Foundation Complete (COMPLETE)\n\n**Approval Required:** Yes"),
+    config=CONFIGS[0],
+)
+def test_single_document(doc: tuple[str, str], config: Config) -> None:
+    path, text = doc
+    assert_properties({path: text}, config)
+
+
+@gen.fuzz_settings(0.2)
+@given(files=gen.workspace(), config=st.sampled_from(CONFIGS))
+def test_workspace(files: dict[str, str], config: Config) -> None:
+    assert_properties(files, config)
+
+
+@gen.fuzz_settings(1.5)
+@given(
+    path=st.sampled_from(gen.DOCUMENT_NAMES),
+    text=st.one_of(
+        st.text(), st.lists(st.sampled_from(gen.HOSTILE)).map("".join), gen.unicode_text(200)
+    ),
+)
+def test_arbitrary_unicode(path: str, text: str) -> None:
+    assert_properties({path: text}, CONFIGS[1])
+
+
+@gen.fuzz_settings(0.1)
+@given(files=gen.workspace(), config=st.sampled_from(CONFIGS))
+def test_fix_all_is_idempotent(files: dict[str, str], config: Config) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for path, text in files.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text, encoding="utf-8", newline="")
+        first = build(files, config, root)
+        with rule_crashes_raise():
+            apply_safe_fixes(first, None, ())
+        once = {c.display: (root / c.display).read_bytes().decode("utf-8") for c in first.files}
+        assert once == {c.display: c.text for c in first.files}
+        assert_findings_valid(once, first.findings)
+        if currently_in_test_context() and once != files:
+            event("fix-all changed a file")
+        second = build(once, config, root)
+        with rule_crashes_raise():
+            apply_safe_fixes(second, None, ())
+        twice = {c.display: (root / c.display).read_bytes().decode("utf-8") for c in second.files}
+        assert second.fixed == {}, f"a second fix-all still fixed {second.fixed}"
+        assert twice == once
+
+
+@gen.fuzz_settings(0.1)
+@given(doc=gen.named_document())
+def test_chunked_parse_equals_whole_parse(doc: tuple[str, str]) -> None:
+    """The heading-chunked parse the CLI and server use models the same document as one pass."""
+    path, text = doc
+    assert to_jsonable(parse(text, path)) == to_jsonable(parse(text, path, chunked=False))
+
+
+def test_rule_crash_is_not_swallowed() -> None:
+    """The harness itself: an exception logged by the engine fails the property."""
+    log = logging.getLogger("milestone_lsp.rules.engine")
+    try:
+        with rule_crashes_raise():
+            try:
+                raise ZeroDivisionError("planted")
+            except ZeroDivisionError:
+                log.exception("rule MS000 failed on planted.md")
+    except ZeroDivisionError as exc:
+        assert str(exc) == "planted"
+    else:
+        raise AssertionError("a logged rule crash went unnoticed")
+
+
+def test_range_check_rejects_out_of_document_ranges() -> None:
+    """The harness itself: a range past a line's end or past the last line is reported."""
+    texts = {"STATUS.md": "ab\r\n\U0001f600"}
+    assert_range_valid(texts, "STATUS.md", Range(Position(1, 0), Position(1, 1)), "ok")
+    for bad in (
+        Range(Position(0, 0), Position(0, 3)),
+        Range(Position(2, 0), Position(2, 0)),
+        Range(Position(1, 1), Position(1, 0)),
+    ):
+        try:
+            assert_range_valid(texts, "STATUS.md", bad, "bad")
+        except AssertionError:
+            continue
+        raise AssertionError(f"{bad} was accepted")
