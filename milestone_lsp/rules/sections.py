@@ -187,7 +187,12 @@ def _style(ctx: RuleContext, present: list[Field]) -> _Style:
         if prefix.startswith(("- ", "* ", "+ ")):
             continue  # "- Label: value" items are not the template's form
         suffix = _LABEL_SUFFIX.match(line[end:])
-        return _Style(None, prefix, suffix.group(1) if suffix else ":", eol)
+        if suffix is not None:
+            return _Style(None, prefix, suffix.group(1), eol)
+        # A bold label without a colon ("**Goal**" alone on its line): close the emphasis the
+        # prefix opens, or the stub ("**Scope:") is no label and every fix-all adds it again.
+        marker = re.search(r"(\*\*|__|\*|_)$", prefix)
+        return _Style(None, prefix, ":" + (marker.group(1) if marker else ""), eol)
     return _Style(None, eol=eol)
 
 
