@@ -14,7 +14,8 @@ from milestone_lsp.core.progress import milestone_progress, overall_progress
 from milestone_lsp.core.workspace import Workspace
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
-SEED = SHARED / "seed" / "000_cf643837d6d69f4d.txt"
+# The specification is the one text file in the shared seed folder (absent in a bare clone).
+SEED = next(iter(sorted((SHARED / "seed").glob("*.txt"))), SHARED / "seed" / "missing")
 CORPUS = SHARED / "corpus" / "real"
 REPO = Path(__file__).resolve().parents[2]
 
