@@ -207,6 +207,34 @@ def content_end(ctx: RuleContext, fld: Field, limit: int) -> int:
     return last
 
 
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _outside_open_fence(ctx: RuleContext, end: int, floor: int) -> int:
+    """``end``, or the last content line before a fence that is never closed.
+
+    Text after a fence that has no closing line is inside it: a stub written there would be
+    code, not a section, and every fix-all would add it again.
+    """
+    fenced = ctx.doc.fenced_lines
+    if end not in fenced:
+        return end
+    start = end
+    while start - 1 in fenced and start - 1 > floor:
+        start -= 1
+    opened = _FENCE_OPEN.match(ctx.lines[start])
+    if opened is None:
+        return end
+    marker = opened.group(1)
+    closing = re.compile(rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
+    if any(closing.match(ctx.lines[n]) for n in range(start + 1, end + 1)):
+        return end
+    before = start - 1
+    while before > floor and not ctx.lines[before].strip():
+        before -= 1
+    return max(before, floor)
+
+
 def _compact(key: str, neighbour: Field | str | None) -> bool:
     """Whether a stub sits on the line next to its neighbour, as Goal/Phase/Target do."""
     if key not in INLINE_KEYS or neighbour is None:
@@ -274,7 +302,7 @@ def missing_section_fix(
             edits.append(TextEdit(ctx.doc.path, pos, "".join(chunks)))
             continue
         fld = anchors[slot]
-        end = content_end(ctx, fld, limit)
+        end = _outside_open_fence(ctx, content_end(ctx, fld, limit), fld.line)
         before: Field | str = fld
         for key, label in stubs:
             lines = style.stub(key, label, _stub_value(ctx, section, key))

@@ -43,6 +43,26 @@ def test_missing_section_fix_follows_plain_label_style() -> None:
     assert run({"m.md": after}, "MS001") == []
 
 
+def test_missing_section_stubs_stay_out_of_a_fence_that_is_never_closed() -> None:
+    # The last label is followed by a fence that runs to the end of the file: stubs written
+    # after it would be code, and each fix-all would add them again.
+    text = (
+        "## Milestone: Foundation Complete\n\n**Acceptance Criteria:**\n\n"
+        "**Deliverables:**\n````\n```"
+    )
+    texts = {"m.md": text}
+    [finding] = run(texts, "MS001")
+    after = apply_fix(texts, finding, 0)["m.md"]
+    assert after.endswith("**Approval Required:** [Yes/No]\n````\n```")
+    assert run({"m.md": after}, "MS001") == []
+    # A closed fence is the label's content: the stubs go after it.
+    closed = text + "`\n"
+    [finding] = run({"m.md": closed}, "MS001")
+    after = apply_fix({"m.md": closed}, finding, 0)["m.md"]
+    assert after.index("````\n````") < after.index("**Value Delivered:**")
+    assert run({"m.md": after}, "MS001") == []
+
+
 def test_required_sections_come_from_the_settings() -> None:
     config = Config.model_validate(
         {"required_sections": {"milestone": ["Goal", "Phase", "Acceptance Criteria", "Risks"]}}
