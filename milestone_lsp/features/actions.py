@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from milestone_lsp.convert import uri_to_path
-from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.edits import TextEdit, close_open_fence
 from milestone_lsp.core.model import Document, Milestone
 from milestone_lsp.core.positions import LineIndex, Position, Range, line_index
 from milestone_lsp.core.progress import criteria_tally, deliverables_tally
@@ -138,6 +138,10 @@ def approval_edits(ls: MilestoneServer, doc: Document, milestone: Milestone) -> 
     sep = "" if not text else (eol if text.endswith(("\n", "\r")) else eol + eol)
     if text.endswith(("\n\n", "\r\n\r\n")):
         sep = ""
+    fenced = target.fenced_lines if target is not None else frozenset()
+    closing = close_open_fence(index.lines, fenced, eol)
+    if closing:
+        sep = ("" if text.endswith(("\n", "\r")) else eol) + closing + eol
     return [TextEdit(path, Range(end, end), sep + restyle(entry, text))]
 
 

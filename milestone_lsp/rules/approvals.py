@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.edits import TextEdit, close_open_fence
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
 from milestone_lsp.core.model import Decision, Document, Field, Milestone
 from milestone_lsp.core.positions import Range, line_ending, line_index
@@ -239,6 +239,9 @@ def _approval_fix(ws: Workspace, doc: Document, trigger: Trigger) -> Fix:
         lead = "" if body.endswith(newline * 2) or not body else newline
         if body and not body.endswith(newline):
             lead = newline * 2
+        closing = close_open_fence(index.lines, log.fenced_lines, newline)
+        if closing:
+            lead = ("" if body.endswith(newline) else newline) + closing + newline
         text = lead + approval_entry(ws, doc, trigger, level, today, newline)
         end = index.end()
         edit = TextEdit(log.path, Range(end, end), text)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.edits import TextEdit, fence_left_open
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.model import Deliverable, Document, Field, Milestone, Section
 from milestone_lsp.core.parser import CANONICAL_LABELS, CATEGORIES, FIELD_ALIASES
@@ -207,32 +208,19 @@ def content_end(ctx: RuleContext, fld: Field, limit: int) -> int:
     return last
 
 
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
 def _outside_open_fence(ctx: RuleContext, end: int, floor: int) -> int:
     """``end``, or the last content line before a fence that is never closed.
 
     Text after a fence that has no closing line is inside it: a stub written there would be
     code, not a section, and every fix-all would add it again.
     """
-    fenced = ctx.doc.fenced_lines
-    if end not in fenced:
-        return end
-    start = end
-    while start - 1 in fenced and start - 1 > floor:
-        start -= 1
-    opened = _FENCE_OPEN.match(ctx.lines[start])
-    if opened is None:
-        return end
-    marker = opened.group(1)
-    closing = re.compile(rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
-    if any(closing.match(ctx.lines[n]) for n in range(start + 1, end + 1)):
+    start, _marker = fence_left_open(ctx.lines, ctx.doc.fenced_lines, end)
+    if start <= floor:
         return end
     before = start - 1
     while before > floor and not ctx.lines[before].strip():
         before -= 1
-    return max(before, floor)
+    return before
 
 
 def _compact(key: str, neighbour: Field | str | None) -> bool:
@@ -508,6 +496,9 @@ _KNOWN_LABELS: tuple[str, ...] = tuple(
 )
 
 
+_KNOWN_LETTERS: dict[str, Counter[str]] = {known: Counter(known) for known in _KNOWN_LABELS}
+
+
 def _edit_distance(a: str, b: str) -> int:
     """Levenshtein distance (small strings only)."""
     previous = list(range(len(b) + 1))
@@ -531,8 +522,14 @@ def closest_label(label: str) -> str | None:
     if len(norm.split()) > 4 or not re.fullmatch(r"[a-z][a-z \-]*", norm):
         return None
     best: tuple[float, str] | None = None
+    letters = Counter(norm)
     for known in _KNOWN_LABELS:
         if abs(len(known) - len(norm)) > 3:
+            continue
+        # The shared letters bound the similarity ratio from above (difflib's quick_ratio):
+        # most pairs fail here without building a SequenceMatcher.
+        shared = (letters & _KNOWN_LETTERS[known]).total()
+        if 2.0 * shared / (len(norm) + len(known)) < 0.85:
             continue
         ratio = difflib.SequenceMatcher(None, norm, known).ratio()
         if ratio < 0.85:

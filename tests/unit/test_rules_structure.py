@@ -6,7 +6,7 @@ from milestone_lsp.config import Config
 from milestone_lsp.rules import measurability
 from milestone_lsp.rules.criteria import activity_wording, measurable_rewrites
 from milestone_lsp.rules.sections import closest_label, is_placeholder_value
-from tests.rulecheck import apply_fix, describe, run
+from tests.rulecheck import apply_fix, describe, load, run
 
 TEMPLATE_GAP = (
     "## Milestone: Search Live\n"
@@ -142,3 +142,25 @@ def test_activity_wording() -> None:
 def test_unknown_reference_needs_definitions_of_its_kind() -> None:
     status = "# Status\n\n## Milestones\n- [x] Foundation Complete (Phase 0)\n"
     assert run({"STATUS.md": status}, "MS401") == []
+
+
+def test_approval_draft_is_not_appended_inside_an_open_fence() -> None:
+    # DECISIONS.md ends in a code block that is never closed: an entry appended after it would
+    # be code, so the draft closes the fence first and is then read as a decision.
+    texts = {
+        "STATUS.md": "# Project Status\n\n## Milestones\n- [x] Authentication Complete (Phase 1)\n",
+        "milestones.md": (
+            "## Milestone: Authentication Complete\n\n**Phase:** Phase 1\n\n"
+            "**Acceptance Criteria:**\n- [x] Auth test suite passing (47/47)\n\n"
+            "**Approval Required:** Yes\n"
+        ),
+        "DECISIONS.md": "# Decisions\n\n```text\nmake test\n",
+    }
+    findings = [f for f in run(texts, "MS501") if f.path == "STATUS.md"]
+    assert findings and findings[0].fixes
+    after = apply_fix(texts, findings[0], 0)["DECISIONS.md"]
+    assert after.startswith("# Decisions\n\n```text\nmake test\n```\n\n## ")
+    decisions = load({"DECISIONS.md": after}).get("DECISIONS.md")
+    assert decisions is not None
+    [decision] = decisions.decisions
+    assert "Authentication Complete" in decision.heading.text
