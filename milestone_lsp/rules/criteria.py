@@ -330,7 +330,8 @@ def _add_testing_fix(ctx: RuleContext, items: list[Item]) -> Fix | None:
     if last.from_table:
         return None
     line = ctx.lines[last.range.end.line]
-    eol = "\r\n" if "\r\n" in ctx.doc.text else "\n"
+    doc = ctx.doc.text  # a lone-CR file gets CR (as MS001's stubs do), not "\n"
+    eol = "\r\n" if "\r\n" in doc else ("\r" if "\r" in doc and "\n" not in doc else "\n")
     bullet = last.bullet if not last.ordered else "-"
     box = "[ ] " if last.box_range is not None else ""
     text = f"{eol}{last.indent}{bullet} {box}{_TESTING_CRITERION}"

@@ -5,7 +5,8 @@ property, no deadline (the machine is slow and shared). ``fuzz`` (``make fuzz``,
 ``HYPOTHESIS_PROFILE=fuzz``): random exploration with enough examples per property for a campaign
 of at least 100,000 in total. ``FUZZ_EXAMPLES`` (default 40,000) is the base count, which each
 property scales by its share (cheap properties run more examples than slow ones);
-``CI_EXAMPLES`` (default 150) is the count per property in ``ci``.
+``CI_EXAMPLES`` (default 150) is the count per property in ``ci`` (a property whose examples are
+slow may ask for fewer).
 
 The profiles are not loaded globally, so other test folders keep hypothesis' defaults: the
 robustness properties take theirs from :func:`tests.robustness.strategies.fuzz_settings`.

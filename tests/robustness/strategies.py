@@ -3,7 +3,8 @@
 Documents are built line by line from the shapes the parser and the rules look for (milestone,
 deliverable, report, task, phase, dated-entry and STATUS-section headings; ``**Label:**`` fields;
 check-box lists with status tags and marks; progress lines; fences; tables; HTML and suppression
-comments; DECISIONS.md entries), then salted with characters that break naive code: surrogate-pair
+comments; DECISIONS.md entries; misspelt labels and near-miss names for the rules that offer
+corrections), then salted with characters that break naive code: surrogate-pair
 emoji, combining marks, right-to-left text, NUL and other control characters, lone CR, CRLF,
 Unicode line separators and a byte-order mark. Workspaces share one pool of milestone names so
 that cross-file rules (STATUS.md ↔ milestone definitions ↔ DECISIONS.md) have something to match.
@@ -185,6 +186,22 @@ LABELS = (
     "Notes",
 )
 
+# Labels one or two edits away from a known one (MS003), and labels of their own that merely
+# resemble one (which must not be reported).
+MISSPELT_LABELS = (
+    "Acceptence Criteria",
+    "Acceptance Critera",
+    "Dependancies",
+    "Contribute To",
+    "Sucess Criteria",
+    "Aproval Required",
+    "Deliverabels",
+    "Value Deliverd",
+    "Goall",
+    "Entry Criteria",
+    "Risks",
+)
+
 STATUS_SECTIONS = (
     "Current State",
     "Current Status",
@@ -319,11 +336,35 @@ def trailer(draw: st.DrawFn) -> str:
     )
 
 
+@st.composite
+def near_name(draw: st.DrawFn, known: st.SearchStrategy[str]) -> str:
+    """A known name with a typo: a letter dropped, doubled, swapped or replaced, or its case."""
+    base = draw(known)
+    if not base:
+        return base
+    at = draw(st.integers(0, len(base) - 1))
+    kind = draw(st.sampled_from(("drop", "double", "swap", "replace", "lower", "suffix")))
+    if kind == "drop":
+        return base[:at] + base[at + 1 :]
+    if kind == "double":
+        return base[:at] + base[at] + base[at:]
+    if kind == "swap" and at + 1 < len(base):
+        return base[:at] + base[at + 1] + base[at] + base[at + 2 :]
+    if kind == "replace":
+        return base[:at] + draw(st.sampled_from("aeiouxz1")) + base[at + 1 :]
+    if kind == "lower":
+        return base.lower()
+    return base + draw(st.sampled_from(("ity", "s", " 2", " Milestone")))
+
+
 def name(pool: list[str] | None = None) -> st.SearchStrategy[str]:
-    """A milestone or deliverable name: from the shared pool, the fixed list, or arbitrary."""
+    """A milestone or deliverable name: from the shared pool, the fixed list, a near miss of
+    either (a typo the reference rules should correct), or arbitrary."""
+    known = st.sampled_from(pool) if pool else st.sampled_from(NAMES)
     options: list[st.SearchStrategy[str]] = [st.sampled_from(NAMES), unicode_text(8)]
     if pool:
-        options.insert(0, st.sampled_from(pool))
+        options.insert(0, known)
+    options.append(near_name(known))
     return st.one_of(*options)
 
 
@@ -375,7 +416,7 @@ def heading_line(draw: st.DrawFn, pool: list[str] | None = None) -> str:
 @st.composite
 def label_line(draw: st.DrawFn, pool: list[str] | None = None) -> str:
     """A field label with a value: ``**Goal:** text`` and its variants."""
-    label = draw(st.sampled_from(LABELS))
+    label = draw(st.one_of(st.sampled_from(LABELS), st.sampled_from(MISSPELT_LABELS)))
     value = draw(
         st.one_of(
             inline(),
@@ -552,14 +593,45 @@ def milestone_block(draw: st.DrawFn, pool: list[str] | None = None) -> list[str]
     for label in draw(
         st.lists(st.sampled_from(("Goal", "Phase", "Target", "Owner", "Status")), max_size=3)
     ):
-        lines.append(f"**{label}:** {draw(inline(4))}")
+        value = f"Phase {draw(st.integers(0, 5))}" if label == "Phase" else draw(inline(4))
+        lines.append(f"**{label}:** {value}")
+    if kind.startswith("Deliverable") and draw(st.booleans()):
+        target = draw(name(pool))
+        lines += [
+            "",
+            *draw(
+                st.sampled_from(
+                    (
+                        [f"**Contributes To:** Milestone: {target}"],
+                        ["**Contributes To:**", f"Milestone: {target}"],
+                        [f"**Contribute To:** {target}"],
+                    )
+                )
+            ),
+        ]
     if draw(st.booleans()):
-        heading = draw(st.sampled_from(("**Acceptance Criteria:**", "### Acceptance Criteria")))
+        label = draw(
+            st.sampled_from(
+                (
+                    "Acceptance Criteria",
+                    "Acceptance Criteria",
+                    "Success Criteria",
+                    "Acceptence Criteria",
+                    "Sucess Criteria",
+                )
+            )
+        )
+        heading = draw(st.sampled_from((f"**{label}:**", f"### {label}", f"**{label}**")))
         lines += ["", heading]
         if draw(st.booleans()):
             lines.append(draw(st.sampled_from(("**Functional:**", "**Testing:**", "#### Quality"))))
+        criterion = st.tuples(
+            st.sampled_from(("- [ ] ", "- [x] ", "- [X] ", "* [ ] ", "- ")),
+            st.sampled_from(CRITERIA),
+            st.sampled_from(("", "", " ✅", " (DONE)", " (IN PROGRESS)")),
+        ).map("".join)
         for _ in range(draw(st.integers(0, 5))):
-            lines.append(draw(item_line(pool)))
+            lines.append(draw(st.one_of(criterion, criterion, item_line(pool))))
     if draw(st.booleans()):
         lines += ["", "**Deliverables:**"]
         for i in range(draw(st.integers(0, 3))):
@@ -567,9 +639,32 @@ def milestone_block(draw: st.DrawFn, pool: list[str] | None = None) -> list[str]
     if draw(st.booleans()):
         lines += ["", draw(label_line(pool))]
     if draw(st.booleans()):
-        answer = draw(st.sampled_from(("Yes", "No", "Yes (x)", "")))
+        answer = draw(st.sampled_from(("Yes", "Yes", "No", "Yes (x)", "")))
         lines += ["", f"**Approval Required:** {answer}"]
     return lines
+
+
+@st.composite
+def claim_line(draw: st.DrawFn, pool: list[str] | None = None) -> str:
+    """A STATUS.md line that claims a milestone's state or names the current one or the phase."""
+    n = draw(name(pool))
+    word = draw(st.sampled_from(STATUS_WORDS))
+    pct = draw(st.integers(0, 100))
+    return draw(
+        st.sampled_from(
+            (
+                f"- [x] {n} (COMPLETE)",
+                f"- [x] {n} ✅",
+                f"- [ ] {n} ({word})",
+                f"- [ ] {n} (Phase 4) - 0%",
+                f"- [x] Deliverable 1: {n} ({word})",
+                f"- {n} - {pct}%",
+                f"**Current Milestone:** {n}",
+                f"**Current Phase:** Phase {pct % 6}",
+                f"**Phase:** Phase {pct % 6} - {n}",
+            )
+        )
+    )
 
 
 @st.composite
@@ -585,6 +680,7 @@ def status_block(draw: st.DrawFn, pool: list[str] | None = None) -> list[str]:
                     progress_line(pool),
                     label_line(pool),
                     name(pool).map(lambda n: f"- [x] {n} (Phase 1)"),
+                    claim_line(pool),
                 )
             )
         )
@@ -721,14 +817,17 @@ def workspace(draw: st.DrawFn) -> dict[str, str]:
     return files
 
 
-def fuzz_settings(share: float = 1.0) -> settings:
+def fuzz_settings(share: float = 1.0, bounded: int | None = None) -> settings:
     """Settings of the selected profile (``HYPOTHESIS_PROFILE``, default ``ci``).
 
     In the ``fuzz`` campaign, ``share`` scales the example count, so that cheap properties run
-    more examples than slow ones; other profiles run their own count for every property.
+    more examples than slow ones; other profiles run their own count for every property, or at
+    most ``bounded`` examples when given (for a property whose examples are slow).
     """
     name = os.environ.get("HYPOTHESIS_PROFILE", "ci")
     parent = settings.get_profile(name)
     if name != "fuzz":
-        return parent
+        if bounded is None:
+            return parent
+        return settings(parent=parent, max_examples=min(bounded, parent.max_examples))
     return settings(parent=parent, max_examples=max(1, int(parent.max_examples * share)))

@@ -6,10 +6,13 @@ with a BOM plus CRLF. For each case:
 
 * every fix offered (safe or not) is applied alone: the text outside its edits stays
   byte-identical, the inserted text uses the file's line ending, and the result parses and checks
-  without an exception;
+  without an exception; so are the editor's two other actions that edit text, "Fix all safe
+  milestone-lsp problems" and "Recompute progress";
 * fix-all (:func:`~milestone_lsp.check.apply_safe_fixes`, what ``check --fix`` runs) applied twice
   gives the same bytes as applied once, keeps the BOM and the line endings, and touches only the
   files it fixed;
+* the editor's fix-all gives the same text as ``check --fix``, and a second press (or a second
+  "Recompute progress") offers no edit;
 * the real ``check --fix`` command agrees with that, run twice over a copy of the examples.
 """
 
@@ -34,11 +37,14 @@ from milestone_lsp.check import (
     load_config_or_errors,
     run_rules,
 )
+from milestone_lsp.core.findings import Fix
 from milestone_lsp.core.positions import LineIndex
 from tests.robustness.test_fuzz_core import (
+    FIX_ALL_TITLE,
     apply_fix,
     assert_findings_valid,
     check_texts,
+    editor_actions,
     rule_crashes_raise,
 )
 
@@ -142,19 +148,20 @@ def test_each_fix_alone_changes_only_its_edits(case: Case, variant: str, tmp_pat
     result = check_on_disk(tmp_path, fix=False)
     texts = {c.display: c.text for c in result.files}
     assert_findings_valid(texts, result.findings)
-    for finding in result.findings:
-        for fix in finding.fixes:
-            fixed = apply_fix(texts, fix)  # asserts the rest of each file is byte-identical
-            for edit in fix.edits:
-                if edit.path in texts:
-                    ending = LineIndex(texts[edit.path]).line_ending()
-                    other = {"\n", "\r\n", "\r"} - {ending}
-                    stray = set(re.findall(r"\r\n|\r|\n", edit.new_text)) & other
-                    assert not stray, (
-                        f"{finding.code} fix {fix.title!r} inserts {stray} line endings into "
-                        f"{edit.path}, which uses {ending!r}"
-                    )
-            assert_findings_valid(fixed, check_texts(fixed, result.config))
+    offered = [(f.code, fix) for f in result.findings for fix in f.fixes]
+    offered += [("editor", fix) for fix in editor_actions(texts, result.config, result.findings)]
+    for code, fix in offered:
+        fixed = apply_fix(texts, fix)  # asserts the rest of each file is byte-identical
+        for edit in fix.edits:
+            if edit.path in texts:
+                ending = LineIndex(texts[edit.path]).line_ending()
+                other = {"\n", "\r\n", "\r"} - {ending}
+                stray = set(re.findall(r"\r\n|\r|\n", edit.new_text)) & other
+                assert not stray, (
+                    f"{code} fix {fix.title!r} inserts {stray} line endings into "
+                    f"{edit.path}, which uses {ending!r}"
+                )
+        assert_findings_valid(fixed, check_texts(fixed, result.config))
 
 
 @pytest.mark.parametrize(("case", "variant"), CASES)
@@ -177,6 +184,33 @@ def test_fix_all_twice_equals_fix_all_once(case: Case, variant: str, tmp_path: P
     second = check_on_disk(tmp_path, fix=True)
     assert second.fixed == {}, f"a second fix-all still fixed {second.fixed}"
     assert snapshot(tmp_path) == once
+
+
+def is_fix_all(action: Fix) -> bool:
+    return action.title == FIX_ALL_TITLE
+
+
+@pytest.mark.parametrize(("case", "variant"), CASES)
+def test_editor_actions_agree_with_check_fix_and_settle(
+    case: Case, variant: str, tmp_path: Path
+) -> None:
+    """The editor's fix-all, pressed once, gives what ``check --fix`` writes; pressing it again,
+    or "Recompute progress" after the first recompute, offers nothing more."""
+    materialise(case, variant, tmp_path)
+    result = check_on_disk(tmp_path, fix=False)
+    texts = {c.display: c.text for c in result.files}
+    config = result.config
+    fix_all = [a for a in editor_actions(texts, config, result.findings) if is_fix_all(a)]
+    once = apply_fix(texts, fix_all[0]) if fix_all else dict(texts)
+    check_on_disk(tmp_path, fix=True)
+    written = {c.display: c.path.read_bytes().decode("utf-8-sig") for c in result.files}
+    assert once == written, "the editor's fix-all and check --fix disagree"
+    again = editor_actions(once, config, check_texts(once, config))
+    assert not [a for a in again if is_fix_all(a)], "a second fix-all still edits"
+    recomputed = dict(texts)
+    for action in editor_actions(texts, config, []):  # no findings: only the recomputes
+        recomputed = apply_fix(recomputed, action)
+    assert editor_actions(recomputed, config, []) == [], "a second recompute still edits"
 
 
 def test_check_fix_command_twice_equals_once(tmp_path: Path) -> None:

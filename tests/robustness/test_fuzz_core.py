@@ -6,14 +6,19 @@ Every property builds a :class:`~milestone_lsp.check.CheckResult` from generated
 caught and logged by the engine so that one bug does not silence the others; here such a log
 record re-raises the original exception, so a crash inside a rule fails the property.
 
-The helpers (``check_texts``, ``assert_findings_valid``, ``apply_fix``) are shared with
-``test_fix_safety.py``.
+The helpers (``check_texts``, ``assert_findings_valid``, ``apply_fix``, ``editor_actions``) are
+shared with ``test_fix_safety.py``.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+import os
+import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -30,7 +35,9 @@ from milestone_lsp.core.findings import Finding, Fix
 from milestone_lsp.core.outline import to_jsonable
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import LineIndex, Position, Range
+from milestone_lsp.core.summaries import recompute_edits
 from milestone_lsp.core.workspace import Workspace
+from milestone_lsp.features.edits import non_overlapping
 from tests.robustness import strategies as gen
 
 CONFIGS = (
@@ -93,6 +100,7 @@ def check_texts(texts: Mapping[str, str], config: Config, order: int = 1) -> lis
 # --- the properties' checks ---------------------------------------------------------------------
 
 _INDEXES: dict[str, LineIndex] = {}
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _index(text: str) -> LineIndex:
@@ -175,6 +183,51 @@ def apply_fix(texts: Mapping[str, str], fix: Fix) -> dict[str, str]:
     return out
 
 
+def assert_line_endings_kept(texts: Mapping[str, str], fix: Fix, what: str) -> None:
+    r"""Text a fix inserts breaks lines only the way its document already does.
+
+    In a document with one kind of line ending (or none, which counts as ``\n``), the fix
+    uses that one; in a document that mixes them, the fix uses one of those it has. A stray
+    ``\n`` in a CRLF file mixes its line endings; a stray ``\n`` in a CR file joins lines for
+    readers that split on ``\r``.
+    """
+    for edit in fix.edits:
+        if edit.path not in texts:
+            continue  # a new file: nothing to keep
+        kinds = set(_LINE_END.findall(texts[edit.path])) or {"\n"}
+        inserted = set(_LINE_END.findall(edit.new_text))
+        assert inserted <= kinds and len(inserted) <= 1, (
+            f"{what}: fix {fix.title!r} inserts {sorted(inserted)} line endings into "
+            f"{edit.path}, which uses {sorted(kinds)}"
+        )
+
+
+FIX_ALL_TITLE = "Fix all safe milestone-lsp problems"
+
+
+def editor_actions(texts: Mapping[str, str], config: Config, findings: list[Finding]) -> list[Fix]:
+    """The editor's actions that edit documents besides the quick fixes, as the server builds them.
+
+    "Fix all safe milestone-lsp problems" (``source.fixAll``): the first safe fix of every
+    finding, overlapping edits dropped, in one edit; and "Recompute progress" of each document.
+    """
+    out: list[Fix] = []
+    safe = [
+        e for f in findings for fix in f.fixes[:1] if fix.applicability == "safe" for e in fix.edits
+    ]
+    if safe:
+        out.append(Fix(FIX_ALL_TITLE, tuple(non_overlapping(safe))))
+    ws = build(texts, config).workspace
+    for path in texts:
+        doc = ws.get(path)
+        if doc is None:
+            continue
+        edits = recompute_edits(ws, doc, config.progress_method, config.percent_tolerance)
+        if edits:
+            out.append(Fix(f"Recompute progress in {path}", tuple(edits)))
+    return out
+
+
 def _note(findings: list[Finding]) -> None:
     """Tell hypothesis' statistics which rules fired and whether a fix was exercised."""
     if not currently_in_test_context():
@@ -186,16 +239,21 @@ def _note(findings: list[Finding]) -> None:
 
 
 def assert_properties(texts: Mapping[str, str], config: Config) -> None:
-    """No crash, valid ranges, deterministic findings, every fix applies cleanly and re-checks."""
+    """No crash, valid ranges, deterministic findings; every fix and every editor action that
+    edits (fix-all, recompute progress) applies cleanly, keeps the line endings and re-checks."""
     findings = check_texts(texts, config)
     _note(findings)
     assert_findings_valid(texts, findings)
     again = check_texts(texts, config, order=-1)
     assert again == findings, "findings differ between two runs over the same texts"
-    for f in findings:
-        for fix in f.fixes:
-            fixed = apply_fix(texts, fix)
-            assert_findings_valid(fixed, check_texts(fixed, config))
+    offered = [
+        (fix, f"{f.code} at {f.path}:{f.range.start.line}") for f in findings for fix in f.fixes
+    ]
+    offered += [(fix, "editor action") for fix in editor_actions(texts, config, findings)]
+    for fix, what in offered:
+        fixed = apply_fix(texts, fix)
+        assert_line_endings_kept(texts, fix, what)
+        assert_findings_valid(fixed, check_texts(fixed, config))
 
 
 # --- properties ---------------------------------------------------------------------------------
@@ -207,6 +265,15 @@ def assert_properties(texts: Mapping[str, str], config: Config) -> None:
 @example(doc=("STATUS.md", "\ufeff"), config=CONFIGS[1])
 @example(doc=("STATUS.md", "## Progress\r\n**Overall:** 45% (2/5)\r"), config=CONFIGS[0])
 @example(doc=("milestones.md", "## Milestone: \U0001f600 e\u0301\r- [x] a\x00"), config=CONFIGS[1])
+# Found by the line-ending property: in a file whose lines end with a lone CR, the MS103 fix
+# inserted its criterion after a "\n", joining it to the last line for readers that split on CR.
+@example(
+    doc=(
+        "milestones.md",
+        "## Milestone: Foundation Complete\r\r**Acceptance Criteria:**\r- [ ] Users sign in\r",
+    ),
+    config=CONFIGS[0],
+)
 # A fix that creates DECISIONS.md: its edit targets a file that is not in the workspace.
 @example(
     doc=("STATUS.md", "## Milestone: Foundation Complete (COMPLETE)\n\n**Approval Required:** Yes"),
@@ -250,6 +317,20 @@ def test_arbitrary_unicode(path: str, text: str) -> None:
     },
     config=CONFIGS[0],
 )
+# Found by `make fuzz`: after a fence that is never closed ("````" then "```"), the MS001 stubs
+# were written inside the fence, where they are code, so every fix-all round added them again.
+@example(
+    files={
+        "STATUS.md": "\ufeff## Current State",
+        "milestones.md": "\ufeff## Milestone: Foundation Complete\n",
+        "DECISIONS.md": "\ufeff## 2026-02-10: Foundation Complete Milestone Complete\n",
+        "reports.md": (
+            "\ufeff# Project Status\n## Milestone: Foundation Complete\n\n\n"
+            "**Acceptance Criteria:**\n\n**Deliverables:**\n````\n```"
+        ),
+    },
+    config=CONFIGS[0],
+)
 def test_fix_all_is_idempotent(files: dict[str, str], config: Config) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -278,6 +359,59 @@ def test_chunked_parse_equals_whole_parse(doc: tuple[str, str]) -> None:
     """The heading-chunked parse the CLI and server use models the same document as one pass."""
     path, text = doc
     assert to_jsonable(parse(text, path)) == to_jsonable(parse(text, path, chunked=False))
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Prints the findings of each (texts, config number) case read from stdin, one line per case.
+_IN_ANOTHER_PROCESS = """
+import json, sys
+import tests.robustness.conftest  # the profiles that the strategies' settings name
+from tests.robustness.test_fuzz_core import CONFIGS, check_texts
+for texts, config in json.load(sys.stdin):
+    print(json.dumps([repr(f) for f in check_texts(texts, CONFIGS[config])]))
+"""
+
+
+def findings_in_another_process(
+    cases: list[tuple[dict[str, str], int]], hash_seed: str
+) -> list[str]:
+    """The findings of each case as a fresh interpreter with ``PYTHONHASHSEED`` computes them."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _IN_ANOTHER_PROCESS],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(REPO)},
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()
+
+
+def test_findings_are_the_same_in_every_process() -> None:
+    """Deterministic across runs, not only within one: sets of strings iterate in a different
+    order in every interpreter (hash randomisation), so a message, related location or fix
+    built by iterating one would differ between two ``check`` runs or two editor sessions."""
+    cases: list[tuple[dict[str, str], int]] = []
+
+    @gen.fuzz_settings(0.025, bounded=50)
+    @given(files=gen.workspace(), config=st.integers(0, len(CONFIGS) - 1))
+    def collect(files: dict[str, str], config: int) -> None:
+        cases.append((files, config))
+
+    collect()
+    here = [json.dumps([repr(f) for f in check_texts(t, CONFIGS[c])]) for t, c in cases]
+    assert any(line != "[]" for line in here), "no case produced a finding"
+    seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"  # not this process' seed
+    there = findings_in_another_process(cases, seed)
+    assert len(there) == len(here)
+    for (texts, config), mine, theirs in zip(cases, here, there, strict=True):
+        assert mine == theirs, (
+            f"findings differ with PYTHONHASHSEED={seed} for {texts!r} (config {config})"
+        )
 
 
 def test_rule_crash_is_not_swallowed() -> None:
