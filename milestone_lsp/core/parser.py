@@ -200,6 +200,12 @@ _LOOSE_REF_FIELDS: dict[str, RefKind] = {
 }
 
 
+_ATX_OPEN = re.compile(r"^( {0,3})(#{1,6})([ \t]+|$)")
+_ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
+_LEAD_MARK = re.compile(r"^((?:✅|✓|✔|☑|❌|⏳|🔄|🚧|🟡|📋|⚠️|⚠)\uFE0F?)\s*")
+_LEAD_MARK_FIRST = frozenset("✅✓✔☑❌⏳🔄🚧🟡📋⚠")
+
+
 def _norm_label(label: str) -> str:
     return " ".join(label.replace("_", " ").replace("*", "").split()).lower().rstrip(":")
 
@@ -269,11 +275,11 @@ class _Builder:
 
     def _heading(self, block: Block) -> Heading:
         line = self.lines[block.start] if block.start < len(self.lines) else ""
-        m = re.match(r"^( {0,3})(#{1,6})([ \t]+|$)", line)
+        m = _ATX_OPEN.match(line)
         if m is not None:
             start = m.end()
             end = len(line.rstrip())
-            closing = re.search(r"[ \t]+#+[ \t]*$", line[start:])
+            closing = _ATX_CLOSE.search(line[start:]) if "#" in line[start:] else None
             if closing is not None:
                 end = start + closing.start()
             end = max(start, end)
@@ -618,9 +624,9 @@ class _Builder:
     def _label_line(
         self, line: int, raw: str, label: str, ls: int, le: int, vs: int
     ) -> Field | None:
-        key = FIELD_ALIASES.get(_norm_label(label))
-        current = self.field.key if self.field is not None else None
         norm = _norm_label(label)
+        key = FIELD_ALIASES.get(norm)
+        current = self.field.key if self.field is not None else None
         if (
             norm in CATEGORIES
             and current in ("acceptance_criteria", "success_criteria")
@@ -776,7 +782,7 @@ class _Builder:
         state = None
         box_range = None
         rest = raw[pos:]
-        box = CHECKBOX.match(rest)
+        box = CHECKBOX.match(rest) if rest[:1] == "[" else None
         if box is not None:
             mark = box.group("mark")
             state = "checked" if mark in ("x", "X") or mark in STATUS_MARKS else _box(mark)
@@ -784,7 +790,7 @@ class _Builder:
             pos += box.end()
         body = raw[pos:]
         marks: list[StatusTag] = []
-        lead = re.match(r"^((?:✅|✓|✔|☑|❌|⏳|🔄|🚧|🟡|📋|⚠️|⚠)\uFE0F?)\s*", body)
+        lead = _LEAD_MARK.match(body) if body[:1] in _LEAD_MARK_FIRST else None
         if lead is not None:
             symbol = lead.group(1).rstrip("\ufe0f")
             status = STATUS_MARKS.get(lead.group(1)) or STATUS_MARKS.get(symbol)
@@ -846,7 +852,7 @@ class _Builder:
         text_range = Range.of(
             line, pos, last_line, max(text_end_char, pos if last_line == line else 0)
         )
-        ordered = bool(re.match(r"\d", m.group("bullet")))
+        ordered = m.group("bullet")[0] not in "-*+"  # otherwise a digit (LIST_MARKER)
         it = Item(
             text=_unbold(text),
             range=Range.of(line, 0, last_line, len(self.lines[last_line])),
@@ -870,7 +876,8 @@ class _Builder:
     def _place_item(self, it: Item, line: int, raw: str, pos: int, pct: Percent | None) -> None:
         container = self.container
         # "- Label: value" items inside STATUS sections and reports act as fields too.
-        label = find_label(raw[pos:], pos)
+        status_like = isinstance(container, (StatusSection, Report))
+        label = find_label(raw[pos:], pos) if status_like else None
         if label is not None and isinstance(container, (StatusSection, Report)):
             key = FIELD_ALIASES.get(_norm_label(label.label))
             if isinstance(container, StatusSection) and container.kind == "test_status":
@@ -898,12 +905,13 @@ class _Builder:
                 if isinstance(container, Report):
                     container.items.append(it)
                 return
-        task = _TASK.match(it.text)
-        if task is not None and self.deliverable is not None and container is self.deliverable:
+        deliverable = self.deliverable
+        task = (
+            _TASK.match(it.text) if deliverable is not None and container is deliverable else None
+        )
+        if task is not None and deliverable is not None:
             name = task.group("name").strip() or it.text
-            self.deliverable.tasks.append(
-                Task(task.group("num"), name, it.range, it.text_range, it)
-            )
+            deliverable.tasks.append(Task(task.group("num"), name, it.range, it.text_range, it))
         current = self.field
         if current is not None and (
             container is None
@@ -1189,6 +1197,8 @@ def _box(mark: str) -> str:
 
 
 def _unbold(text: str) -> str:
+    if "**" not in text and "__" not in text:
+        return text.strip()
     return re.sub(r"(\*\*|__)", "", text).strip()
 
 
@@ -1199,7 +1209,7 @@ def _strip_trailing_paren(text: str) -> str:
 
 def _strip_emphasis_span(text: str) -> tuple[str, int]:
     """Drop emphasis wrapping a whole heading (``**Milestone: X**``), keeping offsets."""
-    m = re.match(r"^(\*\*|__)(.+)\1$", text)
+    m = re.match(r"^(\*\*|__)(.+)\1$", text) if text[:2] in ("**", "__") else None
     if m is not None:
         return m.group(2), 2
     return text, 0

@@ -111,6 +111,9 @@ _PAREN_PERCENT = re.compile(
     re.IGNORECASE,
 )
 _PAREN_PHASE = re.compile(r"\s*\(\s*(?P<phase>phase\s+[\w.\-]+)\s*\)\s*$", re.IGNORECASE)
+# The last characters _MARK_AT_END and _PAREN_TAG can end with (see strip_trailers).
+_MARK_LAST = frozenset(mark[-1] for mark in STATUS_MARKS) | {"\ufe0f"}
+_PAREN_LAST = frozenset(")]")
 
 PERCENT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s?%")
 COUNT = re.compile(r"(?<![\w./])(\d+)\s*/\s*(\d+)(?![\w/]|\.\d)")
@@ -216,13 +219,17 @@ def strip_trailers(text: str, *, strict_words: bool = True) -> tuple[int, list[T
     trailers: list[Trailer] = []
     for _ in range(6):
         head = text[:end]
-        m = _MARK_AT_END.search(head)
+        # ``head`` ends in a non-space, and each pattern but _SEP_TAG only matches when that
+        # last character is one it ends with (or, for _TRAILING_PERCENT, holds a "%"): the
+        # searches that cannot match are skipped.
+        last = head[-1:]
+        m = _MARK_AT_END.search(head) if last in _MARK_LAST else None
         if m is not None and m.start() > 0:
             mark = m.group("mark")
             trailers.append(Trailer("mark", m.start(), end, mark, STATUS_MARKS[mark]))
             end = len(head[: m.start()].rstrip())
             continue
-        m = _PAREN_PERCENT.search(head)
+        m = _PAREN_PERCENT.search(head) if last == ")" else None
         if m is not None and m.start() > 0:
             trailers.append(
                 Trailer(
@@ -235,14 +242,14 @@ def strip_trailers(text: str, *, strict_words: bool = True) -> tuple[int, list[T
             )
             end = len(head[: m.start()].rstrip())
             continue
-        m = _PAREN_TAG.search(head)
+        m = _PAREN_TAG.search(head) if last in _PAREN_LAST else None
         if m is not None and m.start() > 0:
             status = status_of_word(m.group("word"))
             tag_start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
             trailers.append(Trailer("tag", tag_start, end, head[tag_start:end], status))
             end = len(head[: m.start()].rstrip())
             continue
-        m = _PAREN_PHASE.search(head)
+        m = _PAREN_PHASE.search(head) if last == ")" else None
         if m is not None and m.start() > 0:
             trailers.append(Trailer("phase", m.start("phase"), m.end("phase"), m.group("phase")))
             end = len(head[: m.start()].rstrip())
@@ -264,7 +271,7 @@ def strip_trailers(text: str, *, strict_words: bool = True) -> tuple[int, list[T
                 )
                 end = len(head[: m.start()].rstrip())
                 continue
-        m = _TRAILING_PERCENT.search(head)
+        m = _TRAILING_PERCENT.search(head) if "%" in head else None
         if m is not None and m.start() > 0 and re.match(r"\s*[-–—·:]", head[m.start() :]):
             trailers.append(
                 Trailer(

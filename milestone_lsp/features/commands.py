@@ -14,7 +14,6 @@ from pygls.exceptions import JsonRpcInvalidParams
 from milestone_lsp.convert import uri_to_path
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.model import Document
-from milestone_lsp.core.report import unknown_milestone_message
 from milestone_lsp.core.summaries import (
     find_milestone_by_name,
     lens_title,
@@ -124,6 +123,9 @@ def register(server: MilestoneServer) -> None:
             else target_milestone(ls, doc, line if isinstance(line, int) else 0)
         )
         if milestone is None:
+            # Imported here: the report module is not needed to answer `initialize`.
+            from milestone_lsp.core.report import unknown_milestone_message
+
             raise JsonRpcInvalidParams(
                 f"{STATUS_REPORT}: " + unknown_milestone_message(ls.model, name or None)
             )

@@ -22,7 +22,7 @@ reported as a placeholder instead. See docs/MEASURABILITY.md for the figures.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -256,6 +256,36 @@ def _blank(chars: list[str], start: int, end: int) -> None:
 # Check cues
 # ---------------------------------------------------------------------------------------------
 
+
+class _LazyPattern:
+    """A pattern compiled on first use.
+
+    The check-cue patterns are read only for criteria with soft wording, and compiling them is
+    most of this module's import time (the threshold pattern alone takes milliseconds).
+    """
+
+    __slots__ = ("_compiled", "_flags", "_pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._pattern = pattern
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def _get(self) -> re.Pattern[str]:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self._pattern, self._flags)
+        return compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """As :meth:`re.Pattern.search`."""
+        return self._get().search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """As :meth:`re.Pattern.finditer`."""
+        return self._get().finditer(text)
+
+
 _NUMBER_WORDS: Final = (
     r"zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
@@ -268,7 +298,7 @@ _UNIT: Final = (
     r"ops|req/s|requests?/s(?:ec)?|[kKM]?bps|x|×|k|K|M|cores?|vCPUs?|CPUs?|GPUs?|ms/op|"
     r"events?/s(?:ec)?|per (?:second|minute|hour|day|request|user))"
 )
-_THRESHOLD_RE: Final = re.compile(
+_THRESHOLD_RE: Final = _LazyPattern(
     r"(?:<=|>=|≤|≥|<|>|==|=|±|~|≈)\s*-?\d+(?:[.,]\d+)*(?:\s?" + _UNIT + r"(?![A-Za-z]))?"
     r"|\b(?:at least|at most|no more than|no less than|no fewer than|more than|less than|"
     r"fewer than|greater than|under|below|above|over|within|up to|exceeds?|exceeding|"
@@ -284,16 +314,16 @@ _THRESHOLD_RE: Final = re.compile(
 )
 # A number in front of a word counts things ("3 device models", "eight usable powers", "zero
 # critical vulnerabilities"). "one" is weaker: it is often an article ("one meaningful combo").
-_COUNT_RE: Final = re.compile(
+_COUNT_RE: Final = _LazyPattern(
     r"(?<![\w.\-/])(?:\d+(?:[.,]\d+)*|" + _NUMBER_WORDS + r")\s+[^\W\d_]", re.I
 )
-_ONE_RE: Final = re.compile(r"\b(?:(?:at least|exactly|only|just|at most) )?one\b", re.I)
-_DATE_RE: Final = re.compile(
+_ONE_RE: Final = _LazyPattern(r"\b(?:(?:at least|exactly|only|just|at most) )?one\b", re.I)
+_DATE_RE: Final = _LazyPattern(
     r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b(?:week|sprint|day|q)\s?\d+\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b",
     re.I,
 )
-_IDENT_RE: Final = re.compile(
+_IDENT_RE: Final = _LazyPattern(
     r"(?<![\w/.-])(?:[\w-]+/)+[\w.-]*|\b[\w-]+\.(?:md|py|js|mjs|ts|tsx|jsx|json|ya?ml|toml|go|"
     r"rs|java|kt|swift|rb|php|cs|c|h|cpp|hpp|sh|ps1|txt|csv|html|css|scss|lock|cfg|ini|xml|sql|"
     r"proto|env|gradle|aab|apk|exe|dll|zip|tar|gz|pdf|png|svg|gif|ipynb|lua|gd|tscn|cmake)\b"
@@ -302,10 +332,10 @@ _IDENT_RE: Final = re.compile(
     r"|\b[1-5]\d\d (?:OK|Created|Accepted|No Content|Not Found|Unauthorized|Forbidden|response)\b"
     r"|\b(?:exit(?:s)?(?: code| status)?|returns?|status)\s+[0-9]+\b",
 )
-_QUOTED_RE: Final = re.compile(r"\"[^\"]{2,}\"|“[^”]{2,}”|'[^'\s][^']*[^'\s]'(?!\w)")
-_MIXED_ID_RE: Final = re.compile(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,}\b")
+_QUOTED_RE: Final = _LazyPattern(r"\"[^\"]{2,}\"|“[^”]{2,}”|'[^'\s][^']*[^'\s]'(?!\w)")
+_MIXED_ID_RE: Final = _LazyPattern(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,}\b")
 # Verbs and adjectives naming an objective result or an explicit test.
-_CHECK_RE: Final = re.compile(
+_CHECK_RE: Final = _LazyPattern(
     r"\b(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? (?:validation|"
     r"the build|ci)|verified|reproduc(?:e|es|ed|ible)|identical|deterministic(?:ally)?|"
     r"byte-for-byte|logged|reported|rejected|rejects|returns?|responds?|persists?|survives?|"
@@ -315,7 +345,7 @@ _CHECK_RE: Final = re.compile(
     r"displays?)\b",
     re.I,
 )
-_PAREN_RE: Final = re.compile(r"\(([^()]{3,})\)")
+_PAREN_RE: Final = _LazyPattern(r"\(([^()]{3,})\)")
 
 # ---------------------------------------------------------------------------------------------
 # Placeholders
@@ -351,79 +381,76 @@ _PLACEHOLDER_RES: Final = (
         r"\s+[XYZ]\b"
     ),
 )
+# What every match of each placeholder pattern contains (empty: no such test).
+_PLACEHOLDER_NEEDS: Final[tuple[tuple[str, ...], ...]] = (
+    (),
+    ("TB", "TODO", "FIXME", "XX", "lorem ipsum", "???", "{{", "${"),
+    ("[",),
+    ("X", "Y", "Z"),
+)
 _ANGLE_RE: Final = re.compile(r"(?<![\w<])<([A-Za-z][\w .:/-]{0,40})>")
 
 # ---------------------------------------------------------------------------------------------
 # Topics
 # ---------------------------------------------------------------------------------------------
 
-_TOPIC_RES: Final = (
+# Each topic's words (case-insensitive); the earliest topic that occurs wins.
+_TOPIC_PATTERNS: Final = (
     (
         "security",
-        re.compile(
-            r"\b(?:secur\w*|vulnerab\w*|cve|owasp|auth\w*|secrets?|encrypt\w*|permissions?|"
-            r"xss|csrf|injection|pentest|penetration|threat|exploit\w*|rls|tls|ssl|credentials?)\b",
-            re.I,
-        ),
+        r"\b(?:secur\w*|vulnerab\w*|cve|owasp|auth\w*|secrets?|encrypt\w*|permissions?|"
+        r"xss|csrf|injection|pentest|penetration|threat|exploit\w*|rls|tls|ssl|credentials?)\b",
     ),
     (
         "performance",
-        re.compile(
-            r"\b(?:perform\w*|latency|latencies|response time|throughput|fast\w*|slow\w*|speed\w*|"
-            r"p9\d|memory|cpu|load|startup|quick\w*|efficien\w*|scal\w*|benchmarks?|rps|qps|"
-            r"responsive\w*|snappy|frame[- ]time|fps|build time|time)\b",
-            re.I,
-        ),
+        r"\b(?:perform\w*|latency|latencies|response time|throughput|fast\w*|slow\w*|speed\w*|"
+        r"p9\d|memory|cpu|load|startup|quick\w*|efficien\w*|scal\w*|benchmarks?|rps|qps|"
+        r"responsive\w*|snappy|frame[- ]time|fps|build time|time)\b",
     ),
     (
         "tests",
-        re.compile(
-            r"\b(?:tests?|testing|tested|coverage|suites?|passing|specs?|smoke|regression|ci|"
-            r"assertions?|playtests?)\b",
-            re.I,
-        ),
+        r"\b(?:tests?|testing|tested|coverage|suites?|passing|specs?|smoke|regression|ci|"
+        r"assertions?|playtests?)\b",
     ),
     (
         "documentation",
-        re.compile(
-            r"\b(?:doc\w*|readme|guides?|manual|tutorial|comments?|changelog|wiki|"
-            r"onboarding|examples?|instructions?)\b",
-            re.I,
-        ),
+        r"\b(?:doc\w*|readme|guides?|manual|tutorial|comments?|changelog|wiki|"
+        r"onboarding|examples?|instructions?)\b",
     ),
     (
         "quality",
-        re.compile(
-            r"\b(?:quality|lint\w*|clean|maintainab\w*|readab\w*|conventions?|refactor\w*|"
-            r"code review|reviewed|style|complexity|technical debt|warnings?|consisten\w*)\b",
-            re.I,
-        ),
+        r"\b(?:quality|lint\w*|clean|maintainab\w*|readab\w*|conventions?|refactor\w*|"
+        r"code review|reviewed|style|complexity|technical debt|warnings?|consisten\w*)\b",
     ),
     (
         "release",
-        re.compile(
-            r"\b(?:releas\w*|deploy\w*|ship\w*|publish\w*|store|launch\w*|version\w*|rollout|"
-            r"production|packag\w*|distribut\w*|rc|beta|alpha|ready)\b",
-            re.I,
-        ),
+        r"\b(?:releas\w*|deploy\w*|ship\w*|publish\w*|store|launch\w*|version\w*|rollout|"
+        r"production|packag\w*|distribut\w*|rc|beta|alpha|ready)\b",
     ),
     (
         "functional",
-        re.compile(
-            r"\b(?:works?|working|functional|features?|api|endpoints?|users?|players?|can|"
-            r"handles?|supports?|flow|workflow|ui|renders?|errors?|screen|command|integrat\w*|"
-            r"implement\w*|correctly|behaviou?r)\b",
-            re.I,
-        ),
+        r"\b(?:works?|working|functional|features?|api|endpoints?|users?|players?|can|"
+        r"handles?|supports?|flow|workflow|ui|renders?|errors?|screen|command|integrat\w*|"
+        r"implement\w*|correctly|behaviou?r)\b",
     ),
 )
 
-# One pass instead of seven; the leading \b lets the engine skip non-word-start positions fast.
-_TOPIC_RE: Final = re.compile(
-    r"\b(?:" + "|".join(f"(?P<{name}>{regex.pattern})" for name, regex in _TOPIC_RES) + ")",
-    re.I,
-)
-_TOPIC_INDEX: Final = {name: i for i, (name, _r) in enumerate(_TOPIC_RES)}
+
+@lru_cache(maxsize=1)
+def _topic_regex() -> re.Pattern[str]:
+    """Every topic in one case-insensitive pattern, each a named group.
+
+    One pass instead of seven; the leading \\b lets the engine skip non-word-start positions
+    fast. Compiled on first use: only text with non-ASCII characters needs it (see
+    :func:`_topic_ascii`), and compiling it is a tenth of this module's import time.
+    """
+    return re.compile(
+        r"\b(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _TOPIC_PATTERNS) + ")",
+        re.I,
+    )
+
+
+_TOPIC_INDEX: Final = {name: i for i, (name, _r) in enumerate(_TOPIC_PATTERNS)}
 
 # ---------------------------------------------------------------------------------------------
 # Analysis
@@ -478,17 +505,32 @@ def _mask(text: str) -> tuple[str, int]:
     """
     chars = list(text)
     code_spans = 0
-    for m in _CODE_RE.finditer(text):
-        code_spans += 1
-        _blank(chars, m.start(), m.end())
-    for regex in (_URL_RE, _COMMENT_RE, _STATUS_RE, _GHERKIN_RE, _EMPHASIS_RE):
-        for m in regex.finditer(text):
-            _blank(chars, m.start(), m.end())
+    spans: list[tuple[int, int]] = []
+    # Each pattern is tried only when the text holds a character it needs (a backtick, "://" or
+    # "](", "<!--", emphasis markers): most criteria have none of them.
+    if "`" in text:
+        for m in _CODE_RE.finditer(text):
+            code_spans += 1
+            spans.append(m.span())
+    regexes: list[re.Pattern[str]] = []
+    if "://" in text or "](" in text:
+        regexes.append(_URL_RE)
+    if "<!--" in text:
+        regexes.append(_COMMENT_RE)
+    regexes += (_STATUS_RE, _GHERKIN_RE)
+    if "*" in text or "_" in text or "~~" in text:
+        regexes.append(_EMPHASIS_RE)
+    for regex in regexes:
+        spans.extend(m.span() for m in regex.finditer(text))
+    for start, end in spans:
+        _blank(chars, start, end)
     # Trailing status words are found after emphasis is gone ("- **COMPLETE**" -> "- COMPLETE").
-    masked = "".join(chars)
-    for m in _TRAILING_STATUS_RE.finditer(masked):
-        _blank(chars, m.start(), m.end())
-    masked = "".join(chars)
+    masked = "".join(chars) if spans else text
+    trailing = [m.span() for m in _TRAILING_STATUS_RE.finditer(masked)]
+    for start, end in trailing:
+        _blank(chars, start, end)
+    if trailing:
+        masked = "".join(chars)
     # Control characters and odd whitespace behave like spaces for every regex below.
     masked = re.sub(r"[\x00-\x1f\x7f\u200b-\u200f\u2028\u2029]", " ", masked)
     return masked, code_spans
@@ -696,7 +738,9 @@ def _extra_re(words: tuple[str, ...]) -> re.Pattern[str] | None:
 def _placeholder(text: str, masked: str, code_spans: int) -> VagueSpan | None:
     if not code_spans and not any(c.isalnum() for c in masked):
         return VagueSpan(0, len(text), text, "the criterion is empty")
-    for regex in _PLACEHOLDER_RES:
+    for regex, needs in zip(_PLACEHOLDER_RES, _PLACEHOLDER_NEEDS, strict=True):
+        if needs and not any(part in masked for part in needs):
+            continue  # a character every match contains is absent
         m = regex.search(masked)
         if m:
             start, end = m.span()
@@ -706,7 +750,7 @@ def _placeholder(text: str, masked: str, code_spans: int) -> VagueSpan | None:
             return VagueSpan(
                 start + lead, start + lead + len(word), word, f"'{word}' is unfilled template text"
             )
-    for m in _ANGLE_RE.finditer(masked):
+    for m in _ANGLE_RE.finditer(masked) if "<" in masked else ():
         inner = m.group(1).strip()
         if inner.split()[0].lower() not in _HTML_TAGS and f"</{inner}>" not in masked:
             return VagueSpan(
@@ -716,15 +760,73 @@ def _placeholder(text: str, masked: str, code_spans: int) -> VagueSpan | None:
 
 
 def _topic(masked: str) -> str:
-    # The earliest topic in _TOPIC_RES wins wherever it occurs ("Security tests pass": security).
-    best = len(_TOPIC_RES)
-    for m in _TOPIC_RE.finditer(masked):
+    # The earliest topic that occurs anywhere wins ("Security tests pass": security).
+    if masked.isascii():
+        return _topic_ascii(masked)
+    best = len(_TOPIC_PATTERNS)
+    for m in _topic_regex().finditer(masked):
         group = m.lastgroup
         if group is not None:
             best = min(best, _TOPIC_INDEX[group])
             if best == 0:
                 break
-    return _TOPIC_RES[best][0] if best < len(_TOPIC_RES) else "other"
+    return _TOPIC_PATTERNS[best][0] if best < len(_TOPIC_PATTERNS) else "other"
+
+
+# The same topics as word tables, for ASCII text (nearly every criterion): one dictionary look-up
+# per word instead of a case-insensitive alternation of ~150 words tried at every word start.
+# A trailing "*" is a stem (``auth\w*``). Multi-word alternatives that end in "time" are covered
+# by "time" itself; the other two are found by _TOPIC_PHRASES_ASCII. A unit test checks that
+# _topic_ascii agrees with _topic_regex().
+_TOPIC_WORDS: Final = (
+    "secur* vulnerab* cve owasp auth* secret secrets encrypt* permission permissions xss csrf "
+    "injection pentest penetration threat exploit* rls tls ssl credential credentials",
+    "perform* latency latencies throughput fast* slow* speed* memory cpu load startup quick* "
+    "efficien* scal* benchmark benchmarks rps qps responsive* snappy fps time",
+    "test tests testing tested coverage suite suites passing spec specs smoke regression ci "
+    "assertion assertions playtest playtests",
+    "doc* readme guide guides manual tutorial comment comments changelog wiki onboarding example "
+    "examples instruction instructions",
+    "quality lint* clean maintainab* readab* convention conventions refactor* reviewed style "
+    "complexity warning warnings consisten*",
+    "releas* deploy* ship* publish* store launch* version* rollout production packag* "
+    "distribut* rc beta alpha ready",
+    "work works working functional feature features api endpoint endpoints user users player "
+    "players can handle handles support supports flow workflow ui render renders error errors "
+    "screen command integrat* implement* correctly behavior behaviour",
+)
+_TOPIC_EXACT: Final[dict[str, int]] = {}
+_TOPIC_STEMS: Final[dict[str, tuple[tuple[str, int], ...]]] = {}
+for _index, _words_of_topic in enumerate(_TOPIC_WORDS):
+    for _word in _words_of_topic.split():
+        if _word.endswith("*"):
+            _stem = _word[:-1]
+            _TOPIC_STEMS[_stem[:3]] = (*_TOPIC_STEMS.get(_stem[:3], ()), (_stem, _index))
+        else:
+            _TOPIC_EXACT.setdefault(_word, _index)
+_WORD_RUN_ASCII: Final = re.compile(r"[a-z0-9_]+")
+_P9X: Final = re.compile(r"p9[0-9]")
+_TOPIC_PHRASES_ASCII: Final = re.compile(r"\b(?:code review|technical debt)\b")
+_QUALITY: Final = _TOPIC_INDEX["quality"]
+
+
+def _topic_ascii(masked: str) -> str:
+    lowered = masked.lower()
+    best = len(_TOPIC_PATTERNS)
+    for word in _WORD_RUN_ASCII.findall(lowered):
+        index = _TOPIC_EXACT.get(word, best)
+        for stem, stem_index in _TOPIC_STEMS.get(word[:3], ()):
+            if stem_index < index and word.startswith(stem):
+                index = stem_index
+        if index > 1 and _P9X.fullmatch(word):
+            index = 1
+        if index < best:
+            best = index
+            if best == 0:
+                break
+    if best > _QUALITY and _TOPIC_PHRASES_ASCII.search(lowered):
+        best = _QUALITY
+    return _TOPIC_PATTERNS[best][0] if best < len(_TOPIC_PATTERNS) else "other"
 
 
 def analyze(text: str, *, extra_vague: Iterable[str] = (), allowed: Iterable[str] = ()) -> Verdict:

@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 from markdown_it.token import Token
 
 from milestone_lsp.config import Config
-from milestone_lsp.core.blocks import BlockCache
+from milestone_lsp.core.blocks import (
+    BlockCache,
+    blocks_of_tokens,
+    markdown_blocks,
+    simple_blocks,
+)
 from milestone_lsp.core.findings import Finding
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.outline import to_jsonable
@@ -134,3 +139,104 @@ def test_block_only_parser_keeps_block_structure(lines: list[str]) -> None:
         return [(t.type, t.map, t.tag, t.content if t.type in raw else "") for t in tokens]
 
     assert shape(fast) == shape(full)
+    # The chunk parser's own route (the block pass called directly, quiet rule copies) too.
+    assert markdown_blocks(text) == blocks_of_tokens(full, text)
+
+
+# Lines the line scan reads itself (list items of every kind, lazy lines, numbers that are
+# not markers) and lines that must send a chunk to markdown-it-py (nested or empty items, rules,
+# setext underlines, link definitions, indentation, tabs, fences, quotes, HTML, tables).
+SCAN_PLAIN = [
+    "",
+    "  ",
+    "text",
+    "**Goal:** Ship it",
+    "**Goal**: x",
+    "- a",
+    "- [ ] a",
+    "- [x] b",
+    "-  two spaces",
+    "-    four",
+    "* a",
+    "* **b**",
+    "1. a",
+    "1) a",
+    "2. b",
+    "01. c",
+    "3) d",
+    "1.5 x",
+    "1234567890. x",
+    "- [a",
+    "2026-01-01: x",
+    "\u00a0nbsp",
+    "٣. not a marker",
+    "- ٣. x",
+    "(paren)",
+    "1.    four",
+]
+SCAN_EDGE = [
+    "*emphasis*",
+    "**",
+    "** x",
+    "***",
+    "* * *",
+    "- - -",
+    "---",
+    "-",
+    "- ",
+    "-     five",
+    "+ a",
+    "1.",
+    "- 1. nested",
+    "- - nested",
+    "- # h",
+    "- > q",
+    "- `code`",
+    "`code` text",
+    "[ref]: http://x",
+    "b]: c",
+    "[x] text",
+    "===",
+    "> quote",
+    "```",
+    "<!-- c -->",
+    "<div>",
+    "| a | b |",
+    "|---|---|",
+    "___",
+    "\tx",
+    "    code",
+    "  - nested",
+    " lead",
+    "-text",
+    "1)",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["", "# H", "## Milestone: X", "#", "####### x"]),
+    st.one_of(
+        st.lists(st.sampled_from(SCAN_PLAIN), max_size=25),
+        st.lists(st.sampled_from([*SCAN_PLAIN, *SCAN_EDGE]), max_size=25),
+    ),
+)
+def test_simple_blocks_equal_markdown_it(first: str, lines: list[str]) -> None:
+    """Where the line scan reads a chunk itself, it finds the blocks markdown-it-py finds."""
+    text = "\n".join([first, *lines] if first else lines)
+    simple = simple_blocks(text)
+    if simple is not None:
+        assert (simple, False) == markdown_blocks(text)
+
+
+def test_simple_blocks_read_a_status_section() -> None:
+    """A typical milestone section is read by the scan, not handed to markdown-it-py."""
+    text = (
+        "## Milestone: Foundation\n\n**Goal:** Ship the API\n**Owner:** team-0\n\n"
+        "**Acceptance Criteria:**\n- [x] CI green for 20 runs\n- [ ] Coverage >80%\n"
+        "lazy line\n\n1. Foundation API\n2. Foundation Docs\n\n"
+    )
+    simple = simple_blocks(text)
+    assert simple is not None
+    assert (simple, False) == markdown_blocks(text)
+    assert [b.kind for b in simple] == ["heading", "para", "para", "item", "item", "item", "item"]

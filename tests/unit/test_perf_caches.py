@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,10 +12,11 @@ from lsprotocol.converters import get_converter
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.parser import parse
-from milestone_lsp.core.positions import Range
+from milestone_lsp.core.positions import Position, Range
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.features.edits import non_overlapping
 from milestone_lsp.features.encoded import Encoded, encode, message
+from milestone_lsp.rules import measurability
 
 
 def _overlaps(a: TextEdit, b: TextEdit) -> bool:
@@ -122,10 +124,74 @@ def test_starting_the_server_loads_neither_settings_model_nor_parser() -> None:
         "from milestone_lsp.server import create_server\n"
         "create_server()\n"
         "heavy = ('pydantic', 'markdown_it', 'milestone_lsp.config', 'milestone_lsp.core.parser',"
-        " 'milestone_lsp.rules.catalogue')\n"
+        " 'milestone_lsp.rules.catalogue', 'milestone_lsp.core.report', 'milestone_lsp.gitlog',"
+        " 'milestone_lsp.core.history')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**6), st.integers(0, 500), st.integers(0, 10**6), st.integers(0, 500))
+def test_range_of_builds_the_same_range_as_the_constructor(
+    line: int, start: int, end_line: int, end: int
+) -> None:
+    """Range.of fills the slots directly; the result is the dataclass the constructor makes."""
+    made = Range.of(line, start, end_line, end)
+    assert made == Range(Position(line, start), Position(end_line, end))
+    assert hash(made) == hash(Range(Position(line, start), Position(end_line, end)))
+    assert Range.of(line, start) == Range(Position(line, start), Position(line, start))
+    assert repr(made) == repr(Range(Position(line, start), Position(end_line, end)))
+
+
+def _topic_by_pattern(text: str) -> str:
+    """The topic as the case-insensitive pattern finds it (the path for non-ASCII text)."""
+    best = len(measurability._TOPIC_PATTERNS)
+    for m in measurability._topic_regex().finditer(text):
+        if m.lastgroup is not None:
+            best = min(best, measurability._TOPIC_INDEX[m.lastgroup])
+    return (
+        measurability._TOPIC_PATTERNS[best][0]
+        if best < len(measurability._TOPIC_PATTERNS)
+        else "other"
+    )
+
+
+# Words taken from the patterns themselves (so that a word missing from the tables shows).
+_TOPIC_WORDS_IN_PATTERNS = sorted(
+    {
+        w
+        for _name, pattern in measurability._TOPIC_PATTERNS
+        for w in re.findall(r"[a-z0-9]+", pattern)
+    }
+)
+_TOPIC_FRAGMENTS = [
+    variant
+    for word in _TOPIC_WORDS_IN_PATTERNS
+    for variant in (word, word.upper(), word + "s", word + "ing", "x" + word, word[:-1])
+] + ["code review", "code  review", "technical debt", "frame-time", "p95", "P99", "p950", "_", "9"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_TOPIC_FRAGMENTS), st.sampled_from([" ", "", "-", "_", "/", ". "])
+        ),
+        max_size=6,
+    )
+)
+def test_topic_word_tables_agree_with_the_topic_pattern(parts: list[tuple[str, str]]) -> None:
+    """ASCII criteria are classified by word tables; they give the pattern's topic."""
+    text = "".join(word + sep for word, sep in parts)
+    assert measurability._topic_ascii(text) == _topic_by_pattern(text)
+
+
+def test_topic_word_tables_agree_with_the_topic_pattern_word_by_word() -> None:
+    """Every word of the patterns, and its near misses, alone and in a sentence."""
+    for fragment in _TOPIC_FRAGMENTS:
+        for text in (fragment, f"The {fragment} is ok.", f"{fragment}-{fragment}"):
+            assert measurability._topic_ascii(text) == _topic_by_pattern(text), text
