@@ -11,9 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic.alias_generators import to_camel
-
-from milestone_lsp.config import Config, config_file_schema
+from milestone_lsp.config import Config, config_file_schema, setting_names, to_camel
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 SCHEMA_PATH = DOCS / "config.schema.json"
@@ -44,10 +42,11 @@ def _toml_value(value: Any) -> str:
 def render_key_reference() -> str:
     """The generated markdown table of every key, its editor spelling, default and meaning."""
     defaults = Config().model_dump()
+    properties = config_file_schema()["properties"]
     rows = ["| TOML key | Editor key | Default | Description |", "| --- | --- | --- | --- |"]
-    for name, info in Config.model_fields.items():
+    for name in setting_names():
         default = _toml_value(defaults[name])
-        description = (info.description or "").replace("|", "\\|")
+        description = properties[name].get("description", "").replace("|", "\\|")
         rows.append(f"| `{name}` | `milestoneLsp.{to_camel(name)}` | `{default}` | {description} |")
     return "\n".join(rows)
 

@@ -6,11 +6,9 @@ Pure Python over the core and the rules; never imports pygls or lsprotocol.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,6 +243,8 @@ def write_atomic(path: Path, text: str, bom: bool = False) -> None:
     A symlink is followed: its target is rewritten and the link stays a link. A crash or a full
     disk leaves the old file whole; the temporary file is removed.
     """
+    import tempfile  # only --fix writes files
+
     data = ("\ufeff" if bom else "") + text
     path = path.resolve()
     mode = None
@@ -270,6 +270,8 @@ def write_atomic(path: Path, text: str, bom: bool = False) -> None:
 
 def fingerprint(finding: Finding, line_text: str) -> str:
     """A position-independent identity: path, code and the text of the flagged line."""
+    import hashlib  # only baselines need it (~5 ms of every run's start-up otherwise)
+
     digest = hashlib.sha1(
         f"{finding.path}\0{finding.code}\0{line_text.strip()}".encode(), usedforsecurity=False
     )

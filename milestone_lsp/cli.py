@@ -92,6 +92,24 @@ def _progress_summary(result: object) -> list[str]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Lint milestone markdown; exit 0 clean, 1 findings at the fail level, 2 errors."""
+    import gc
+
+    # The modules imported and the documents parsed live until the process exits; the cyclic
+    # collector would only traverse them again and again (a quarter of the run at 100k lines).
+    # It is off while they are made, then they are frozen out of its reach (_check).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check(args: argparse.Namespace) -> int:
+    """``check`` itself, entered with the cyclic collector off."""
+    import gc
+
     from milestone_lsp import check as checking
     from milestone_lsp import output
     from milestone_lsp.core.findings import Severity
@@ -131,6 +149,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     if progress is not None:
         progress(-1, -1)
+    # Modules and documents stay until exit: frozen, they are never traversed again; the
+    # collector is back on for what the rules and the output allocate.
+    gc.freeze()
+    gc.enable()
     _provide_scope_creep(result, root, select, ignore)
     if args.fix:
         checking.apply_safe_fixes(result, select, ignore)
@@ -182,19 +204,34 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _provide_scope_creep(
     result: object, root: Path, select: set[str] | None, ignore: set[str]
 ) -> None:
-    """Read the git history for MS602 scope-creep when the rule runs and git can give it."""
+    """Read the git history for MS602 scope-creep when the rule runs and git can give it.
+
+    Only when a checked file is committed: the history ends at ``HEAD``, so it can say nothing
+    about files that never were (a new STATUS.md, or files git ignores), and reading it would
+    cost a run over every commit for nothing.
+    """
     from milestone_lsp.check import CheckResult
-    from milestone_lsp.gitlog import GitError, default_workers, load_history
-    from milestone_lsp.rules import scope_creep
     from milestone_lsp.rules.engine import active_rules
 
     assert isinstance(result, CheckResult)
     if not any(r.code == "MS602" for r, _ in active_rules(result.config, select, ignore)):
         return
+    from milestone_lsp.gitlog import GitError, any_committed, default_workers, load_history
+    from milestone_lsp.rules import scope_creep
+
+    named = select is not None and "MS602" in select  # asked for by name: say why it is silent
+    if not any_committed(c.path for c in result.files):
+        if named:
+            print(
+                "milestone-lsp: MS602 needs the git history: none of the checked files is "
+                "committed to a git repository",
+                file=sys.stderr,
+            )
+        return
     try:
         history = load_history(root, result.config, workers=default_workers())
     except GitError as exc:
-        if select is not None and "MS602" in select:  # asked for by name: say why it is silent
+        if named:
             print(f"milestone-lsp: MS602 needs the git history: {exc}", file=sys.stderr)
         return
     scope_creep.provide(result.workspace, [c for c in history.scope_creep if c.present])

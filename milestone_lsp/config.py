@@ -1,4 +1,4 @@
-"""Settings: one pydantic model, read from the project's config file and from the editor.
+"""Settings: one declaration, read from the project's config file and from the editor.
 
 The same keys work everywhere: ``snake_case`` in ``.milestone-lsp.toml`` (top level) or in the
 ``[tool.milestone-lsp]`` table of ``pyproject.toml``; ``camelCase`` in editor settings (VS Code
@@ -11,35 +11,39 @@ everything the project decides.
 Loading never raises for a bad configuration. Each problem becomes a :class:`ConfigError` naming the
 file, the key and what is wrong, and only the offending key falls back (to the editor's value or the
 default); every valid key is kept. This module must not import pygls or lsprotocol and stays cheap
-to import, because the command line loads it on every run.
+to import, because the command line loads it on every run: :class:`Config` is a plain dataclass
+(its defaults are declared here and nowhere else), and its field annotations are pydantic types
+that pydantic evaluates only when there is something to validate (:func:`validator`) — a run
+without settings never imports pydantic, which costs ~0.1 s.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-import tomllib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    StringConstraints,
-    ValidationError,
-)
-from pydantic.alias_generators import to_camel
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from milestone_lsp.core.findings import Severity
 from milestone_lsp.core.templates import DELIVERABLE_LABELS, MILESTONE_LABELS, OPTIONAL_LABELS
+
+if TYPE_CHECKING:
+    import tomllib
+
+    from pydantic import (
+        Field,
+        StrictBool,
+        StrictFloat,
+        StrictInt,
+        StrictStr,
+        StringConstraints,
+        TypeAdapter,
+    )
+
+    from milestone_lsp._config_types import NonEmptyStr, RuleKey, RuleSeverity
 
 CONFIG_FILE_NAME = ".milestone-lsp.toml"
 PYPROJECT_FILE_NAME = "pyproject.toml"
@@ -49,7 +53,7 @@ EDITOR_SECTION = "milestoneLsp"
 
 RULE_CODE_PATTERN = r"MS\d{3}"
 RULE_NAME_PATTERN = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
-_RULE_KEY_RE = re.compile(rf"^(?:{RULE_CODE_PATTERN}|{RULE_NAME_PATTERN})$")
+RULE_KEY_REGEX = rf"^(?:{RULE_CODE_PATTERN}|{RULE_NAME_PATTERN})$"
 _LOOSE_CODE_RE = re.compile(r"^ms\d{3}$", re.IGNORECASE)
 
 SeverityName = Literal["error", "warning", "information", "hint", "off"]
@@ -81,150 +85,199 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 DEFAULT_DOCS_URL = "https://github.com/milestone-lsp/milestone-lsp/blob/main/docs/rules/"
 
 
-def _lower_severity(value: object) -> object:
-    """Accept ``"Error"`` as well as ``"error"``; editors' settings UIs invite capitals."""
-    return value.strip().lower() if isinstance(value, str) else value
+def to_camel(name: str) -> str:
+    """The editor spelling of a setting: ``percent_tolerance`` → ``percentTolerance``."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-RuleKey = Annotated[str, StringConstraints(pattern=_RULE_KEY_RE.pattern)]
-RuleSeverity = Annotated[SeverityName, BeforeValidator(_lower_severity)]
-NonEmptyStr = Annotated[StrictStr, StringConstraints(min_length=1)]
+# Options pydantic reads when it validates a settings class: camelCase aliases (snake_case
+# accepted too) and unknown keys forbidden. Instances are immutable (frozen dataclasses).
+_VALIDATION_OPTIONS: dict[str, Any] = {
+    "alias_generator": to_camel,
+    "populate_by_name": True,
+    "extra": "forbid",
+}
 
 
-class _Settings(BaseModel):
-    """Shared model options: camelCase aliases, unknown keys forbidden, immutable."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-    )
-
-
-class RequiredSections(_Settings):
+@dataclass(frozen=True, slots=True)
+class RequiredSections:
     """The sections each kind of definition must contain."""
 
-    milestone: list[NonEmptyStr] = Field(
-        default_factory=lambda: list(DEFAULT_MILESTONE_SECTIONS),
-        description="Sections every milestone definition must have, in order of appearance.",
-    )
-    deliverable: list[NonEmptyStr] = Field(
-        default_factory=lambda: list(DEFAULT_DELIVERABLE_SECTIONS),
-        description="Sections every deliverable definition must have.",
-    )
+    __pydantic_config__: ClassVar[dict[str, Any]] = _VALIDATION_OPTIONS
+
+    milestone: Annotated[
+        list[NonEmptyStr],
+        Field(description="Sections every milestone definition must have, in order of appearance."),
+    ] = field(default_factory=lambda: list(DEFAULT_MILESTONE_SECTIONS))
+    deliverable: Annotated[
+        list[NonEmptyStr],
+        Field(description="Sections every deliverable definition must have."),
+    ] = field(default_factory=lambda: list(DEFAULT_DELIVERABLE_SECTIONS))
 
 
-class Config(_Settings):
+@dataclass(frozen=True, slots=True)
+class Config:
     """Every setting of milestone-lsp, for the linter and the language server alike."""
 
-    model_config = ConfigDict(
-        title="milestone-lsp configuration",
-        json_schema_extra={
+    __pydantic_config__: ClassVar[dict[str, Any]] = {
+        **_VALIDATION_OPTIONS,
+        "title": "milestone-lsp configuration",
+        "json_schema_extra": {
             "description": (
                 "Settings for milestone-lsp, read from .milestone-lsp.toml (top level) or the "
                 "[tool.milestone-lsp] table of pyproject.toml."
             )
         },
-    )
+    }
 
-    rules: dict[RuleKey, RuleSeverity] = Field(
-        default_factory=dict,
-        description=(
-            "Severity per rule, keyed by rule code (MS101) or rule name (vague-criterion): "
-            "error, warning, information, hint, or off to disable the rule."
+    rules: Annotated[
+        dict[RuleKey, RuleSeverity],
+        Field(
+            description=(
+                "Severity per rule, keyed by rule code (MS101) or rule name (vague-criterion): "
+                "error, warning, information, hint, or off to disable the rule."
+            ),
+            examples=[{"MS101": "error", "vague-criterion": "off"}],
+            json_schema_extra={"additionalProperties": False},
         ),
-        examples=[{"MS101": "error", "vague-criterion": "off"}],
-        json_schema_extra={"additionalProperties": False},
-    )
-    extra_vague_words: list[NonEmptyStr] = Field(
-        default_factory=list,
-        description="Words or phrases to flag as vague in criteria, on top of the built-in list.",
-        examples=[["robust", "user-friendly"]],
-    )
-    allowed_words: list[NonEmptyStr] = Field(
-        default_factory=list,
-        description="Words or phrases never flagged as vague, even when built into the list.",
-        examples=[["complete"]],
-    )
-    required_sections: RequiredSections = Field(
-        default_factory=RequiredSections,
-        title="Required Sections",
-        description="Sections that milestone and deliverable definitions must contain.",
-    )
-    progress_method: Literal["criteria", "deliverables"] = Field(
-        default="criteria",
-        description=(
-            "How a milestone's percentage is computed: 'criteria' = met acceptance criteria / all "
-            "criteria (falling back to deliverables when the milestone's criteria are nowhere in "
-            "the workspace); 'deliverables' = completed deliverables / all deliverables."
+    ] = field(default_factory=dict)
+    extra_vague_words: Annotated[
+        list[NonEmptyStr],
+        Field(
+            description=(
+                "Words or phrases to flag as vague in criteria, on top of the built-in list."
+            ),
+            examples=[["robust", "user-friendly"]],
         ),
-    )
-    include: list[NonEmptyStr] = Field(
-        default_factory=list,
-        description=(
-            "Globs of files that count as milestone documents. Empty means auto-detect: any "
-            "markdown file with milestone, deliverable or progress structure, plus STATUS.md and "
-            "DECISIONS.md."
+    ] = field(default_factory=list)
+    allowed_words: Annotated[
+        list[NonEmptyStr],
+        Field(
+            description="Words or phrases never flagged as vague, even when built into the list.",
+            examples=[["complete"]],
         ),
-        examples=[["planning/**/*.md", "STATUS.md"]],
-    )
-    exclude: list[NonEmptyStr] = Field(
-        default_factory=lambda: list(DEFAULT_EXCLUDE),
-        description=(
-            "Globs of files and folders never checked. Setting it replaces the default list; "
-            "use extend_exclude to add to it."
+    ] = field(default_factory=list)
+    required_sections: Annotated[
+        RequiredSections,
+        Field(
+            title="Required Sections",
+            description="Sections that milestone and deliverable definitions must contain.",
         ),
-    )
-    extend_exclude: list[NonEmptyStr] = Field(
-        default_factory=list,
-        description="Globs excluded in addition to exclude.",
-        examples=[["archive/**"]],
-    )
-    percent_tolerance: Annotated[StrictFloat, Field(ge=0, allow_inf_nan=False)] = Field(
-        default=1.0,
-        description=(
-            "How many percentage points a stated percentage may differ from the computed one "
-            "before it is reported."
+    ] = field(default_factory=RequiredSections)
+    progress_method: Annotated[
+        Literal["criteria", "deliverables"],
+        Field(
+            description=(
+                "How a milestone's percentage is computed: 'criteria' = met acceptance criteria "
+                "/ all criteria (falling back to deliverables when the milestone's criteria are "
+                "nowhere in the workspace); 'deliverables' = completed deliverables / all "
+                "deliverables."
+            ),
         ),
-    )
-    debounce_ms: Annotated[StrictInt, Field(ge=0)] = Field(
-        default=150,
-        description=(
-            "Milliseconds the server waits after the last edit before linting; 0 lints at once."
+    ] = "criteria"
+    include: Annotated[
+        list[NonEmptyStr],
+        Field(
+            description=(
+                "Globs of files that count as milestone documents. Empty means auto-detect: any "
+                "markdown file with milestone, deliverable or progress structure, plus STATUS.md "
+                "and DECISIONS.md."
+            ),
+            examples=[["planning/**/*.md", "STATUS.md"]],
         ),
-    )
-    lint_on: Literal["change", "save"] = Field(
-        default="change",
-        description="When the server lints an open document: on every change, or only on save.",
-    )
-    document_symbols: StrictBool = Field(
-        default=True,
-        description="Whether the server offers an outline of milestones and deliverables.",
-    )
-    folding_ranges: StrictBool = Field(
-        default=True,
-        description="Whether the server offers folding ranges for sections.",
-    )
-    max_file_size: Annotated[StrictInt, Field(ge=0)] = Field(
-        default=10_000_000,
-        description=(
-            "Files larger than this many bytes are not analysed, and an MS902 finding says so; "
-            "0 means no limit."
+    ] = field(default_factory=list)
+    exclude: Annotated[
+        list[NonEmptyStr],
+        Field(
+            description=(
+                "Globs of files and folders never checked. Setting it replaces the default list; "
+                "use extend_exclude to add to it."
+            ),
         ),
-    )
-    request_time_budget_ms: Annotated[StrictInt, Field(ge=0)] = Field(
-        default=2000,
-        description=(
-            "Milliseconds the language server may spend analysing one open document. A document "
-            "over the budget is re-checked when saved instead of on every change, and an MS902 "
-            "finding says so; 0 means no budget."
+    ] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    extend_exclude: Annotated[
+        list[NonEmptyStr],
+        Field(description="Globs excluded in addition to exclude.", examples=[["archive/**"]]),
+    ] = field(default_factory=list)
+    percent_tolerance: Annotated[
+        StrictFloat,
+        Field(
+            ge=0,
+            allow_inf_nan=False,
+            description=(
+                "How many percentage points a stated percentage may differ from the computed one "
+                "before it is reported."
+            ),
         ),
-    )
-    docs_url: Annotated[StrictStr, StringConstraints(min_length=1)] = Field(
-        default=DEFAULT_DOCS_URL,
-        description="Base URL of the rule documentation; a rule's page is <docs_url><code>.md.",
-    )
+    ] = 1.0
+    debounce_ms: Annotated[
+        StrictInt,
+        Field(
+            ge=0,
+            description=(
+                "Milliseconds the server waits after the last edit before linting; 0 lints at once."
+            ),
+        ),
+    ] = 150
+    lint_on: Annotated[
+        Literal["change", "save"],
+        Field(
+            description="When the server lints an open document: on every change, or only on save."
+        ),
+    ] = "change"
+    document_symbols: Annotated[
+        StrictBool,
+        Field(description="Whether the server offers an outline of milestones and deliverables."),
+    ] = True
+    folding_ranges: Annotated[
+        StrictBool,
+        Field(description="Whether the server offers folding ranges for sections."),
+    ] = True
+    max_file_size: Annotated[
+        StrictInt,
+        Field(
+            ge=0,
+            description=(
+                "Files larger than this many bytes are not analysed, and an MS902 finding says "
+                "so; 0 means no limit."
+            ),
+        ),
+    ] = 10_000_000
+    request_time_budget_ms: Annotated[
+        StrictInt,
+        Field(
+            ge=0,
+            description=(
+                "Milliseconds the language server may spend analysing one open document. A "
+                "document over the budget is re-checked when saved instead of on every change, "
+                "and an MS902 finding says so; 0 means no budget."
+            ),
+        ),
+    ] = 2000
+    docs_url: Annotated[
+        StrictStr,
+        StringConstraints(min_length=1),
+        Field(
+            description=(
+                "Base URL of the rule documentation; a rule's page is <docs_url><code>.md."
+            ),
+        ),
+    ] = DEFAULT_DOCS_URL
+
+    @classmethod
+    def model_validate(cls, data: object) -> Config:
+        """Settings from raw values (snake_case or camelCase keys), validated by pydantic."""
+        return validator().validate_python(data)
+
+    def model_dump(self, *, mode: str = "python", by_alias: bool = False) -> dict[str, Any]:
+        """The settings as plain data (JSON-compatible in either ``mode``)."""
+        dumped: dict[str, Any] = _dump(self, by_alias)
+        return dumped
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> Config:
+        """A copy with some settings replaced (not validated, like pydantic's)."""
+        return dataclasses.replace(self, **(update or {}))
 
     def severity_for(
         self, code: str, name: str | None, default: Severity | None
@@ -252,6 +305,47 @@ class Config(_Settings):
         if not self.include:
             return None
         return path_matches(relative_path, self.include)
+
+
+SettingsClass = type[Config] | type[RequiredSections]
+
+
+def setting_names(model: SettingsClass = Config) -> list[str]:
+    """The settings' names (snake_case), in declaration order."""
+    return [f.name for f in dataclasses.fields(model)]
+
+
+def _nested_model(model: SettingsClass, name: str) -> SettingsClass | None:
+    """The settings class of field ``name`` when it is a nested table (its default's class)."""
+    for f in dataclasses.fields(model):
+        if f.name == name:
+            factory: object = f.default_factory
+            return RequiredSections if factory is RequiredSections else None
+    return None
+
+
+def _dump(value: Any, by_alias: bool) -> Any:
+    """Plain data of a settings object (lists and dicts copied)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            (to_camel(f.name) if by_alias else f.name): _dump(getattr(value, f.name), by_alias)
+            for f in dataclasses.fields(value)
+        }
+    if isinstance(value, list):
+        return [_dump(v, by_alias) for v in value]
+    if isinstance(value, dict):
+        return {k: _dump(v, by_alias) for k, v in value.items()}
+    return value
+
+
+@cache
+def validator() -> TypeAdapter[Config]:
+    """Pydantic's validator of :class:`Config`, built on first use (imports pydantic)."""
+    from milestone_lsp import _config_types
+
+    # The fields' annotations name pydantic's types; pydantic resolves them in this module.
+    globals().update(_config_types.ANNOTATION_NAMES)
+    return _config_types.TypeAdapter(Config)
 
 
 # --- errors and results -------------------------------------------------------------------------
@@ -328,6 +422,8 @@ _TOOL_TABLE_HEADER = re.compile(
 
 def _pyproject_has_table(path: Path) -> bool:
     """Whether ``path`` has a ``[tool.milestone-lsp]`` table (by its header if TOML is broken)."""
+    import tomllib
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
@@ -465,15 +561,13 @@ def _key_text(key: str) -> str:
     return key if key and key.isprintable() and key.strip() == key else repr(key)
 
 
-def _model_at(path: tuple[str, ...]) -> type[_Settings] | None:
-    """The settings model found at ``path`` inside :class:`Config`, if the path names one."""
-    model: type[_Settings] = Config
+def _model_at(path: tuple[str, ...]) -> SettingsClass | None:
+    """The settings class found at ``path`` inside :class:`Config`, if the path names one."""
+    model: SettingsClass | None = Config
     for part in path:
-        info = model.model_fields.get(part)
-        annotation = info.annotation if info is not None else None
-        if not (isinstance(annotation, type) and issubclass(annotation, _Settings)):
+        if model is None:
             return None
-        model = annotation
+        model = _nested_model(model, part)
     return model
 
 
@@ -496,10 +590,11 @@ class _Reader:
         self.errors.append(ConfigError(self.source, self.key_name(path) or "(root)", problem))
 
     def normalize(
-        self, data: Mapping[Any, Any], model: type[_Settings], prefix: tuple[str, ...] = ()
+        self, data: Mapping[Any, Any], model: SettingsClass, prefix: tuple[str, ...] = ()
     ) -> dict[str, Any]:
         """Rename keys to field names, dropping (and reporting) unknown ones."""
-        by_alias = {(info.alias or name): name for name, info in model.model_fields.items()}
+        names = setting_names(model)
+        by_alias = {to_camel(name): name for name in names}
         out: dict[str, Any] = {}
         for key, value in data.items():
             if value is None and self.camel:
@@ -507,11 +602,11 @@ class _Reader:
             if not isinstance(key, str):
                 self.error(prefix, f"keys must be strings, got {_show(key)}")
                 continue
-            name = key if key in model.model_fields else None
+            name = key if key in names else None
             if name is None and self.camel:
                 name = by_alias.get(key)
             if name is None:
-                choices = by_alias if self.camel else model.model_fields
+                choices = by_alias if self.camel else names
                 self._spelling[(*prefix, key)] = key
                 self.error((*prefix, key), "unknown setting" + _suggest(key, choices))
                 continue
@@ -531,6 +626,10 @@ class _Reader:
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         """Drop every value that fails validation (reporting why) and return the rest."""
+        if not data:
+            return data  # nothing to validate: pydantic is not even imported
+        from milestone_lsp._config_types import ValidationError
+
         for _ in range(100):  # each round removes at least one key, so this always ends
             try:
                 Config.model_validate(data)
@@ -576,7 +675,7 @@ def _without(data: Mapping[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
     """The TOML-side JSON schema, used to word error messages."""
-    return Config.model_json_schema(by_alias=False)
+    return validator().json_schema(by_alias=False)
 
 
 def _resolve(fragment: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -680,6 +779,8 @@ def _file_values(
     text: str, file: str, *, pyproject: bool
 ) -> tuple[dict[str, Any], list[ConfigError]]:
     """The valid values of a config file's text, and its problems."""
+    import tomllib
+
     try:
         data: Mapping[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -722,6 +823,10 @@ def merge(file_values: Mapping[str, Any], editor_values: Mapping[str, Any]) -> d
 
 def _build(values: Mapping[str, Any]) -> Config:
     """A :class:`Config` from already-validated values (defaults if that fails after all)."""
+    if not values:
+        return Config()
+    from milestone_lsp._config_types import ValidationError
+
     try:
         return Config.model_validate(values)
     except ValidationError:  # pragma: no cover - values were validated key by key
@@ -799,13 +904,13 @@ def unknown_rule_errors(
 
 def config_file_schema() -> dict[str, Any]:
     """The JSON schema of the config file (snake_case keys), as committed in docs/."""
-    schema = Config.model_json_schema(by_alias=False)
+    schema = validator().json_schema(by_alias=False)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
 def editor_settings_schema() -> dict[str, Any]:
     """The JSON schema of the editor settings object (camelCase keys)."""
-    schema = Config.model_json_schema(by_alias=True)
+    schema = validator().json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 

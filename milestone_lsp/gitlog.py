@@ -17,17 +17,16 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from milestone_lsp.config import Config
 from milestone_lsp.core.files import MARKDOWN_SUFFIXES
-from milestone_lsp.core.history import (
-    Change,
-    CommitInfo,
-    History,
-    Snapshot,
-    build_history,
-)
-from milestone_lsp.core.model import Document
+
+if TYPE_CHECKING:
+    # :mod:`milestone_lsp.core.history` (and the parser with it) is imported when a history is
+    # read, not by `check` asking whether there is one.
+    from milestone_lsp.core.history import Change, CommitInfo, History, Snapshot
+    from milestone_lsp.core.model import Document
 
 # Markdown files anywhere below the workspace folder (git's default pathspec lets * match /).
 PATHSPECS = tuple(f"*{suffix}" for suffix in MARKDOWN_SUFFIXES)
@@ -98,6 +97,46 @@ def _run(
     return done
 
 
+def _inside_repository(folder: Path) -> bool:
+    """Whether ``folder`` or a parent holds ``.git`` (no process: the cheap negative answer)."""
+    folder = folder.resolve()
+    return any((f / ".git").exists() for f in (folder, *folder.parents))
+
+
+def _tracked_below(folder: Path, files: Sequence[Path]) -> bool | None:
+    """Whether git tracks one of ``files`` (all below ``folder``); ``None`` when git cannot say."""
+    if not folder.is_dir() or not _inside_repository(folder):
+        return None
+    specs = [":(literal)" + os.path.relpath(f, folder) for f in files]
+    try:
+        listed = _run(["ls-files", "-z", "--", *specs], folder, check=False)
+    except GitError:
+        return None
+    if listed.returncode != 0:
+        return None
+    return bool(listed.stdout.strip(b"\0"))
+
+
+def any_committed(paths: Iterable[Path]) -> bool:
+    """Whether git tracks at least one of ``paths`` (``False`` outside a repository or without
+    git): a file that was never committed has no history to read.
+
+    One ``git ls-files`` from the files' common folder; per folder only when that fails (files
+    from several repositories).
+    """
+    files = [p.absolute() for p in paths]
+    if not files:
+        return False
+    common = Path(os.path.commonpath([str(f.parent) for f in files]))
+    found = _tracked_below(common, files)
+    if found is not None:
+        return found
+    by_folder: dict[Path, list[Path]] = {}
+    for f in files:
+        by_folder.setdefault(f.parent, []).append(f)
+    return any(_tracked_below(folder, group) for folder, group in by_folder.items())
+
+
 def open_repository(path: Path) -> Repository:
     """The repository holding ``path``; a clear :class:`GitError` when there is none."""
     if not path.exists():
@@ -147,6 +186,8 @@ def resolve(repo: Repository, rev: str) -> str:
 
 def _parse_log(raw: bytes) -> list[tuple[CommitInfo, list[Change]]]:
     """Commits and their raw changes from ``git log --raw -z`` with our record format."""
+    from milestone_lsp.core.history import Change, CommitInfo
+
     out: list[tuple[CommitInfo, list[Change]]] = []
     for record in raw.decode("utf-8", "replace").split("\x1e"):
         if not record.strip("\n\x00"):
@@ -271,6 +312,8 @@ def snapshots(
     repo: Repository, since: str | None = None
 ) -> tuple[list[Snapshot], list[tuple[CommitInfo, Change]]]:
     """The state of the markdown files after each commit that changed them, and the renames."""
+    from milestone_lsp.core.history import Snapshot
+
     start = resolve(repo, since) if since else None
     state = tree_state(repo, start) if start else dict(_EMPTY_TREE_STATE)
     out: list[Snapshot] = []
@@ -313,6 +356,8 @@ def load_history(
     workers: int = 1,
 ) -> History:
     """The progress history of the workspace at ``path`` (a :class:`GitError` when unavailable)."""
+    from milestone_lsp.core.history import build_history
+
     config = config or Config()
     repo = open_repository(path)
     snaps, renames = snapshots(repo, since)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -380,7 +379,9 @@ def evaluate_all(
         return [evaluator.point(snap.files) for snap in snapshots], evaluator.parsed
     size = -(-len(snapshots) // workers)
     runs = [list(snapshots[i : i + size]) for i in range(0, len(snapshots), size)]
+    # Imported here: most histories fit one process, and `check` loads this module too.
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     # fork starts a worker without re-importing the parser; spawn where fork does not exist.
     methods = multiprocessing.get_all_start_methods()

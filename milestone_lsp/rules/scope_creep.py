@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from milestone_lsp.core.findings import Finding, Severity
-from milestone_lsp.core.history import ScopeCreep
 from milestone_lsp.core.model import Document, Milestone
 from milestone_lsp.core.positions import split_lines
 from milestone_lsp.core.syntax import normalize_name
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.registry import RuleContext, rule
+
+if TYPE_CHECKING:
+    # Only the history computes these; `check` without one never loads that module.
+    from milestone_lsp.core.history import ScopeCreep
 
 # The additions found for a workspace, by (milestone, deliverable) normalised names.
 _PROVIDED: weakref.WeakKeyDictionary[Workspace, dict[tuple[str, str], ScopeCreep]] = (
@@ -76,10 +80,10 @@ def scope_creep(ctx: RuleContext) -> Iterable[Finding]:
     that added the deliverable and the one at which the milestone had started.
 
     The rule needs the history: it runs in `milestone-lsp check` when the workspace is inside
-    a git repository, and in the language server once the history has been read in the
-    background. A deliverable named in a decision-log entry (the plan revision was recorded)
-    is not reported, and neither is one that has not been committed yet (the history ends at
-    `HEAD`).
+    a git repository and at least one checked file is committed (a file that never was has no
+    history), and in the language server once the history has been read in the background.
+    A deliverable named in a decision-log entry (the plan revision was recorded) is not
+    reported, and neither is one that has not been committed yet (the history ends at `HEAD`).
 
     Why:
     "Anti-Patterns" lists "Scope creep": adding deliverables mid-phase without revising the

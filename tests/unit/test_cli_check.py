@@ -156,6 +156,37 @@ def test_check_does_not_import_the_protocol_stack(workspace: Path) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+def test_check_without_settings_or_history_loads_only_what_it_uses(workspace: Path) -> None:
+    """The config file sets nothing and no file is committed: pydantic (the settings'
+    validator), the history and its worker pool are never imported (~0.1 s of start-up)."""
+    code = (
+        "import sys; from milestone_lsp.cli import main; main(['check', '--exit-zero', '.']);"
+        "heavy = ('pydantic', 'milestone_lsp.core.history', 'concurrent', 'hashlib');"
+        "bad = [m for m in sys.modules if m.startswith(heavy)];"
+        "assert not bad, bad"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (workspace / ".milestone-lsp.toml").write_text("percent_tolerance = 2\n", encoding="utf-8")
+    code = code.replace("assert not bad", "assert bad == ['pydantic'] or 'pydantic' in bad")
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr  # settings to validate: now pydantic is loaded
+
+
 CORPUS_FILES = sorted(CORPUS.glob("*.md")) if CORPUS.is_dir() else []
 
 

@@ -21,6 +21,7 @@ from milestone_lsp.config import (
     Config,
     ConfigError,
     LoadedConfig,
+    RequiredSections,
     config_file_schema,
     editor_settings_schema,
     find_config_file,
@@ -29,6 +30,8 @@ from milestone_lsp.config import (
     merge,
     parse_config_text,
     path_matches,
+    setting_names,
+    to_camel,
     unknown_rule_errors,
     unknown_rule_keys,
 )
@@ -80,9 +83,8 @@ def test_camel_case_aliases_and_snake_case_names_both_construct() -> None:
 
 
 def test_every_field_has_a_description() -> None:
-    for name, info in Config.model_fields.items():
-        assert info.description, name
     schema = config_file_schema()
+    assert list(schema["properties"]) == setting_names()
     for name, prop in schema["properties"].items():
         assert prop.get("description") and prop.get("title"), name
 
@@ -569,7 +571,7 @@ json_values = st.recursive(
     max_leaves=10,
 )
 setting_keys = st.sampled_from(
-    [*Config.model_fields, "percentTolerance", "requiredSections", "lintOn", "bogus"]
+    [*setting_names(), "percentTolerance", "requiredSections", "lintOn", "bogus"]
 )
 
 
@@ -660,7 +662,7 @@ def test_committed_schema_is_the_model_schema() -> None:
     committed = json.loads(_schema.SCHEMA_PATH.read_text(encoding="utf-8"))
     assert committed == config_file_schema()
     assert committed["additionalProperties"] is False
-    assert set(committed["properties"]) == set(Config.model_fields)
+    assert set(committed["properties"]) == set(setting_names())
 
 
 def test_editor_schema_uses_camel_case() -> None:
@@ -670,7 +672,7 @@ def test_editor_schema_uses_camel_case() -> None:
 
 def test_configuration_doc_mentions_every_key() -> None:
     text = _schema.CONFIGURATION_PATH.read_text(encoding="utf-8")
-    for name in Config.model_fields:
+    for name in setting_names():
         assert f"`{name}`" in text, name
 
 
@@ -681,3 +683,36 @@ def test_importing_config_pulls_in_no_protocol_libraries() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_editor_spelling_is_pydantics_camel_case() -> None:
+    from pydantic.alias_generators import to_camel as pydantic_to_camel
+
+    for name in [*setting_names(), *setting_names(RequiredSections)]:
+        assert to_camel(name) == pydantic_to_camel(name), name
+
+
+def test_defaults_and_an_empty_config_file_do_not_import_pydantic(tmp_path: Path) -> None:
+    (tmp_path / TOML).write_text("# nothing set\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from milestone_lsp.config import Config, load_config\n"
+        f"loaded = load_config(Path({str(tmp_path)!r}))\n"
+        "assert loaded.errors == [] and loaded.config == Config(), loaded\n"
+        "assert loaded.path is not None and loaded.path.name == '.milestone-lsp.toml'\n"
+        "assert 'pydantic' not in sys.modules\n"
+        "loaded = load_config(Path(sys.argv[1]), {'debounceMs': -1})\n"
+        "assert [e.key for e in loaded.errors] == ['debounceMs'], loaded.errors\n"
+        "assert 'pydantic' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True)
+
+
+def test_settings_are_immutable_and_copied_with_updates() -> None:
+    config = Config()
+    with pytest.raises(AttributeError):
+        config.debounce_ms = 0  # type: ignore[misc]
+    changed = config.model_copy(update={"debounce_ms": 0})
+    assert changed.debounce_ms == 0 and config.debounce_ms == 150
+    assert Config.model_validate(config.model_dump(mode="json", by_alias=True)) == config

@@ -325,6 +325,57 @@ def test_check_reports_scope_creep_in_a_repository(
     assert shas[8][:7] in got[1][1] and shas[7][:7] in got[1][1]
 
 
+def test_check_reads_no_history_for_files_never_committed(
+    repo: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = repo
+    draft = root / "draft"
+    draft.mkdir()
+    try:
+        # The same plan, not committed: the history has nothing to say about its lines.
+        text = (root / "plan" / "MILESTONES.md").read_text(encoding="utf-8")
+        (draft / "MILESTONES.md").write_text(text, encoding="utf-8")
+        code = cli(["check", str(draft / "MILESTONES.md"), "--select", "MS602", "--format", "json"])
+        out, err = capsys.readouterr()
+        assert code == 0 and json.loads(out)["findings"] == []
+        assert "none of the checked files is committed" in err
+        both = [str(draft / "MILESTONES.md"), str(root / "plan" / "MILESTONES.md")]
+        code = cli(["check", *both, "--select", "MS602", "--format", "json", "--exit-zero"])
+        found = json.loads(capsys.readouterr().out)["findings"]
+        assert code == 0 and {f["path"].split("/")[-2] for f in found} == {"draft", "plan"}
+    finally:
+        for path in draft.iterdir():
+            path.unlink()
+        draft.rmdir()
+
+
+def test_any_committed_asks_git_about_exactly_the_named_files(tmp_path: Path) -> None:
+    from milestone_lsp.gitlog import any_committed
+
+    first, second, plain = tmp_path / "a", tmp_path / "b", tmp_path / "plain"
+    for folder in (first, second, plain):
+        (folder / "docs").mkdir(parents=True)
+    for repo in (first, second):
+        git(repo, "init", "-q")
+    # A name that is also a glob pattern ("[d]raft.md" would match "draft.md"): taken literally.
+    (first / "docs" / "draft.md").write_text("# Plan\n", encoding="utf-8")
+    (first / "docs" / "[d]raft.md").write_text("# Draft\n", encoding="utf-8")
+    git(first, "add", "docs/draft.md")
+    git(first, "commit", "-q", "-m", "Plan")
+    (second / "STATUS.md").write_text("# Status\n", encoding="utf-8")
+    (plain / "docs" / "STATUS.md").write_text("# Status\n", encoding="utf-8")
+
+    assert any_committed([first / "docs" / "draft.md"])
+    assert not any_committed([first / "docs" / "[d]raft.md"])
+    assert not any_committed([second / "STATUS.md"])  # a repository without commits
+    assert not any_committed([plain / "docs" / "STATUS.md"])  # no repository at all
+    assert not any_committed([])
+    # Files from several repositories and none: one of them is committed.
+    mixed = [plain / "docs" / "STATUS.md", second / "STATUS.md", first / "docs" / "draft.md"]
+    assert any_committed(mixed)
+    assert not any_committed([*mixed[:2], first / "docs" / "[d]raft.md"])
+
+
 def test_check_is_silent_outside_a_repository(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
