@@ -146,6 +146,39 @@ def bench_inprocess(paths: dict[str, Path], sizes: list[str]) -> None:
         record("a", f"{size}: markdown-it-py parse", t_md * 1000, "ms")
         record("a", f"{size}: full analysis", t_full * 1000, "ms")
         record("a", f"{size}: full analysis / markdown-it-py", t_full / t_md, "×", 1.5)
+    bench_measurability(paths["10k"])
+
+
+def bench_measurability(path: Path) -> None:
+    """The measurability analyzer (MS101) alone: time per criterion over the 10k file's criteria.
+
+    Every distinct criterion text once per pass, with the analyzer's memo cleared before each
+    pass, so that every call does the full analysis.
+    """
+    from milestone_lsp.core.parser import parse
+    from milestone_lsp.rules import measurability
+
+    doc = parse(path.read_text(encoding="utf-8"), "STATUS.md")
+    criteria = [i for m in doc.milestones for i in m.criteria]
+    criteria += [i for d in doc.deliverables for i in d.criteria]
+    texts = list(dict.fromkeys(item.text for item in criteria))
+    memo = measurability._analyze_cached
+
+    def one_pass() -> None:
+        memo.cache_clear()
+        for text in texts:
+            measurability.analyze(text)
+
+    one_pass()  # warm the regex caches
+    per_criterion = best_of(one_pass, 5) / max(1, len(texts))
+    record(
+        "a",
+        "10k: measurability analyzer, per criterion",
+        per_criterion * 1000,
+        "ms",
+        0.2,
+        note=f"{len(texts)} distinct criteria",
+    )
 
 
 # --- (b) the server over stdio ------------------------------------------------------------------
@@ -525,6 +558,61 @@ def wall(command: list[str], cwd: Path, repeat: int) -> tuple[float, int]:
     return statistics.median(times), code
 
 
+# Runs a command and prints its wall time, peak RSS (kB) and exit code. A child's peak RSS counts
+# the memory of the process it was forked from (Linux keeps the high-water mark across fork and
+# exec), so the command is started from this small process, not from the bench's large one.
+_LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
+def wall_rss(command: list[str], cwd: Path, repeat: int) -> tuple[float, float, int]:
+    """Median wall time (seconds), largest peak RSS (MB) and last exit code of a command."""
+    times = []
+    peak = 0.0
+    code = 0
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, *command],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        times.append(float(out[0]))
+        peak = max(peak, int(out[1]) / 1024)  # kilobytes on Linux
+        code = int(out[2])
+    return statistics.median(times), peak, code
+
+
+def bench_cli_workspace(root: Path, repeat: int) -> None:
+    """`check .` over the 1,000-file workspace (cross-file rules over every file) vs
+    markdownlint-cli2 over the same folder."""
+    mdl = markdownlint()
+    script = Path(sys.executable).parent / "milestone-lsp"
+    ours_cmd = [str(script)] if script.exists() else [sys.executable, "-m", "milestone_lsp"]
+    files = sum(1 for _ in root.rglob("*.md"))
+    label = f"workspace {files} files"
+    t_ours, rss, code = wall_rss([*ours_cmd, "check", "."], root, repeat)
+    failed = code not in (0, 1)
+    note = f"exit {code}: not a valid run" if failed else ""
+    record("c", f"{label}: milestone-lsp check", t_ours * 1000, "ms", note=note)
+    record("c", f"{label}: milestone-lsp check peak RSS", rss, "MB", note=note)
+    if failed or mdl is None:
+        why = note or "markdownlint-cli2 missing"
+        record("c", f"{label}: check / markdownlint-cli2", None, "×", 1.0, why)
+        return
+    t_mdl, rss_mdl, code = wall_rss([str(mdl), "**/*.md"], root, repeat)
+    note = "" if code in (0, 1) else f"exit {code}"
+    record("c", f"{label}: markdownlint-cli2", t_mdl * 1000, "ms", note=note)
+    record("c", f"{label}: markdownlint-cli2 peak RSS", rss_mdl, "MB", note=note)
+    record("c", f"{label}: check / markdownlint-cli2", t_ours / t_mdl, "×", 1.0)
+
+
 def bench_cli(paths: dict[str, Path], sizes: list[str], repeat: int) -> None:
     """`milestone-lsp check` vs `markdownlint-cli2` on the same files, in the same run."""
     mdl = markdownlint()
@@ -668,6 +756,7 @@ def main() -> int:
     if "c" in only:
         print("(c) command line: milestone-lsp check vs markdownlint-cli2 (median wall time)")
         bench_cli(paths, ["1k", "10k", "100k"], 3 if args.quick else 5)
+        bench_cli_workspace(paths["workspace"], 1 if args.quick else 3)
     if "d" in only:
         print("(d) workspace indexing")
         asyncio.run(bench_index(paths["workspace"]))

@@ -109,13 +109,18 @@ def deliverable_done(ws: Workspace, name: str, item: Item | None = None) -> bool
         tally = criteria_tally(ws, definition.name, definition.criteria, "success criteria")
         if tally is not None and tally.done == tally.total:
             return True
-    key = normalize_name(name)
-    for doc in ws:
-        for section in doc.status_sections:
-            for other in section.items:
-                if other.is_done and normalize_name(other.text) == key:
-                    return True
-    return False
+    return normalize_name(name) in ws.cached("progress.done_status_items", lambda: _done_items(ws))
+
+
+def _done_items(ws: Workspace) -> frozenset[str]:
+    """Normalised texts of the ticked (or done-tagged) status items of every document."""
+    return frozenset(
+        normalize_name(item.text)
+        for doc in ws
+        for section in doc.status_sections
+        for item in section.items
+        if item.is_done
+    )
 
 
 def deliverables_tally(ws: Workspace, milestone: Milestone) -> Tally | None:
@@ -166,6 +171,10 @@ def overall_progress(ws: Workspace, doc: Document | None, method: ProgressMethod
         if listed:
             done = sum(1 for i in listed if i.is_done)
             return Tally(done, len(listed), "milestones complete", "list")
+    return ws.cached(("progress.overall", method), lambda: _overall_by_definitions(ws, method))
+
+
+def _overall_by_definitions(ws: Workspace, method: ProgressMethod) -> Tally | None:
     definitions = ws.milestones()
     if not definitions:
         return None

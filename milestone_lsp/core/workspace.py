@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import TypeVar, cast
 
 from milestone_lsp.core.model import Decision, Deliverable, Document, Milestone, Report
 from milestone_lsp.core.syntax import normalize_name
+
+_T = TypeVar("_T")
 
 _DocEntry = tuple[
     list[tuple[str, Milestone]],
@@ -39,6 +42,8 @@ class Workspace:
         self._milestone_list: list[Milestone] = []
         self._deliverable_list: list[Deliverable] = []
         self._entries: dict[str, tuple[Document, _DocEntry]] = {}
+        self._memo: dict[Hashable, object] = {}
+        self._memo_version = -1
         for doc in documents:
             self.add(doc)
 
@@ -58,6 +63,22 @@ class Workspace:
     def version(self) -> int:
         """Bumped on every change of the document set (for caches of cross-file results)."""
         return self._version
+
+    def cached(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, remembered under ``key`` until the document set changes.
+
+        Results about the whole workspace (which document is the decision log, which status
+        items are ticked) are asked for once per finding; recomputing them each time made
+        checking a workspace quadratic in its number of files.
+        """
+        if self._memo_version != self._version:
+            self._memo = {}
+            self._memo_version = self._version
+        if key in self._memo:
+            return cast(_T, self._memo[key])
+        value = compute()
+        self._memo[key] = value
+        return value
 
     def get(self, path: str) -> Document | None:
         """The document at ``path``, if known."""

@@ -132,6 +132,10 @@ def _refusal(ws: Workspace, milestone: Milestone) -> Decision | None:
 
 def decisions_document(ws: Workspace) -> Document | None:
     """The workspace's DECISIONS.md (else the document holding the most dated entries)."""
+    return ws.cached("approvals.decisions_document", lambda: _find_decisions_document(ws))
+
+
+def _find_decisions_document(ws: Workspace) -> Document | None:
     named = [
         d for d in ws if posixpath.basename(d.path.replace("\\", "/")).upper() == "DECISIONS.MD"
     ]
@@ -145,11 +149,16 @@ def decisions_document(ws: Workspace) -> Document | None:
     return max(logs, key=lambda d: len(d.decisions)) if logs else None
 
 
+def _first_status_document(ws: Workspace) -> Document | None:
+    docs = sorted(ws.status_documents(), key=lambda d: (d.path.count("/"), d.path))
+    return docs[0] if docs else None
+
+
 def _status_document(ws: Workspace, doc: Document) -> Document:
     if doc.status_sections:
         return doc
-    docs = sorted(ws.status_documents(), key=lambda d: (d.path.count("/"), d.path))
-    return docs[0] if docs else doc
+    first = ws.cached("approvals.first_status_document", lambda: _first_status_document(ws))
+    return first if first is not None else doc
 
 
 def _next_milestone(ws: Workspace, doc: Document, milestone: Milestone) -> str | None:
@@ -160,16 +169,26 @@ def _next_milestone(ws: Workspace, doc: Document, milestone: Milestone) -> str |
     if key in keys and keys.index(key) + 1 < len(names):
         following = ws.find_milestone(names[keys.index(key) + 1])
         return following.name if following is not None else None
-    definitions = ws.milestones()
     here = phase_number(milestone.phase)
     if here is None:
         return None
-    later = [m for m in definitions if (phase_number(m.phase) or -1) > here]
+    return ws.cached(("approvals.next_by_phase", here), lambda: _first_after(ws, here))
+
+
+def _first_after(ws: Workspace, here: float) -> str | None:
+    """The name of the first milestone of the lowest phase after ``here``."""
+    later = [m for m in ws.milestones() if (phase_number(m.phase) or -1) > here]
     return min(later, key=lambda m: phase_number(m.phase) or 0).name if later else None
 
 
 def _test_evidence(ws: Workspace, milestone: Milestone) -> list[str]:
     lines = [f"{i.text} (acceptance criterion)" for i in milestone.criteria if COUNT.search(i.text)]
+    return lines + ws.cached("approvals.test_counts", lambda: _test_counts(ws))
+
+
+def _test_counts(ws: Workspace) -> list[str]:
+    """The test counts that STATUS documents state, as evidence lines."""
+    lines = []
     for status in ws.status_documents():
         for claim in status.claims:
             if claim.subject == "tests" and claim.count is not None:
@@ -220,8 +239,25 @@ def _line_ending(text: str) -> str:
 
 
 def _approval_fix(ws: Workspace, doc: Document, trigger: Trigger) -> Fix:
-    log = decisions_document(ws)
+    """The drafted entry, shared by every finding about the same milestone and reason.
+
+    Every STATUS document of a large workspace can report the same left-behind milestone, and
+    the draft's evidence lists the test counts of all of them: building it once per finding
+    made the findings' size (and the time to draft them) grow with the square of the files.
+    """
     today = datetime.date.today().isoformat()
+    where: tuple[str, str] | None = None
+    if decisions_document(ws) is None:
+        folder = posixpath.dirname(_status_document(ws, doc).path.replace("\\", "/"))
+        path = posixpath.join(folder, DECISIONS_FILE) if folder else DECISIONS_FILE
+        where = (path, _line_ending(doc.text))
+    following = _next_milestone(ws, doc, trigger.milestone)
+    key = ("approvals.fix", id(trigger.milestone), trigger.reason, today, where, following)
+    return ws.cached(key, lambda: _draft_fix(ws, doc, trigger, today))
+
+
+def _draft_fix(ws: Workspace, doc: Document, trigger: Trigger, today: str) -> Fix:
+    log = decisions_document(ws)
     if log is None:
         folder = posixpath.dirname(_status_document(ws, doc).path.replace("\\", "/"))
         path = posixpath.join(folder, DECISIONS_FILE) if folder else DECISIONS_FILE
@@ -266,18 +302,20 @@ def _triggers(ws: Workspace, doc: Document) -> list[Trigger]:
         return out
     claimed = _claimed_anywhere(ws)
     reported = {id(t.milestone) for t in out}
-    for m in ws.milestones():
-        here = phase_number(m.phase)
-        if (
-            _gated(m)
-            and here is not None
-            and here < current
-            and id(m) not in claimed
-            and id(m) not in reported
-            and ws.approval_for(m) is None
-        ):
+    for m, here in ws.cached("approvals.unapproved_gates", lambda: _unapproved_gates(ws)):
+        if here < current and id(m) not in claimed and id(m) not in reported:
             reason = f"left behind (the current phase is {fld.value.strip()})"
             out.append(Trigger(m, fld.value_range, reason))
+    return out
+
+
+def _unapproved_gates(ws: Workspace) -> list[tuple[Milestone, float]]:
+    """Gated milestones with a phase and no logged approval, with their phase numbers."""
+    out = []
+    for m in ws.milestones():
+        here = phase_number(m.phase)
+        if _gated(m) and here is not None and ws.approval_for(m) is None:
+            out.append((m, here))
     return out
 
 

@@ -41,10 +41,11 @@ _CONTEXTS = {
 }
 
 
-def _definitions(ws: Workspace, kind: str) -> Sequence[Section]:
+def _definitions(ws: Workspace, kind: str) -> NameIndex:
+    """The workspace's definitions of ``kind``, indexed once per version of the workspace."""
     if kind == "deliverable":
-        return ws.deliverables()
-    return ws.milestones()
+        return ws.cached("references.deliverables", lambda: NameIndex(ws.deliverables()))
+    return ws.cached("references.milestones", lambda: NameIndex(ws.milestones()))
 
 
 def _resolves(ws: Workspace, doc: Document, ref: Reference) -> bool:
@@ -63,20 +64,121 @@ def _resolves(ws: Workspace, doc: Document, ref: Reference) -> bool:
     return False
 
 
-def closest(name: str, candidates: Sequence[Section]) -> tuple[Section, float] | None:
+def closest(name: str, candidates: NameIndex) -> tuple[Section, float] | None:
     """The definition whose name is most similar to ``name``, with the similarity ratio."""
-    key = normalize_name(name)
-    best: tuple[Section, float] | None = None
-    for section in candidates:
-        other = normalize_name(section.name)
-        ratio = difflib.SequenceMatcher(None, key, other).ratio()
-        if other.startswith(key + " ") or key.startswith(other + " "):
-            ratio = max(ratio, SAFE_RATIO)  # "MVP" for "MVP Functional"
-        if best is None or ratio > best[1]:
-            best = (section, ratio)
-    if best is None or best[1] < SUGGEST_RATIO:
-        return None
-    return best
+    return candidates.closest(normalize_name(name))
+
+
+class NameIndex:
+    """Definitions' normalised names, indexed once so that a look-up need not run difflib
+    against every definition of the workspace.
+
+    difflib's ratio is ``2 * matches / (len(a) + len(b))``, and the matches can be no more than
+    the characters the two names share as multisets. Each name's character multiset is a
+    bitmask (per character a field holding as many low bits as the name has of it), so the
+    shared count of two names is ``(a & b).bit_count()``: one AND and one popcount per
+    definition bound its ratio, and difflib runs only on the few definitions that can still
+    win (best bound first, stopping once no bound reaches the best ratio found).
+    The result equals a difflib scan of every definition in order (first best wins).
+    """
+
+    def __init__(self, candidates: Sequence[Section]) -> None:
+        self.sections = list(candidates)
+        self.names = [normalize_name(s.name) for s in self.sections]
+        widths: dict[str, int] = {}
+        counts = []
+        for other in self.names:
+            count: dict[str, int] = {}
+            for char in other:
+                count[char] = count.get(char, 0) + 1
+            counts.append(count)
+            for char, n in count.items():
+                if n > widths.get(char, 0):
+                    widths[char] = n
+        self.fields: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for char, width in widths.items():
+            self.fields[char] = (offset, width)
+            offset += width
+        self.masks = [self._mask(count) for count in counts]
+        self.by_length: dict[int, list[int]] = {}
+        for number, other in enumerate(self.names):
+            self.by_length.setdefault(len(other), []).append(number)
+        self.by_name: dict[str, list[int]] = {}
+        for number, other in enumerate(self.names):
+            self.by_name.setdefault(other, []).append(number)
+        self.sorted_names = sorted(self.by_name)
+        self.results: dict[str, tuple[Section, float] | None] = {}
+
+    def _mask(self, count: dict[str, int]) -> int:
+        mask = 0
+        for char, n in count.items():
+            field = self.fields.get(char)
+            if field is not None:
+                mask |= ((1 << min(n, field[1])) - 1) << field[0]
+        return mask
+
+    def _prefixed(self, key: str) -> set[int]:
+        """Definitions one name of which starts the other at a word boundary."""
+        found: set[int] = set()
+        for position, char in enumerate(key):
+            if char == " ":
+                found.update(self.by_name.get(key[:position], ()))
+        head = key + " "
+        for other in self.sorted_names[bisect_left(self.sorted_names, head) :]:
+            if not other.startswith(head):
+                break
+            found.update(self.by_name[other])
+        return found
+
+    def closest(self, key: str) -> tuple[Section, float] | None:
+        """The first definition with the best ratio for ``key``, if it reaches SUGGEST_RATIO."""
+        if key in self.results:
+            return self.results[key]
+        count: dict[str, int] = {}
+        for char in key:
+            count[char] = count.get(char, 0) + 1
+        query = self._mask(count)
+        length = len(key)
+        prefixed = self._prefixed(key)
+        bounded: list[tuple[float, int]] = []
+        masks = self.masks
+        for other_length, numbers in self.by_length.items():
+            total = length + other_length
+            if not total:
+                bounded.extend((1.0, n) for n in numbers)
+                continue
+            # The fewest shared characters that can reach SUGGEST_RATIO at this length.
+            need = 0
+            while 2.0 * need / total < SUGGEST_RATIO:
+                need += 1
+            for number in numbers:
+                shared = (masks[number] & query).bit_count()
+                if shared >= need:
+                    bounded.append((2.0 * shared / total, number))
+        for number in prefixed:
+            bounded.append((SAFE_RATIO, number))  # a prefix rates at least SAFE_RATIO
+        bounded.sort(key=lambda pair: (-pair[0], pair[1]))
+        best_ratio = -1.0
+        best_number = -1
+        seen: set[int] = set()
+        for bound, number in bounded:
+            if bound < best_ratio:
+                break
+            if number in seen:
+                continue
+            seen.add(number)
+            other = self.names[number]
+            ratio = difflib.SequenceMatcher(None, key, other).ratio()
+            if number in prefixed:
+                ratio = max(ratio, SAFE_RATIO)  # "MVP" for "MVP Functional"
+            if ratio > best_ratio or (ratio == best_ratio and number < best_number):
+                best_ratio, best_number = ratio, number
+        result = None
+        if best_number >= 0 and best_ratio >= SUGGEST_RATIO:
+            result = (self.sections[best_number], best_ratio)
+        self.results[key] = result
+        return result
 
 
 def _where(section: Section, doc: Document) -> str:
@@ -139,7 +241,7 @@ def unknown_reference(ctx: RuleContext) -> Iterable[Finding]:
         if not normalize_name(ref.name):
             continue
         candidates = _definitions(ctx.ws, ref.kind)
-        if not candidates or _resolves(ctx.ws, doc, ref):
+        if not candidates.sections or _resolves(ctx.ws, doc, ref):
             continue
         if _not_started(doc, ref) and closest(ref.name, candidates) is None:
             continue  # "- [ ] v1 Release (Phase 4) - 0%": a future milestone, like PLANNED
@@ -165,7 +267,7 @@ def _not_started(doc: Document, ref: Reference) -> bool:
     return False
 
 
-def _unknown(ctx: RuleContext, ref: Reference, candidates: Sequence[Section]) -> Finding:
+def _unknown(ctx: RuleContext, ref: Reference, candidates: NameIndex) -> Finding:
     kind = ref.kind
     where = _CONTEXTS.get(ref.context, ref.context.replace("_", " "))
     found = closest(ref.name, candidates)
@@ -194,7 +296,7 @@ def _unknown(ctx: RuleContext, ref: Reference, candidates: Sequence[Section]) ->
 
 
 def _closest_for_decision(
-    doc: Document, ref: Reference, candidates: Sequence[Section]
+    doc: Document, ref: Reference, candidates: NameIndex
 ) -> tuple[Section, float] | None:
     """A decision's subject is compared in each of its readings; the best one wins."""
     entry = next((e for e in doc.decisions if e.subject_range == ref.range), None)
@@ -241,30 +343,37 @@ def duplicate_definition(ctx: RuleContext) -> Iterable[Finding]:
     Fix safety:
     No fix: which definition to keep, merge or rename is the author's decision.
     """
+    duplicates = ctx.ws.cached("references.duplicates", lambda: _duplicates(ctx.ws))
+    for section, first in duplicates.get(ctx.doc.path, ()):
+        kind = "milestone" if isinstance(section, Milestone) else "deliverable"
+        where = (
+            f"line {first.heading.range.start.line + 1}"
+            if first.path == section.path
+            else f"{first.path} line {first.heading.range.start.line + 1}"
+        )
+        message = (
+            f"{kind.capitalize()} '{section.name}' is already defined at {where}; keep one "
+            f"definition and rename or remove the other"
+        )
+        related = [Related(first.path, first.name_range, f"first definition of '{first.name}'")]
+        yield ctx.finding(message, section.name_range, related=related)
+
+
+def _duplicates(ws: Workspace) -> dict[str, list[tuple[Section, Section]]]:
+    """Every later definition of a name with its first one, by the later one's path."""
     groups: list[Sequence[Section]] = [
-        *ctx.ws.milestone_groups().values(),
-        *ctx.ws.deliverable_groups().values(),
+        *ws.milestone_groups().values(),
+        *ws.deliverable_groups().values(),
     ]
+    out: dict[str, list[tuple[Section, Section]]] = {}
     for group in groups:
         if len(group) < 2:
             continue
         ordered = sorted(group, key=lambda s: (s.path, s.heading.range.start.line))
         first = ordered[0]
         for section in ordered[1:]:
-            if section.path != ctx.doc.path:
-                continue
-            kind = "milestone" if isinstance(section, Milestone) else "deliverable"
-            where = (
-                f"line {first.heading.range.start.line + 1}"
-                if first.path == section.path
-                else f"{first.path} line {first.heading.range.start.line + 1}"
-            )
-            message = (
-                f"{kind.capitalize()} '{section.name}' is already defined at {where}; keep one "
-                f"definition and rename or remove the other"
-            )
-            related = [Related(first.path, first.name_range, f"first definition of '{first.name}'")]
-            yield ctx.finding(message, section.name_range, related=related)
+            out.setdefault(section.path, []).append((section, first))
+    return out
 
 
 # --- MS403 --------------------------------------------------------------------------------------

@@ -27,11 +27,18 @@ def _is_log(doc: Document) -> bool:
     return "decision" in _basename(doc.path).lower()
 
 
-def _logged_entries(ws: Workspace) -> Iterator[Decision]:
+def _logged_entries(ws: Workspace) -> list[Decision]:
     """Dated decision-log entries that record something that happened (drafts excluded)."""
-    for doc in ws:
-        if _is_log(doc):
-            yield from (e for e in doc.decisions if e.outcome != "pending" and e.date)
+    return ws.cached(
+        "staleness.logged_entries",
+        lambda: [
+            e
+            for doc in ws
+            if _is_log(doc)
+            for e in doc.decisions
+            if e.outcome != "pending" and e.date
+        ],
+    )
 
 
 def _done_by_log(ws: Workspace, milestone: Milestone) -> Decision | None:
@@ -85,7 +92,11 @@ def _current_phase(ctx: RuleContext) -> Iterator[Finding]:
     if fld is None or fld.value_range is None:
         return
     current = phase_number(fld.value)
-    in_phase = [m for m in ctx.ws.milestones() if phase_number(m.phase) == current]
+    # Phase numbers once per workspace, not once per STATUS document.
+    phases = ctx.ws.cached(
+        "staleness.phases", lambda: [(phase_number(m.phase), m) for m in ctx.ws.milestones()]
+    )
+    in_phase = [m for phase, m in phases if phase == current]
     if not in_phase:
         return
     closed = [_done_by_log(ctx.ws, m) for m in in_phase]
