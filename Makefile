@@ -19,7 +19,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-# Long property-based fuzz campaign of parser + rules (>= 100,000 examples; ~40 min on 2 cores).
+# Long property-based fuzz campaign of parser + rules (>= 100,000 examples; ~20 min on one core).
 # One pytest run per property, so each prints hypothesis' statistics (examples, failures, time)
 # as soon as it is done.
 FUZZ_TESTS = tests/robustness/test_fuzz_core.py
