@@ -424,7 +424,8 @@ def empty_section(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:
     A section label of a milestone or deliverable definition (Goal, Acceptance Criteria, Scope,
     Contributes To…) with nothing written after it or under it, or holding only unfilled
-    template text such as `[One sentence outcome]`, `Phase N` or `Yes/No`. A label followed by
+    template text such as `[One sentence outcome]`, `Phase N` or `Yes/No`; and a definition
+    whose name is still the template's (`## Milestone: [Milestone name]`). A label followed by
     a list, a table, a paragraph or a code block on the next lines is not empty. Placeholder
     criteria are left to MS101 (vague-criterion), which asks for a measurable criterion.
 
@@ -452,6 +453,12 @@ def empty_section(ctx: RuleContext) -> Iterable[Finding]:
     """
     for section in definitions(ctx.doc):
         kind = _kind(section).lower()
+        if is_placeholder_value(section.name):
+            message = (
+                f"The {kind} is still called '{section.name}', the template placeholder; give "
+                f"it its real name (rename it to update the references to it too)"
+            )
+            yield ctx.finding(message, section.name_range)
         for fld in section.fields.values():
             if fld.key not in CANONICAL_LABELS:
                 continue

@@ -17,6 +17,7 @@ from tests.clirun import run_cli
 
 # (file, 1-based line, code, the label or placeholder that line must hold)
 EXPECTED = [
+    ("deliverables.md", 3, "MS002", "### Deliverable: ["),
     ("deliverables.md", 6, "MS002", "**Owner:** ["),
     ("deliverables.md", 8, "MS002", "**Scope:**"),
     ("deliverables.md", 11, "MS002", "**Output:**"),
@@ -26,6 +27,7 @@ EXPECTED = [
     ("deliverables.md", 19, "MS002", "**Testing:**"),
     ("deliverables.md", 22, "MS002", "**Dependencies:**"),
     ("deliverables.md", 25, "MS002", "**Contributes To:**"),
+    ("milestones.md", 3, "MS002", "## Milestone: ["),
     ("milestones.md", 5, "MS002", "**Goal:** ["),
     ("milestones.md", 7, "MS002", "**Target:** ["),
     ("milestones.md", 10, "MS101", "- [ ] [Functional criterion"),
