@@ -302,11 +302,45 @@ def _triggers(ws: Workspace, doc: Document) -> list[Trigger]:
         return out
     claimed = _claimed_anywhere(ws)
     reported = {id(t.milestone) for t in out}
+    folders = ws.cached("approvals.status_folders", lambda: _status_folders(ws))
     for m, here in ws.cached("approvals.unapproved_gates", lambda: _unapproved_gates(ws)):
+        owners = _owners(folders, m.path)
+        if owners is not None and doc.path not in owners:
+            continue  # another project's milestone: its own STATUS.md's phase decides
         if here < current and id(m) not in claimed and id(m) not in reported:
             reason = f"left behind (the current phase is {fld.value.strip()})"
             out.append(Trigger(m, fld.value_range, reason))
     return out
+
+
+def _folder(path: str) -> str:
+    return posixpath.dirname(path.replace("\\", "/"))
+
+
+def _status_folders(ws: Workspace) -> dict[str, frozenset[str]]:
+    """The folders that hold a STATUS document, with the paths of those documents."""
+    out: dict[str, set[str]] = {}
+    for d in ws.status_documents():
+        out.setdefault(_folder(d.path), set()).add(d.path)
+    return {folder: frozenset(paths) for folder, paths in out.items()}
+
+
+def _owners(folders: dict[str, frozenset[str]], path: str) -> frozenset[str] | None:
+    """The STATUS documents a definition in ``path`` belongs to: those nearest above it.
+
+    A workspace may hold several projects, each with its own STATUS.md; a project's current
+    phase says nothing about another project's milestones. ``None`` when no STATUS document
+    sits in a folder above the definition (then every STATUS document speaks for it).
+    """
+    folder = _folder(path)
+    while True:
+        found = folders.get(folder)
+        if found is not None:
+            return found
+        parent = posixpath.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def _unapproved_gates(ws: Workspace) -> list[tuple[Milestone, float]]:
@@ -365,7 +399,9 @@ def missing_approval(ctx: RuleContext) -> Iterable[Finding]:
     The finding is reported where the completion is claimed (the STATUS.md entry, the heading,
     the report's Status, the completion log entry), once per place; when nothing claims the
     milestone complete but the project's phase has moved past it, on the current Phase value
-    in STATUS.md. The definition's `Approval Required` field is the related location.
+    in STATUS.md. The definition's `Approval Required` field is the related location. When a
+    workspace holds several projects, each with its own STATUS.md, a STATUS.md's phase speaks
+    for the milestones defined in its folder and below (unless a nearer STATUS.md does).
 
     Why:
     "Approval Gates › Approval Process" requires the lead to wait for explicit approval and

@@ -164,3 +164,29 @@ def test_approval_draft_is_not_appended_inside_an_open_fence() -> None:
     assert decisions is not None
     [decision] = decisions.decisions
     assert "Authentication Complete" in decision.heading.text
+
+
+def test_a_projects_phase_does_not_leave_another_projects_milestones_behind() -> None:
+    # Two projects under one root, each with its own STATUS.md: the search project's Phase 3
+    # leaves its own Phase 1 gate behind, and says nothing about the billing project's.
+    milestone = (
+        "## Milestone: {name}\n\n**Phase:** Phase 1\n\n"
+        "**Acceptance Criteria:**\n- [ ] Test suite passing (10/10)\n\n"
+        "**Approval Required:** Yes\n"
+    )
+    status = "# Project Status\n\n## Current State\n- Phase: {phase}\n"
+    texts = {
+        "search/STATUS.md": status.format(phase="Phase 3"),
+        "search/plan/milestones.md": milestone.format(name="Search Live"),
+        "billing/STATUS.md": status.format(phase="Phase 1"),
+        "billing/milestones.md": milestone.format(name="Invoices Sent"),
+    }
+    left_behind = [
+        (f.path, f.message.split("'")[1]) for f in run(texts, "MS501") if "left behind" in f.message
+    ]
+    assert left_behind == [("search/STATUS.md", "Search Live")]
+    # With one STATUS.md for both, its phase speaks for every milestone below it.
+    texts["STATUS.md"] = status.format(phase="Phase 3")
+    del texts["search/STATUS.md"], texts["billing/STATUS.md"]
+    left_behind = [f.message.split("'")[1] for f in run(texts, "MS501")]
+    assert sorted(left_behind) == ["Invoices Sent", "Search Live"]
