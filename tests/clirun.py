@@ -18,3 +18,15 @@ def run_cli(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Compl
         timeout=120,
         check=False,
     )
+
+
+def run_python(code: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -c CODE`` with this interpreter (a fresh process: nothing already imported)."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

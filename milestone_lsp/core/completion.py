@@ -75,20 +75,9 @@ def _section_kind(doc: Document, line: int) -> str | None:
     return None
 
 
-# Names per (workspace, its version, kinds): asked for on every keystroke after "Contributes To:".
-_names_cache: dict[tuple[int, int, tuple[str, ...]], tuple[Workspace, list[Candidate]]] = {}
-
-
 def _names(ws: Workspace, kinds: tuple[str, ...]) -> list[Candidate]:
-    key = (id(ws), ws.version, kinds)
-    cached = _names_cache.get(key)
-    if cached is not None and cached[0] is ws:
-        return cached[1]
-    if len(_names_cache) >= 8:
-        _names_cache.clear()
-    out = _names_uncached(ws, kinds)
-    _names_cache[key] = (ws, out)
-    return out
+    # Asked for on every keystroke after "Contributes To:": kept until the workspace changes.
+    return ws.cached(("completion.names", kinds), lambda: _names_uncached(ws, kinds))
 
 
 def _names_uncached(ws: Workspace, kinds: tuple[str, ...]) -> list[Candidate]:

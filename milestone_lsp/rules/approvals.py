@@ -103,17 +103,12 @@ def _triggers_in(ws: Workspace, doc: Document) -> list[Trigger]:
     return out
 
 
-_cache: tuple[Workspace, int, frozenset[int]] | None = None
-
-
 def _claimed_anywhere(ws: Workspace) -> frozenset[int]:
     """Ids of milestones that some document of the workspace marks complete (cached)."""
-    global _cache
-    if _cache is not None and _cache[0] is ws and _cache[1] == ws.version:
-        return _cache[2]
-    ids = frozenset(id(t.milestone) for doc in ws for t in _triggers_in(ws, doc))
-    _cache = (ws, ws.version, ids)
-    return ids
+    return ws.cached(
+        "approvals.claimed_anywhere",
+        lambda: frozenset(id(t.milestone) for doc in ws for t in _triggers_in(ws, doc)),
+    )
 
 
 def _pending(ws: Workspace, milestone: Milestone) -> Decision | None:

@@ -188,21 +188,14 @@ def _done_tag(section: Section) -> StatusTag | None:
     return tag if tag is not None and tag.status is Status.DONE else None
 
 
-_claims_cache: dict[tuple[int, int, int], tuple[Workspace, Document, list[CompletionClaim]]] = {}
-
-
 def completion_claims(ws: Workspace, doc: Document) -> list[CompletionClaim]:
     """Every place in ``doc`` that says a defined milestone or deliverable is complete."""
-    # MS201, MS203 and MS501 each ask for the same claims within one check.
-    key = (id(ws), ws.version, id(doc))
-    cached = _claims_cache.get(key)
-    if cached is not None and cached[0] is ws and cached[1] is doc:
-        return list(cached[2])
-    if len(_claims_cache) >= 4:  # each entry holds a whole document alive
-        _claims_cache.clear()
-    claims = _completion_claims(ws, doc)
-    _claims_cache[key] = (ws, doc, claims)
-    return list(claims)
+    # MS201, MS203 and MS501 each ask for the same claims within one check. The entry keeps
+    # ``doc`` alive, so its id cannot name another document before the workspace changes.
+    held, claims = ws.cached(
+        ("completion.claims", id(doc)), lambda: (doc, _completion_claims(ws, doc))
+    )
+    return list(claims) if held is doc else _completion_claims(ws, doc)
 
 
 def _completion_claims(ws: Workspace, doc: Document) -> list[CompletionClaim]:

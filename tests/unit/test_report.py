@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -31,7 +29,7 @@ from milestone_lsp.core.report import (
 )
 from milestone_lsp.core.summaries import status_report
 from milestone_lsp.core.workspace import Workspace
-from tests.clirun import run_cli
+from tests.clirun import run_cli, run_python
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -347,23 +345,6 @@ def test_cli_never_imports_the_protocol_libraries(tmp_path: Path) -> None:
         f"    assert cli.main(['progress', '-w', {str(EXAMPLES)!r}]) == 0\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
-    )
+    proc = run_python(code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
-
-
-# --- README -------------------------------------------------------------------------------------
-
-
-def test_readme_shows_the_current_report_of_the_examples() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    found = re.search(
-        r"<!-- report-example:start -->\n```markdown\n(.*?)```\n<!-- report-example:end -->",
-        readme,
-        re.DOTALL,
-    )
-    assert found is not None, "README lost the report example markers"
-    proc = run_cli("report", cwd=EXAMPLES)
-    assert found.group(1) == proc.stdout, "regenerate it: cd examples && milestone-lsp report"
