@@ -154,6 +154,20 @@ async def test_emoji_positions_utf8(client: LanguageClient, root: Path) -> None:
     doc.close()
 
 
+async def test_placeholder_name_reported(client: LanguageClient, root: Path) -> None:
+    path = root / "draft.md"
+    path.write_text(
+        "# Plan 🚀\n\n## Milestone: [Milestone name]\n\n**Goal:** Operators see every parcel 🗺️\n",
+        encoding="utf-8",
+    )
+    doc = Doc(client, path, ENC)
+    diags = await wait_for_diagnostics(client, doc.uri, has("MS002", 2))
+    d = next(d for d in diags if str(d.code) == "MS002" and d.range.start.line == 2)
+    assert extract(doc.text, d.range, ENC) == "[Milestone name]"
+    assert "template placeholder" in d.message and "real name" in d.message
+    doc.close()
+
+
 # --- code actions ------------------------------------------------------------------------------
 
 
