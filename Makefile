@@ -42,7 +42,7 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m milestone_lsp.rules.docs
-	$(PY) -m milestone_lsp._schema
+	$(PY) -m milestone_lsp.settings.schema
 
 # README picture of the `progress` dashboard: rich's SVG export, rendered by headless Chromium.
 # (docs/images/history.png comes from `make test-vscode`: the history page in a VS Code webview.)

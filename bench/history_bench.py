@@ -87,7 +87,7 @@ def bench(
     record: Callable[..., object], work: Path = WORK, commits: int = 500, repeat: int = 3
 ) -> None:
     """Record the (e) lines: in-process and command-line times for ``commits`` commits."""
-    from milestone_lsp.gitlog import default_workers, load_history
+    from milestone_lsp.project.history import default_workers, load_history
 
     if shutil.which("git") is None:
         record("e", "history: git is not installed", None, "s", note="skipped")

@@ -105,14 +105,14 @@ def bench_inprocess(paths: dict[str, Path], sizes: list[str]) -> None:
     """Full analysis (parse + model + every rule), cold caches, vs markdown-it-py's parse."""
     from markdown_it import MarkdownIt
 
-    from milestone_lsp.config import Config
     from milestone_lsp.core import positions, syntax
     from milestone_lsp.core.blocks import BlockCache
     from milestone_lsp.core.parser import ModelCache, parse
     from milestone_lsp.core.workspace import Workspace
     from milestone_lsp.rules import approvals, measurability, sections
+    from milestone_lsp.rules.catalogue import all_rules
     from milestone_lsp.rules.engine import check_document
-    from milestone_lsp.rules.registry import all_rules
+    from milestone_lsp.settings.config import Config
 
     print("(a) in-process: full analysis vs markdown-it-py parse (best of N, cold caches)")
     record("a", "rules registered", len(all_rules()), "")

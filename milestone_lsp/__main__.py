@@ -1,5 +1,5 @@
 """Entry point for ``python -m milestone_lsp``."""
 
-from milestone_lsp.cli import main
+from milestone_lsp.cli.main import main
 
 raise SystemExit(main())

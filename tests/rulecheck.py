@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from milestone_lsp.config import Config
 from milestone_lsp.core.edits import apply_edits
 from milestone_lsp.core.findings import Finding
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.engine import check_document
+from milestone_lsp.settings.config import Config
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 

@@ -1,7 +1,8 @@
 """Progress over time, computed from snapshots of the milestone files (one per commit).
 
 Pure: the snapshots (``path → blob id`` after each commit) and the blob texts come from
-:mod:`milestone_lsp.gitlog`; this module parses them with :mod:`milestone_lsp.core.parser` and
+:mod:`milestone_lsp.project.gitlog`; this module parses them with
+:mod:`milestone_lsp.core.parser` and
 computes every figure with :mod:`milestone_lsp.core.progress` (never its own arithmetic).
 
 For each commit it records the computed overall and per-milestone progress next to what the
@@ -22,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from milestone_lsp.core.commits import Change, CommitInfo, Snapshot
 from milestone_lsp.core.model import Document, Milestone, ProgressClaim, Section, Status
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import split_lines
@@ -42,43 +44,6 @@ TrackedPredicate = Callable[[Document, str], bool]
 
 
 # --- inputs -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CommitInfo:
-    """A commit: id, parents, committer time (epoch and ISO 8601) and subject line."""
-
-    sha: str
-    parents: tuple[str, ...]
-    timestamp: int
-    date: str
-    subject: str
-
-    @property
-    def short(self) -> str:
-        """The abbreviated id shown to people."""
-        return self.sha[:7]
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One file changed by a commit (git's raw status letter: A, M, D, R, C, T)."""
-
-    status: str
-    old_path: str
-    new_path: str
-    old_blob: str
-    new_blob: str
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """The markdown files (``path → blob id``) after a commit, and what the commit changed."""
-
-    commit: CommitInfo
-    files: Mapping[str, str]
-    changes: tuple[Change, ...] = ()
-    baseline: bool = False
 
 
 # --- per-commit figures -------------------------------------------------------------------------

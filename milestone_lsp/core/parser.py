@@ -51,6 +51,7 @@ from milestone_lsp.core.syntax import (
     STATUS_MARKS,
     Trailer,
     find_label,
+    normalize_name,
     status_of_word,
     strip_trailers,
 )
@@ -1135,8 +1136,6 @@ class _Builder:
 
     def _drop_captions(self) -> None:
         """Drop empty definition headings that caption a definition of the same name."""
-        from milestone_lsp.core.syntax import normalize_name
-
         for kind in (self.doc.milestones, self.doc.deliverables):
             names = [normalize_name(s.name) for s in kind if s not in self.empty]
             for section in [s for s in kind if s in self.empty]:
@@ -1381,8 +1380,6 @@ def _assemble(path: str, text: str, lines: list[str], segments: list[_Segment]) 
     doc.comment_lines = frozenset(chain.from_iterable(seg.comments for seg in segments))
     doc.parts = [seg.doc for seg in segments]
     if empty:
-        from milestone_lsp.core.syntax import normalize_name
-
         empty_ids = {id(s) for s in empty}
         dropped: set[int] = set()
         for kind in (doc.milestones, doc.deliverables):

@@ -616,3 +616,8 @@ def report_to_json(report: StatusReport) -> dict[str, Any]:
         ],
         "next_steps": list(report.next_steps),
     }
+
+
+def status_report(ws: Workspace, milestone: Milestone, method: ProgressMethod) -> str:
+    """A Milestone Status Report without rule findings, as markdown."""
+    return render_markdown(build_report(ws, milestone, method))

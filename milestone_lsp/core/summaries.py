@@ -264,16 +264,6 @@ def recompute_edits(
     return edits
 
 
-# --- reports -----------------------------------------------------------------------------------
-
-
-def status_report(ws: Workspace, milestone: Milestone, method: ProgressMethod) -> str:
-    """A Milestone Status Report without rule findings (see :mod:`milestone_lsp.core.report`)."""
-    from milestone_lsp.core.report import build_report, render_markdown
-
-    return render_markdown(build_report(ws, milestone, method))
-
-
 def workspace_progress(
     ws: Workspace, doc: Document | None, method: ProgressMethod
 ) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from milestone_lsp.rules.registry import Rule, all_rules
+from milestone_lsp.rules.catalogue import all_rules
+from milestone_lsp.rules.registry import Rule
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules"
 

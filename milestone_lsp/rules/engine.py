@@ -6,13 +6,14 @@ import logging
 from collections import OrderedDict
 from collections.abc import Container, Hashable
 
-from milestone_lsp.config import Config
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import gc_paused
 from milestone_lsp.core.suppression import parse_suppressions
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.rules.registry import Rule, RuleContext, all_rules
+from milestone_lsp.rules.catalogue import all_rules
+from milestone_lsp.rules.registry import Rule, RuleContext
+from milestone_lsp.settings.config import Config
 
 log = logging.getLogger(__name__)
 

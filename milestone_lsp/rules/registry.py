@@ -12,11 +12,11 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from milestone_lsp.config import Config
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.positions import Range, split_lines
 from milestone_lsp.core.workspace import Workspace
+from milestone_lsp.settings.config import Config
 
 Scope = Literal["document", "workspace"]
 
@@ -121,20 +121,3 @@ def line_ending_key(ctx: RuleContext) -> tuple[bool, bool, bool]:
     """For a section-local rule whose fixes are written with the document's line endings."""
     text = ctx.doc.text
     return ("\r\n" in text, "\r" in text, "\n" in text)
-
-
-def all_rules() -> list[Rule]:
-    """Every rule, sorted by code (imports the rule modules on first use)."""
-    from milestone_lsp.rules import catalogue  # noqa: F401  (registers the rules)
-
-    return [RULES[code] for code in sorted(RULES)]
-
-
-def by_name_or_code(key: str) -> Rule | None:
-    """Look a rule up by code (``MS101``) or name (``vague-criterion``)."""
-    rules = all_rules()
-    upper = key.upper()
-    for r in rules:
-        if r.code == upper or r.name == key.lower():
-            return r
-    return None

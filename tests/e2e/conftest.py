@@ -232,11 +232,9 @@ async def wait_until_indexed(client: LanguageClient) -> None:
 def rule_exists(code: str) -> bool:
     """Whether a rule is registered (rules are being written concurrently)."""
     try:
-        from milestone_lsp.features.diagnostics import ensure_rules
-        from milestone_lsp.rules.registry import RULES
+        from milestone_lsp.rules.catalogue import by_name_or_code
 
-        ensure_rules()
-        return code in RULES
+        return by_name_or_code(code) is not None
     except Exception:
         return False
 

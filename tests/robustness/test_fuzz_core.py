@@ -1,10 +1,11 @@
 """Property-based fuzzing of the parser and the rules, through the pipeline ``check`` uses.
 
-Every property builds a :class:`~milestone_lsp.check.CheckResult` from generated documents and runs
-:func:`~milestone_lsp.check.run_rules` (the CLI's entry to the rule engine) or
-:func:`~milestone_lsp.check.apply_safe_fixes` (what ``check --fix`` runs). A rule that raises is
-caught and logged by the engine so that one bug does not silence the others; here such a log
-record re-raises the original exception, so a crash inside a rule fails the property.
+Every property builds a :class:`~milestone_lsp.project.checking.CheckResult` from generated
+documents and runs :func:`~milestone_lsp.project.checking.run_rules` (the CLI's entry to the rule
+engine) or :func:`~milestone_lsp.project.checking.apply_safe_fixes` (what ``check --fix`` runs).
+A rule that raises is caught and logged by the engine so that one bug does not silence the
+others; here such a log record re-raises the original exception, so a crash inside a rule
+fails the property.
 
 The helpers (``check_texts``, ``assert_findings_valid``, ``apply_fix``, ``editor_actions``) are
 shared with ``test_fix_safety.py``.
@@ -28,8 +29,6 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from milestone_lsp.check import CheckedFile, CheckResult, apply_safe_fixes, run_rules
-from milestone_lsp.config import Config
 from milestone_lsp.core.edits import TextEdit, apply_edits
 from milestone_lsp.core.findings import Finding, Fix
 from milestone_lsp.core.outline import to_jsonable
@@ -37,7 +36,9 @@ from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import LineIndex, Position, Range
 from milestone_lsp.core.summaries import recompute_edits
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.features.edits import non_overlapping
+from milestone_lsp.lsp.edits import non_overlapping
+from milestone_lsp.project.checking import CheckedFile, CheckResult, apply_safe_fixes, run_rules
+from milestone_lsp.settings.config import Config
 from tests.robustness import strategies as gen
 
 CONFIGS = (

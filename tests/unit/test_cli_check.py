@@ -131,7 +131,7 @@ def test_rules_and_explain(workspace: Path) -> None:
 
 def test_check_does_not_import_the_protocol_stack(workspace: Path) -> None:
     code = (
-        "import sys; from milestone_lsp.cli import main; main(['check', '--exit-zero', '.']);"
+        "import sys; from milestone_lsp.cli.main import main; main(['check', '--exit-zero', '.']);"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')];"
         "assert not bad, bad"
     )
@@ -143,7 +143,7 @@ def test_check_without_settings_or_history_loads_only_what_it_uses(workspace: Pa
     """The config file sets nothing and no file is committed: pydantic (the settings'
     validator), the history and its worker pool are never imported (~0.1 s of start-up)."""
     code = (
-        "import sys; from milestone_lsp.cli import main; main(['check', '--exit-zero', '.']);"
+        "import sys; from milestone_lsp.cli.main import main; main(['check', '--exit-zero', '.']);"
         "heavy = ('pydantic', 'milestone_lsp.core.history', 'concurrent', 'hashlib');"
         "bad = [m for m in sys.modules if m.startswith(heavy)];"
         "assert not bad, bad"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from milestone_lsp.config import Config
 from milestone_lsp.core.findings import Severity
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.progress import criterion_key
 from milestone_lsp.rules.meta import analysis_limit_finding
 from milestone_lsp.rules.progress_claims import percent_text
+from milestone_lsp.settings.config import Config
 from tests.rulecheck import apply_fix, describe, run
 
 GATED = (

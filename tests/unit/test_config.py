@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from milestone_lsp import _schema
-from milestone_lsp.config import (
+from milestone_lsp.core.findings import Severity
+from milestone_lsp.settings import schema as _schema
+from milestone_lsp.settings.config import (
     DEFAULT_DELIVERABLE_SECTIONS,
     DEFAULT_MILESTONE_SECTIONS,
     EDITOR_SETTINGS,
@@ -35,7 +36,6 @@ from milestone_lsp.config import (
     unknown_rule_errors,
     unknown_rule_keys,
 )
-from milestone_lsp.core.findings import Severity
 
 TOML = ".milestone-lsp.toml"
 
@@ -678,7 +678,7 @@ def test_configuration_doc_mentions_every_key() -> None:
 
 def test_importing_config_pulls_in_no_protocol_libraries() -> None:
     code = (
-        "import sys, milestone_lsp.config, milestone_lsp.core.suppression\n"
+        "import sys, milestone_lsp.settings.config, milestone_lsp.core.suppression\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')]\n"
         "assert not bad, bad\n"
     )
@@ -697,7 +697,7 @@ def test_defaults_and_an_empty_config_file_do_not_import_pydantic(tmp_path: Path
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from milestone_lsp.config import Config, load_config\n"
+        "from milestone_lsp.settings.config import Config, load_config\n"
         f"loaded = load_config(Path({str(tmp_path)!r}))\n"
         "assert loaded.errors == [] and loaded.config == Config(), loaded\n"
         "assert loaded.path is not None and loaded.path.name == '.milestone-lsp.toml'\n"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from milestone_lsp.cli import main as cli
+from milestone_lsp.cli.main import main as cli
 from milestone_lsp.core.history import (
     Change,
     CommitInfo,
@@ -22,7 +22,8 @@ from milestone_lsp.core.history import (
     scope_creep_from_json,
 )
 from milestone_lsp.core.history_render import render_html, render_text
-from milestone_lsp.gitlog import GitError, load_history, open_repository, snapshots
+from milestone_lsp.project.gitlog import GitError, open_repository
+from milestone_lsp.project.history import load_history, snapshots
 from milestone_lsp.rules import scope_creep
 from tests.gitrepo import build, git, needs_git
 from tests.rulecheck import describe, fixture_texts, load
@@ -350,7 +351,7 @@ def test_check_reads_no_history_for_files_never_committed(
 
 
 def test_any_committed_asks_git_about_exactly_the_named_files(tmp_path: Path) -> None:
-    from milestone_lsp.gitlog import any_committed
+    from milestone_lsp.project.gitlog import any_committed
 
     first, second, plain = tmp_path / "a", tmp_path / "b", tmp_path / "plain"
     for folder in (first, second, plain):
@@ -398,8 +399,8 @@ def _creep(milestone: str, deliverable: str) -> ScopeCreep:
 
 
 def test_rule_fires_on_provided_additions_unless_the_log_names_them() -> None:
-    from milestone_lsp.config import Config
     from milestone_lsp.rules.engine import check_document
+    from milestone_lsp.settings.config import Config
 
     texts = fixture_texts("MS602")
     ws = load(texts)

@@ -6,7 +6,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it.token import Token
 
-from milestone_lsp.config import Config
 from milestone_lsp.core.blocks import (
     BlockCache,
     blocks_of_tokens,
@@ -20,6 +19,7 @@ from milestone_lsp.core.parser import ModelCache, parse
 from milestone_lsp.core.positions import split_lines
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.engine import check_document
+from milestone_lsp.settings.config import Config
 
 LINES = [
     "# Project Status",

@@ -1,8 +1,8 @@
 """``milestone-lsp init``: the scaffold, what ``check`` says about it, and never overwriting.
 
-The expected findings are the scaffold's design (see ``milestone_lsp/scaffold.py``): each value
-the author must decide is a bracketed placeholder, reported by MS002 in a definition's fields and
-by MS101 in its criteria; STATUS.md, DECISIONS.md and the config file hold nothing to report.
+The expected findings are the scaffold's design (see ``milestone_lsp/project/scaffold.py``): each
+value the author must decide is a bracketed placeholder, reported by MS002 in a definition's
+fields and by MS101 in its criteria; STATUS.md, DECISIONS.md and the config file hold nothing to report.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from milestone_lsp.scaffold import scaffold_files
+from milestone_lsp.project.scaffold import scaffold_files
 from tests.clirun import run_cli
 
 # (file, 1-based line, code, the label or placeholder that line must hold)

@@ -40,6 +40,11 @@ def _load_dev() -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason="shared corpus not available")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 (Judge criteria on projects the analyzer has never seen): the in-sample "
+    "floors were set on the 310-row dev set; the grouped cross-validation test replaces them",
+)
 def test_dev_set_quality() -> None:
     tp = fp = fn = tn = skipped = 0
     for label, criterion, _source in _load_dev():

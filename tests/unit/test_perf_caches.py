@@ -14,8 +14,8 @@ from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import Position, Range
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.features.edits import non_overlapping
-from milestone_lsp.features.encoded import Encoded, encode, message
+from milestone_lsp.lsp.edits import non_overlapping
+from milestone_lsp.lsp.encoded import Encoded, encode, message
 from milestone_lsp.rules import measurability
 
 
@@ -96,7 +96,7 @@ def test_encoded_message_is_the_json_pygls_would_send() -> None:
 
 def test_completion_item_json_equals_the_item_pygls_would_send() -> None:
     from milestone_lsp.core.completion import Candidate
-    from milestone_lsp.features.completion import ITEM_KINDS, _item_json
+    from milestone_lsp.lsp.completion import ITEM_KINDS, _item_json
 
     candidate = Candidate('Search "Live" — v2', "Search Live", "milestone", 3, "Phase 2", 14)
     rng = lsp.Range(
@@ -121,10 +121,11 @@ def test_starting_the_server_loads_neither_settings_model_nor_parser() -> None:
 
     script = (
         "import sys\n"
-        "from milestone_lsp.server import create_server\n"
+        "from milestone_lsp.lsp.server import create_server\n"
         "create_server()\n"
-        "heavy = ('pydantic', 'markdown_it', 'milestone_lsp.config', 'milestone_lsp.core.parser',"
-        " 'milestone_lsp.rules.catalogue', 'milestone_lsp.core.report', 'milestone_lsp.gitlog',"
+        "heavy = ('pydantic', 'markdown_it', 'milestone_lsp.settings.config',"
+        " 'milestone_lsp.core.parser', 'milestone_lsp.rules.catalogue',"
+        " 'milestone_lsp.core.report', 'milestone_lsp.project.gitlog',"
         " 'milestone_lsp.core.history')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )

@@ -15,11 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from milestone_lsp import dashboard, reporting
-from milestone_lsp.config import load_config
+from milestone_lsp.cli import progress as progress_cli
 from milestone_lsp.core.progress import overall_progress, phase_progress
 from milestone_lsp.core.report import status_documents
 from milestone_lsp.core.summaries import milestone_summary
+from milestone_lsp.project import dashboard, reporting
+from milestone_lsp.settings.config import load_config
 from tests.clirun import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,7 +65,7 @@ def test_plain_text_when_piped() -> None:
     assert lines[mvp + 1].strip() == (
         "Phase 2 · approval required, not logged · 2 vague, 0 unverified"
     )
-    assert out == dashboard.render_plain(build())
+    assert out == progress_cli.render_plain(build())
 
 
 def test_json_output() -> None:
@@ -124,7 +125,7 @@ def test_rich_tables_on_a_terminal() -> None:
 
 def test_rich_rendering_lists_every_milestone_with_its_counts() -> None:
     buffer = io.StringIO()
-    dashboard.render_rich(build(), file=buffer, width=120)
+    progress_cli.render_rich(build(), file=buffer, width=120)
     out = buffer.getvalue()
     for name, cells in (
         ("Foundation Complete", ["0", "4/4 criteria", "100%", "not needed", "0", "0"]),

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from milestone_lsp import reporting
-from milestone_lsp.config import Config, load_config
 from milestone_lsp.core.report import (
     BLOCKED,
     COMPLETE,
@@ -26,9 +24,11 @@ from milestone_lsp.core.report import (
     StatusReport,
     render_markdown,
     report_to_json,
+    status_report,
 )
-from milestone_lsp.core.summaries import status_report
 from milestone_lsp.core.workspace import Workspace
+from milestone_lsp.project import reporting
+from milestone_lsp.settings.config import Config, load_config
 from tests.clirun import run_cli, run_python
 
 REPO = Path(__file__).resolve().parents[2]
@@ -338,7 +338,7 @@ def test_cli_missing_workspace_folder(tmp_path: Path) -> None:
 def test_cli_never_imports_the_protocol_libraries(tmp_path: Path) -> None:
     code = (
         "import sys, io, contextlib\n"
-        "import milestone_lsp.cli as cli\n"
+        "import milestone_lsp.cli.main as cli\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    assert cli.main(['init', {str(tmp_path / 'new')!r}]) == 0\n"
         f"    assert cli.main(['report', '-w', {str(EXAMPLES)!r}]) == 0\n"

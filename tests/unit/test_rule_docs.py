@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from milestone_lsp.rules.catalogue import all_rules
 from milestone_lsp.rules.docs import stale_pages
-from milestone_lsp.rules.registry import all_rules
 
 SECTIONS = ("What it flags", "Why", "Example that fires", "Example that does not", "Fix safety")
 

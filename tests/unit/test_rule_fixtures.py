@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from milestone_lsp.core.positions import LineIndex
-from milestone_lsp.rules.registry import all_rules
+from milestone_lsp.rules.catalogue import all_rules
 from tests.rulecheck import FIXTURES, apply_fix, describe, fixture_texts, run
 
 CODES = [r.code for r in all_rules()]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from milestone_lsp.config import Config
 from milestone_lsp.rules import measurability
 from milestone_lsp.rules.criteria import activity_wording, measurable_rewrites
 from milestone_lsp.rules.sections import closest_label, is_placeholder_value
+from milestone_lsp.settings.config import Config
 from tests.rulecheck import apply_fix, describe, load, run
 
 TEMPLATE_GAP = (

@@ -1,9 +1,10 @@
 """Generate the server's ``milestoneLsp.*`` settings in package.json from milestone_lsp's Config.
 
-The server has one settings model (``milestone_lsp.config.Config``); VS Code must declare the same
-keys, types, defaults and descriptions. Writing them by hand would drift, so this script derives
-every server key of ``contributes.configuration.properties`` from the model's camelCase JSON schema
-and leaves the client-only keys (interpreter, importStrategy, trace.server) as written.
+The server has one settings model (``milestone_lsp.settings.config.Config``); VS Code must
+declare the same keys, types, defaults and descriptions. Writing them by hand would drift, so
+this script derives every server key of ``contributes.configuration.properties`` from the
+model's camelCase JSON schema and leaves the client-only keys (interpreter, importStrategy,
+trace.server) as written.
 
 Usage:
     python3 scripts/sync_settings.py          rewrite package.json
@@ -44,7 +45,7 @@ KEPT_KEYWORDS = (
 
 
 def import_config() -> Any:
-    """milestone_lsp.config, importable with the bundled dependencies."""
+    """milestone_lsp.settings.config, importable with the bundled dependencies."""
     tag = f"cp{sys.version_info.major}{sys.version_info.minor}"
     libs = EXTENSION / "bundled" / "libs"
     if not (libs / tag).is_dir():
@@ -52,7 +53,7 @@ def import_config() -> Any:
             f"{libs / tag} is missing: run scripts/bundle_server.py with this Python first"
         )
     sys.path[0:0] = [str(REPO), str(libs / tag), str(libs / "common")]
-    import milestone_lsp.config as config
+    import milestone_lsp.settings.config as config
 
     return config
 
@@ -125,7 +126,7 @@ def main() -> int:
     text = PACKAGE_JSON.read_text(encoding="utf-8")
     wanted = render(json.loads(text), import_config())
     if wanted == text:
-        print("package.json settings match milestone_lsp.config")
+        print("package.json settings match milestone_lsp.settings.config")
         return 0
     if check:
         sys.stdout.writelines(
@@ -138,7 +139,7 @@ def main() -> int:
         )
         return 1
     PACKAGE_JSON.write_text(wanted, encoding="utf-8")
-    print("package.json settings regenerated from milestone_lsp.config")
+    print("package.json settings regenerated from milestone_lsp.settings.config")
     return 0
 
 

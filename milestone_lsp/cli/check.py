@@ -1,0 +1,195 @@
+"""``milestone-lsp check``: lint milestone markdown in CI (text, JSON, SARIF, GitHub annotations).
+
+Entered with the cyclic garbage collector paused (:mod:`milestone_lsp.cli.main`): the modules
+imported and the documents parsed live until the process exits, so the collector would only
+traverse them again and again (a quarter of the run at 100k lines). Once the workspace is
+parsed they are frozen out of its reach and the collector runs again for what the rules and the
+output allocate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from milestone_lsp.cli import deferred, formats
+from milestone_lsp.cli.console import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    error,
+    split_codes,
+    write_output,
+)
+from milestone_lsp.core.findings import Severity
+from milestone_lsp.core.progress import milestone_progress, overall_progress
+from milestone_lsp.project import checking
+from milestone_lsp.project.checking import CheckResult, is_milestone_document
+from milestone_lsp.project.gitlog import GitError, any_committed
+from milestone_lsp.rules import scope_creep
+from milestone_lsp.rules.catalogue import all_rules
+from milestone_lsp.rules.engine import active_rules
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+
+def run(args: argparse.Namespace) -> int:
+    """Lint milestone markdown; exit 0 clean, 1 findings at the fail level, 2 errors."""
+    targets = [Path(p) for p in args.paths if p != "-"]
+    use_stdin = "-" in args.paths
+    if not args.paths:
+        targets = [Path(".")]
+    root = checking.workspace_root(targets)
+    loaded, problems = checking.load_config_or_errors(targets[0] if targets else Path.cwd())
+    if problems:
+        for problem in problems:
+            error(problem)
+        return EXIT_ERROR
+    rules = all_rules()
+    known = {r.code for r in rules} | {r.name for r in rules}
+    select = set(split_codes(args.select)) if args.select else None
+    ignore = set(split_codes(args.ignore))
+    for key in (select or set()) | ignore:
+        if key not in known and key.upper() not in known:
+            error(f"unknown rule {key!r} (see `milestone-lsp rules`)")
+            return EXIT_ERROR
+    select = {k.upper() if k.upper() in known else k for k in select} if select else None
+    ignore = {k.upper() if k.upper() in known else k for k in ignore}
+    stdin_text = sys.stdin.read() if use_stdin else None
+    progress = progress_bar() if sys.stderr.isatty() and args.format == "text" else None
+    result = checking.build_workspace(
+        targets if targets or not use_stdin else [],
+        loaded.config,
+        root,
+        stdin_text=stdin_text,
+        stdin_name=args.stdin_filename,
+        progress=progress,
+    )
+    if progress is not None:
+        progress(-1, -1)
+    # Modules and documents stay until exit: frozen, they are never traversed again; the
+    # collector is back on for what the rules and the output allocate.
+    gc.freeze()
+    gc.enable()
+    provide_scope_creep(result, root, select, ignore)
+    if args.fix:
+        checking.apply_safe_fixes(result, select, ignore)
+    else:
+        checking.run_rules(result, select, ignore)
+    if args.baseline is not None:
+        baseline = Path(args.baseline)
+        if args.update_baseline or not baseline.exists():
+            checking.write_baseline(result, baseline)
+            error(f"recorded {len(result.findings)} findings in {baseline}")
+            result.findings = []
+        else:
+            try:
+                checking.filter_baseline(result, baseline)
+            except (OSError, ValueError) as exc:
+                error(f"{baseline}: {exc}")
+                return EXIT_ERROR
+    for problem in result.errors:
+        error(problem)
+    findings = result.findings
+    if args.format == "json":
+        text = formats.render_json(findings, result.workspace, len(result.files))
+    elif args.format == "sarif":
+        text = formats.render_sarif(findings, result.workspace, rules)
+    elif args.format == "github":
+        text = formats.render_github(findings, {r.code: r.name for r in rules})
+    else:
+        text = formats.render_text(findings)
+        summary = progress_summary(result)
+        if summary:
+            text += ("\n" if text else "") + "\n".join(summary) + "\n"
+        fixed = sum(result.fixed.values())
+        count = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+        text += f"{count} in {len(result.files)} file{'s' if len(result.files) != 1 else ''}"
+        text += f", {fixed} fixed\n" if args.fix else "\n"
+    if write_output(text, args.output_file) != EXIT_OK:
+        return EXIT_ERROR
+    if result.errors and not result.files:
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_OK
+    level = Severity(args.fail_on)
+    return EXIT_FINDINGS if checking.fails(findings, level) else EXIT_OK
+
+
+def progress_summary(result: CheckResult) -> list[str]:
+    """The summary lines of the text output: computed progress per checked document."""
+    method = result.config.progress_method
+    lines = []
+    for checked in result.files:
+        doc = result.workspace.get(checked.display)
+        if doc is None or not is_milestone_document(doc, checked.display, result.config):
+            continue
+        parts = []
+        if doc.status_sections:
+            overall = overall_progress(result.workspace, doc, method)
+            if overall is not None:
+                parts.append(f"overall {overall.explain()}")
+        for m in doc.milestones:
+            if m.is_update:
+                continue
+            tally = milestone_progress(result.workspace, m, method)
+            if tally is not None:
+                parts.append(f"{m.name} {tally.done}/{tally.total} ({round(tally.percent)}%)")
+        if parts:
+            lines.append(f"{checked.display}: " + "; ".join(parts))
+    return lines
+
+
+def provide_scope_creep(
+    result: CheckResult, root: Path, select: set[str] | None, ignore: set[str]
+) -> None:
+    """Read the git history for MS602 scope-creep when the rule runs and git can give it.
+
+    Only when a checked file is committed: the history ends at ``HEAD``, so it can say nothing
+    about files that never were (a new STATUS.md, or files git ignores), and reading it would
+    cost a run over every commit for nothing.
+    """
+    if not any(r.code == "MS602" for r, _ in active_rules(result.config, select, ignore)):
+        return
+    named = select is not None and "MS602" in select  # asked for by name: say why it is silent
+    if not any_committed(c.path for c in result.files):
+        if named:
+            error(
+                "MS602 needs the git history: none of the checked files is "
+                "committed to a git repository"
+            )
+        return
+    try:
+        history = deferred.history.load_history(
+            root, result.config, workers=deferred.history.default_workers()
+        )
+    except GitError as exc:
+        if named:
+            error(f"MS602 needs the git history: {exc}")
+        return
+    scope_creep.provide(result.workspace, [c for c in history.scope_creep if c.present])
+
+
+def progress_bar() -> Callable[[int, int], None]:
+    """A progress bar on stderr for long runs (only a terminal shows it)."""
+    bars: list[tuple[Progress, TaskID]] = []
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            if total < 50:
+                return
+            progress = deferred.rich_progress.Progress(transient=True)
+            progress.start()
+            bars.append((progress, progress.add_task("checking", total=total)))
+        progress, task = bars[0]
+        if done < 0:
+            progress.stop()
+            return
+        progress.update(task, completed=done)
+
+    return update

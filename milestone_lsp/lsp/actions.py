@@ -1,0 +1,271 @@
+"""Code actions: quick fixes from the rules' fixes, fix-all, and source actions (templates,
+status report, approval log entry, recompute progress) — every one a plain WorkspaceEdit."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from lsprotocol import types as lsp
+
+from milestone_lsp.core.edits import TextEdit, close_open_fence
+from milestone_lsp.core.model import Document, Milestone
+from milestone_lsp.core.positions import LineIndex, Position, Range, line_index
+from milestone_lsp.core.progress import criteria_tally, deliverables_tally
+from milestone_lsp.core.summaries import milestone_at_line, recompute_edits
+from milestone_lsp.core.templates import (
+    TEMPLATE_KINDS,
+    TEMPLATE_TITLES,
+    TemplateKind,
+    approval_entry,
+    insertion_text,
+    render,
+    restyle,
+)
+from milestone_lsp.lsp import deferred
+from milestone_lsp.lsp.convert import uri_to_path
+from milestone_lsp.lsp.diagnostics import findings_for
+from milestone_lsp.lsp.edits import decisions_path, non_overlapping, workspace_edit
+from milestone_lsp.lsp.encoded import Encoded, encode
+from milestone_lsp.lsp.state import MilestoneServer, guarded
+
+FIX_ALL = "source.fixAll.milestone-lsp"
+SOURCE_PREFIX = "source.milestone-lsp"
+KINDS = [
+    lsp.CodeActionKind.QuickFix,
+    lsp.CodeActionKind.Source,
+    lsp.CodeActionKind.SourceFixAll,
+    FIX_ALL,
+]
+
+
+# Per server: path -> ((document, workspace version, settings, encoding, editor version),
+# results) for actions that depend on the whole document (fix-all, recompute).
+_per_doc: weakref.WeakKeyDictionary[
+    MilestoneServer,
+    dict[str, tuple[tuple[object, int, object, object, int | None], dict[str, Any]]],
+] = weakref.WeakKeyDictionary()
+
+
+def _memo(ls: MilestoneServer, doc: Document) -> dict[str, Any]:
+    """Results remembered for the current state of ``doc`` (cleared by any change)."""
+    key = (doc, ls.model.version, ls.config, ls.conv.encoding, ls.version_for(doc.path))
+    per_path = _per_doc.setdefault(ls, {})
+    found = per_path.get(doc.path)
+    if (
+        found is not None
+        and found[0][0] is doc
+        and found[0][1] == key[1]
+        and found[0][2] is key[2]
+        and found[0][3] == key[3]
+        and found[0][4] == key[4]
+    ):
+        return found[1]
+    memo: dict[str, Any] = {}
+    per_path[doc.path] = (key, memo)
+    return memo
+
+
+def _wanted(kind: str, only: list[str] | None) -> bool:
+    if not only:
+        return True
+    return any(kind == o or kind.startswith(o + ".") for o in only)
+
+
+def template_edit(ls: MilestoneServer, doc: Document, kind: TemplateKind, line: int) -> TextEdit:
+    """The edit inserting a template of ``kind`` at the start of ``line``."""
+    index = line_index(doc.text)
+    line = max(0, min(line, len(index.lines)))
+    name = "[Name]"
+    phase = "N"
+    milestone = milestone_at_line(doc, line)
+    if kind in ("milestoneVerification", "deliverableVerification") and milestone is not None:
+        name = milestone.name
+    if kind == "deliverable" and milestone is not None:
+        phase_text = milestone.phase or ""
+        digits = "".join(ch for ch in phase_text if ch.isdigit())
+        phase = digits or "N"
+    block = render(
+        kind,
+        name=name,
+        phase=phase,
+        milestone=milestone.name if milestone is not None else "[Milestone name]",
+    )
+    pos = Position(line, 0) if line < len(index.lines) else index.end()
+    text = insertion_text(block, doc.text, line)
+    return TextEdit(doc.path, Range(pos, pos), text)
+
+
+def target_milestone(ls: MilestoneServer, doc: Document, line: int) -> Milestone | None:
+    """The milestone under the cursor, else STATUS.md's current milestone, else the first one."""
+    here = milestone_at_line(doc, line)
+    if here is not None:
+        return ls.model.find_milestone(here.name) or here
+    for ref in doc.references:
+        if ref.context == "current_milestone" and ref.kind == "milestone":
+            found = ls.model.find_milestone(ref.name)
+            if found is not None:
+                return found
+    for m in ls.model.milestones():
+        if m.approval_required and ls.model.approval_for(m) is None:
+            return m
+    return None
+
+
+def approval_edits(ls: MilestoneServer, doc: Document, milestone: Milestone) -> list[TextEdit]:
+    """A PENDING approval entry appended to DECISIONS.md (created when absent)."""
+    method = ls.config.progress_method
+    deliverables = deliverables_tally(ls.model, milestone)
+    criteria = criteria_tally(ls.model, milestone.name, milestone.criteria, "criteria met")
+    entry = approval_entry(
+        milestone.name,
+        deliverables=f"{deliverables.done}/{deliverables.total}" if deliverables else "N/N",
+        criteria=f"{criteria.done}/{criteria.total}" if criteria else "N/N",
+    )
+    del method
+    path = decisions_path(ls, doc.path)
+    target = ls.model.get(path)
+    if target is None and not ls.exists(path):
+        return [TextEdit(path, Range.of(0, 0), "# Decisions\n\n" + entry)]
+    if target is None:
+        ls.read_from_disk(path)
+        target = ls.model.get(path)
+    text = target.text if target is not None else ""
+    index = line_index(text)
+    end = index.end()
+    eol = index.line_ending() if text else "\n"
+    sep = "" if not text else (eol if text.endswith(("\n", "\r")) else eol + eol)
+    if text.endswith(("\n\n", "\r\n\r\n")):
+        sep = ""
+    fenced = target.fenced_lines if target is not None else frozenset()
+    closing = close_open_fence(index.lines, fenced, eol)
+    if closing:
+        sep = ("" if text.endswith(("\n", "\r")) else eol) + closing + eol
+    return [TextEdit(path, Range(end, end), sep + restyle(entry, text))]
+
+
+def source_actions(
+    ls: MilestoneServer, doc: Document, line: int, only: list[str] | None
+) -> list[lsp.CodeAction]:
+    """Template insertions, status report, approval log and recompute, where they apply."""
+    out: list[lsp.CodeAction] = []
+
+    def add(kind: str, title: str, edits: list[TextEdit]) -> None:
+        if edits and _wanted(kind, only):
+            out.append(lsp.CodeAction(title=title, kind=kind, edit=workspace_edit(ls, edits)))
+
+    for kind in TEMPLATE_KINDS:
+        add(
+            f"{SOURCE_PREFIX}.insertTemplate.{kind}",
+            TEMPLATE_TITLES[kind],
+            [template_edit(ls, doc, kind, line)],
+        )
+    milestone = target_milestone(ls, doc, line)
+    if milestone is not None:
+        report = deferred.report.status_report(ls.model, milestone, ls.config.progress_method)
+        index = line_index(doc.text)
+        pos = Position(line, 0) if line < len(index.lines) else index.end()
+        add(
+            f"{SOURCE_PREFIX}.statusReport",
+            f'Insert Milestone Status Report for "{milestone.name}"',
+            [TextEdit(doc.path, Range(pos, pos), insertion_text(report, doc.text, line))],
+        )
+        add(
+            f"{SOURCE_PREFIX}.logApproval",
+            f'Log approval of "{milestone.name}" in DECISIONS.md',
+            approval_edits(ls, doc, milestone),
+        )
+    memo = _memo(ls, doc)
+    if "recompute" not in memo:
+        memo["recompute"] = recompute_edits(
+            ls.model, doc, ls.config.progress_method, ls.config.percent_tolerance
+        )
+    add(f"{SOURCE_PREFIX}.recomputeProgress", "Recompute progress", memo["recompute"])
+    return out
+
+
+def code_actions(ls: MilestoneServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    """Every code action for the requested range."""
+    uri = params.text_document.uri
+    doc = ls.document(uri)
+    if doc is None:
+        return []
+    only = [str(getattr(k, "value", k)) for k in params.context.only or []] or None
+    index = ls.index_for(doc.path) or LineIndex(doc.text)
+    conv = ls.conv
+    wanted = conv.from_range(index, params.range)
+    findings = findings_for(ls, uri_to_path(uri))
+    out: list[lsp.CodeAction] = []
+    if _wanted(lsp.CodeActionKind.QuickFix, only):
+        for finding in findings:
+            r = finding.range
+            if r.end < wanted.start or wanted.end < r.start:
+                continue
+            diag = conv.diagnostic(finding, ls.index_for, ls.config.rule_docs_url)
+            for n, fix in enumerate(finding.fixes):
+                out.append(
+                    lsp.CodeAction(
+                        title=fix.title,
+                        kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=[diag],
+                        is_preferred=n == 0 and fix.applicability == "safe",
+                        edit=workspace_edit(ls, fix.edits),
+                    )
+                )
+    if _wanted(FIX_ALL, only):
+        memo = _memo(ls, doc)
+        if "fix_all" not in memo:
+            safe = [
+                e
+                for f in findings
+                for fix in f.fixes[:1]
+                if fix.applicability == "safe"
+                for e in fix.edits
+            ]
+            edits = non_overlapping(safe)
+            memo["fix_all"] = (
+                lsp.CodeAction(
+                    title="Fix all safe milestone-lsp problems",
+                    kind=FIX_ALL,
+                    edit=workspace_edit(ls, edits),
+                )
+                if edits
+                else None
+            )
+        if memo["fix_all"] is not None:
+            out.append(memo["fix_all"])
+    out += source_actions(ls, doc, wanted.start.line, only)
+    return out
+
+
+def register(server: MilestoneServer) -> None:
+    """Register textDocument/codeAction."""
+
+    def _empty() -> list[lsp.CodeAction] | Encoded:
+        return []
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=False),
+    )
+    @guarded(_empty)
+    async def code_action(
+        ls: MilestoneServer, params: lsp.CodeActionParams
+    ) -> list[lsp.CodeAction] | Encoded:
+        await ls.ready()
+        actions = code_actions(ls, params)
+        if not ls.sends_encoded:
+            return actions
+        # Fix-all carries an edit per problem of the document (hundreds in a large file):
+        # serialised once per document state, like the action itself.
+        doc = ls.document(params.text_document.uri)
+        memo = _memo(ls, doc) if doc is not None else {}
+        parts = []
+        for action in actions:
+            if action is memo.get("fix_all"):
+                if "fix_all_json" not in memo:
+                    memo["fix_all_json"] = encode(action)
+                parts.append(memo["fix_all_json"])
+            else:
+                parts.append(encode(action))
+        return Encoded("[" + ",".join(parts) + "]")

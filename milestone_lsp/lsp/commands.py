@@ -1,0 +1,190 @@
+"""workspace/executeCommand: status report, recompute progress, insert template, workspace
+progress, and the code lens's show-progress command. Names are a public contract with the VS Code
+extension and the Neovim plugin — keep them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcInvalidParams
+
+from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.model import Document
+from milestone_lsp.core.summaries import (
+    find_milestone_by_name,
+    lens_title,
+    milestone_hover,
+    milestone_summary,
+    recompute_edits,
+    workspace_progress,
+)
+from milestone_lsp.core.templates import TEMPLATE_KINDS, TemplateKind
+
+# A real import (not TYPE_CHECKING): pygls resolves command handlers' annotations at run time.
+from milestone_lsp.lsp import deferred
+from milestone_lsp.lsp.actions import target_milestone, template_edit
+from milestone_lsp.lsp.convert import uri_to_path
+from milestone_lsp.lsp.edits import workspace_edit
+from milestone_lsp.lsp.lens import SHOW_PROGRESS
+from milestone_lsp.lsp.state import MilestoneServer, guarded
+
+STATUS_REPORT = "milestone-lsp.statusReport"
+RECOMPUTE_PROGRESS = "milestone-lsp.recomputeProgress"
+INSERT_TEMPLATE = "milestone-lsp.insertTemplate"
+WORKSPACE_PROGRESS = "milestone-lsp.workspaceProgress"
+
+
+def _object(command: str, args: tuple[Any, ...], *, optional: bool = False) -> dict[str, Any]:
+    """The single object argument of a command, or a clear InvalidParams error."""
+    if not args:
+        if optional:
+            return {}
+        raise JsonRpcInvalidParams(f"{command}: expected one argument object, got none")
+    first = args[0]
+    if hasattr(first, "_asdict"):
+        first = first._asdict()
+    if not isinstance(first, Mapping):
+        raise JsonRpcInvalidParams(
+            f"{command}: expected an object argument, got {type(first).__name__}"
+        )
+    return dict(first)
+
+
+def _document(ls: MilestoneServer, command: str, arg: Mapping[str, Any]) -> Document:
+    uri = arg.get("uri")
+    if not isinstance(uri, str) or not uri:
+        raise JsonRpcInvalidParams(f"{command}: 'uri' must be a document URI string")
+    doc = ls.document(uri)
+    if doc is None:
+        ls.read_from_disk(uri_to_path(uri))
+        doc = ls.document(uri)
+    if doc is None:
+        raise JsonRpcInvalidParams(f"{command}: no such document: {uri}")
+    return doc
+
+
+async def _apply(ls: MilestoneServer, label: str, edits: list[TextEdit]) -> bool:
+    if not edits:
+        return False
+    try:
+        result = await asyncio.wait_for(
+            ls.workspace_apply_edit_async(
+                lsp.ApplyWorkspaceEditParams(edit=workspace_edit(ls, edits), label=label)
+            ),
+            timeout=10,
+        )
+    except Exception as exc:
+        ls.log_info(f"{label}: the client did not apply the edit ({exc})", lsp.MessageType.Warning)
+        return False
+    return bool(getattr(result, "applied", False))
+
+
+async def _status_report(ls: MilestoneServer, name: str) -> dict[str, Any]:
+    """The report the ``report`` command line prints, from the editor's current texts.
+
+    The documents are parsed again under root-relative paths (off the event loop), so that
+    paths in the report read exactly as on the command line.
+    """
+    reporting = deferred.reporting
+    root = ls.root or Path.cwd()
+    texts: list[tuple[str | Path, str]] = [(doc.path, doc.text) for doc in ls.model]
+    config = ls.config
+    report = await asyncio.to_thread(
+        lambda: reporting.make_report(reporting.rebase(texts, root), config, name)
+    )
+    return {
+        "markdown": deferred.report.render_markdown(report),
+        "report": deferred.report.report_to_json(report),
+    }
+
+
+def register(server: MilestoneServer) -> None:
+    """Register the commands."""
+
+    def _failed() -> dict[str, Any]:
+        return {"error": "the command failed; see the server log"}
+
+    @server.command(STATUS_REPORT)
+    @guarded(_failed)
+    async def cmd_status_report(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
+        await ls.ready()
+        arg = _object(STATUS_REPORT, args)
+        doc = _document(ls, STATUS_REPORT, arg)
+        name = arg.get("milestone")
+        if name is not None and not isinstance(name, str):
+            raise JsonRpcInvalidParams(f"{STATUS_REPORT}: 'milestone' must be a string")
+        line = arg.get("line", 0)
+        milestone = (
+            find_milestone_by_name(ls.model, name)
+            if name
+            else target_milestone(ls, doc, line if isinstance(line, int) else 0)
+        )
+        if milestone is None:
+            raise JsonRpcInvalidParams(
+                f"{STATUS_REPORT}: " + deferred.report.unknown_milestone_message(ls.model, name)
+            )
+        return await _status_report(ls, milestone.name)
+
+    @server.command(RECOMPUTE_PROGRESS)
+    @guarded(_failed)
+    async def cmd_recompute(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
+        await ls.ready()
+        arg = _object(RECOMPUTE_PROGRESS, args)
+        doc = _document(ls, RECOMPUTE_PROGRESS, arg)
+        edits = recompute_edits(
+            ls.model, doc, ls.config.progress_method, ls.config.percent_tolerance
+        )
+        applied = await _apply(ls, "Recompute progress", edits)
+        return {"applied": applied, "edits": len(edits)}
+
+    @server.command(INSERT_TEMPLATE)
+    @guarded(_failed)
+    async def cmd_insert_template(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
+        await ls.ready()
+        arg = _object(INSERT_TEMPLATE, args)
+        doc = _document(ls, INSERT_TEMPLATE, arg)
+        kind = arg.get("kind")
+        if kind not in TEMPLATE_KINDS:
+            raise JsonRpcInvalidParams(
+                f"{INSERT_TEMPLATE}: 'kind' must be one of {', '.join(TEMPLATE_KINDS)}"
+            )
+        line = arg.get("line", 0)
+        if not isinstance(line, int) or isinstance(line, bool) or line < 0:
+            raise JsonRpcInvalidParams(f"{INSERT_TEMPLATE}: 'line' must be a line number >= 0")
+        template: TemplateKind = kind
+        edit = template_edit(ls, doc, template, line)
+        return {"applied": await _apply(ls, f"Insert {kind} template", [edit])}
+
+    @server.command(WORKSPACE_PROGRESS)
+    @guarded(_failed)
+    async def cmd_workspace_progress(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
+        await ls.ready()
+        arg = _object(WORKSPACE_PROGRESS, args, optional=True)
+        doc = _document(ls, WORKSPACE_PROGRESS, arg) if arg else None
+        if doc is None:
+            status = ls.model.status_documents()
+            doc = status[0] if status else None
+        return workspace_progress(ls.model, doc, ls.config.progress_method)
+
+    @server.command(SHOW_PROGRESS)
+    @guarded(_failed)
+    async def cmd_show_progress(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
+        await ls.ready()
+        arg = _object(SHOW_PROGRESS, args)
+        name = arg.get("milestone")
+        if not isinstance(name, str):
+            raise JsonRpcInvalidParams(f"{SHOW_PROGRESS}: 'milestone' must be a string")
+        milestone = find_milestone_by_name(ls.model, name)
+        if milestone is None:
+            raise JsonRpcInvalidParams(f"{SHOW_PROGRESS}: no milestone named {name!r}")
+        summary = milestone_summary(ls.model, milestone, ls.config.progress_method)
+        ls.window_show_message(
+            lsp.ShowMessageParams(
+                type=lsp.MessageType.Info, message=f"{milestone.name}: {lens_title(summary)}"
+            )
+        )
+        return {"markdown": milestone_hover(summary)}

@@ -1,0 +1,65 @@
+"""Turning core text edits into a WorkspaceEdit the client can apply."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from pathlib import Path
+
+from lsprotocol import types as lsp
+
+from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.lsp.state import MilestoneServer
+
+
+def workspace_edit(ls: MilestoneServer, edits: Iterable[TextEdit]) -> lsp.WorkspaceEdit:
+    """A WorkspaceEdit in the richest form the client supports.
+
+    documentChanges (with versions) when the client takes them; a file that does not exist yet is
+    created with ``CreateFile`` when the client supports that, else the edit goes to ``changes``.
+    """
+    edits = list(edits)
+    document_changes = bool(ls.capability("workspace", "workspace_edit", "document_changes"))
+    operations = ls.capability("workspace", "workspace_edit", "resource_operations") or []
+    create = any(getattr(op, "value", op) == "create" for op in operations)
+    missing = any(not ls.exists(e.path) for e in edits)
+    if missing and not create:
+        document_changes = False
+    return ls.conv.workspace_edit(
+        edits,
+        ls.index_for,
+        version_for=ls.version_for,
+        exists=ls.exists,
+        document_changes=document_changes,
+        create_files=create,
+    )
+
+
+def non_overlapping(edits: Iterable[TextEdit]) -> list[TextEdit]:
+    """Edits with any edit that overlaps an earlier one (same file) dropped."""
+    kept: list[TextEdit] = []
+    # Per path, the kept spans sorted: they never overlap each other, so their ends rise with
+    # their starts and only the last span starting before an edit's end can overlap it.
+    spans: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+    for edit in edits:
+        start = (edit.range.start.line, edit.range.start.character)
+        end = (edit.range.end.line, edit.range.end.character)
+        placed = spans.setdefault(edit.path, [])
+        before = bisect.bisect_left(placed, (end,))  # spans that start before ``end``
+        if before and start < placed[before - 1][1]:
+            continue
+        at = bisect.bisect_left(placed, (start, end))
+        if at < len(placed) and placed[at] == (start, end):
+            continue  # the same range again (an empty range at one point included)
+        placed.insert(at, (start, end))
+        kept.append(edit)
+    return kept
+
+
+def decisions_path(ls: MilestoneServer, near: str) -> str:
+    """The DECISIONS.md of the workspace (an existing one, else next to the root or document)."""
+    for doc in ls.model:
+        if Path(doc.path).name.lower() == "decisions.md":
+            return doc.path
+    folder = ls.root if ls.root is not None else Path(near).parent
+    return str(folder / "DECISIONS.md")

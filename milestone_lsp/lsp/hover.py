@@ -1,0 +1,111 @@
+"""Hover: milestone progress summaries, reference status, claim arithmetic, vague criteria."""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from milestone_lsp.core.model import Document, Item
+from milestone_lsp.core.positions import LineIndex, Position, Range
+from milestone_lsp.core.summaries import (
+    IsVague,
+    claim_hover,
+    computed_for_claim,
+    deliverable_hover,
+    milestone_hover,
+    milestone_summary,
+    reference_hover,
+)
+from milestone_lsp.lsp import deferred
+from milestone_lsp.lsp.state import MilestoneServer, guarded
+
+
+def vague_checker(ls: MilestoneServer) -> IsVague:
+    """``text -> bool`` with the configured extra and allowed words."""
+    analyze = deferred.measurability.analyze
+    extra = ls.config.extra_vague_words
+    allowed = ls.config.allowed_words
+
+    def is_vague(text: str) -> bool:
+        return not analyze(text, extra_vague=extra, allowed=allowed).measurable
+
+    return is_vague
+
+
+def criterion_hover(ls: MilestoneServer, item: Item) -> str | None:
+    """Why a criterion is vague and what measurable versions look like (None if it is fine)."""
+    measurability = deferred.measurability
+    verdict = measurability.analyze(
+        item.text, extra_vague=ls.config.extra_vague_words, allowed=ls.config.allowed_words
+    )
+    if verdict.measurable:
+        return None
+    lines = ["**Vague criterion**", "", measurability.headline(verdict), ""]
+    lines += [f"- {reason}" for reason in verdict.reasons]
+    lines += ["", "**Measurable versions:**"]
+    lines += [f"- `{option}`" for option in measurability.rewrites(item.text, verdict)]
+    return "\n".join(lines)
+
+
+def _criteria(doc: Document) -> list[Item]:
+    out = [c for m in doc.milestones for c in m.criteria]
+    return out + [c for d in doc.deliverables for c in d.criteria]
+
+
+def hover_markdown(ls: MilestoneServer, doc: Document, pos: Position) -> tuple[str, Range] | None:
+    """The hover text at ``pos`` and the range it is about."""
+    ws = ls.model
+    method = ls.config.progress_method
+    vague = vague_checker(ls)
+    for m in doc.milestones:
+        if m.heading.range.contains(pos):
+            target = ws.find_milestone(m.name) or m
+            return milestone_hover(milestone_summary(ws, target, method, vague)), m.heading.range
+    for d in doc.deliverables:
+        if d.heading.range.contains(pos):
+            return deliverable_hover(ws, d), d.heading.range
+    for claim in doc.claims:
+        on_name = claim.name_range is not None and claim.name_range.contains(pos)
+        if claim.range.contains(pos) and not on_name:
+            return claim_hover(claim, computed_for_claim(ws, doc, claim, method)), claim.range
+    for ref in doc.references:
+        if ref.range.contains(pos):
+            text = reference_hover(ws, ref, method, vague)
+            if text is not None:
+                return text, ref.range
+    for m in doc.milestones:
+        for item in m.deliverable_items:
+            if item.text_range.contains(pos):
+                found = ws.find_deliverable(item.text)
+                if found is not None:
+                    return deliverable_hover(ws, found), item.text_range
+    for item in _criteria(doc):
+        if item.range.contains(pos):
+            text = criterion_hover(ls, item)
+            if text is not None:
+                return text, item.text_range
+    return None
+
+
+def register(server: MilestoneServer) -> None:
+    """Register textDocument/hover."""
+
+    def _none() -> lsp.Hover | None:
+        return None
+
+    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
+    @guarded(_none)
+    async def hover(ls: MilestoneServer, params: lsp.HoverParams) -> lsp.Hover | None:
+        await ls.ready()
+        doc = ls.document(params.text_document.uri)
+        if doc is None:
+            return None
+        index = ls.index_for(doc.path) or LineIndex(doc.text)
+        pos = ls.conv.from_position(index, params.position)
+        found = hover_markdown(ls, doc, pos)
+        if found is None:
+            return None
+        text, rng = found
+        return lsp.Hover(
+            contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
+            range=ls.conv.range(index, rng),
+        )

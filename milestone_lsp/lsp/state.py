@@ -1,0 +1,425 @@
+"""The server's state: documents, the parsed workspace, settings, indexing — and the
+interface every feature module depends on.
+
+Feature modules (:mod:`milestone_lsp.lsp.hover`, ``.diagnostics``, ...) import
+:class:`MilestoneServer` and :func:`guarded` from here, never from
+:mod:`milestone_lsp.lsp.server`, which imports them to register their handlers: imports point
+one way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+
+from milestone_lsp import __version__
+from milestone_lsp.core.files import MARKDOWN_SUFFIXES, discover, read_text
+from milestone_lsp.core.positions import LineIndex, line_index
+from milestone_lsp.core.workspace import Workspace
+from milestone_lsp.lsp import deferred
+from milestone_lsp.lsp.convert import Converter, encoding_of, path_to_uri, uri_to_path
+from milestone_lsp.lsp.protocol import MilestoneProtocol
+
+if TYPE_CHECKING:
+    from milestone_lsp.core.findings import Finding
+    from milestone_lsp.core.model import Document
+    from milestone_lsp.settings.config import Config, ConfigError
+
+log = logging.getLogger("milestone_lsp.lsp.server")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class MilestoneServer(LanguageServer):
+    """milestone-lsp's server state: the parsed workspace, settings and open documents."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "milestone-lsp",
+            __version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+            protocol_cls=MilestoneProtocol,
+        )
+        self.model = Workspace()
+        self._config: Config | None = None
+        self.config_path: Path | None = None
+        self.root: Path | None = None
+        self.init_settings: Any = None
+        self.client_settings: Any = None
+        self.open_uris: set[str] = set()
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        # The scheduled re-evaluation of open documents after a cross-file change, if any.
+        self.dependents_task: asyncio.Task[None] | None = None
+        self.pull_mode = False
+        self.watching = False
+        self.indexed = asyncio.Event()
+        self.disk_mtimes: dict[str, float] = {}
+        self._indexes: dict[str, tuple[str, LineIndex]] = {}
+        self._shown_errors: set[str] = set()
+        # Findings per path with the (document, workspace version, config) they were made for.
+        self.findings_cache: dict[str, tuple[tuple[Document, int, Config], list[Finding]]] = {}
+        # Documents not analysed because they are above max_file_size: path -> size in bytes.
+        self.oversized: dict[str, int] = {}
+        # Open documents whose analysis took longer than request_time_budget_ms: path -> ms.
+        # They are re-analysed on save only, until an analysis fits the budget again.
+        self.slow: dict[str, int] = {}
+        # Paths of such documents changed since they were last parsed.
+        self.unparsed: set[str] = set()
+
+    @property
+    def config(self) -> Config:
+        """The effective settings (defaults until the first reload)."""
+        if self._config is None:
+            self._config = deferred.config.Config()
+        return self._config
+
+    @config.setter
+    def config(self, value: Config) -> None:
+        self._config = value
+
+    # -- capabilities --------------------------------------------------------------------------
+
+    @property
+    def sends_encoded(self) -> bool:
+        """Whether answers may be pre-serialised JSON (:class:`~milestone_lsp.lsp.encoded.Encoded`).
+
+        Only through :class:`MilestoneProtocol`, which writes such payloads as they are; a
+        server built on another protocol class (in tests) gets plain protocol objects.
+        """
+        return isinstance(self.protocol, MilestoneProtocol)
+
+    @property
+    def conv(self) -> Converter:
+        """The converter for the negotiated position encoding."""
+        try:
+            return Converter(encoding_of(self.workspace.position_encoding))
+        except RuntimeError:
+            return Converter()
+
+    def capability(self, *path: str) -> Any:
+        """A nested client capability (``None`` when absent)."""
+        value: Any = self.client_capabilities
+        for part in path:
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return value
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def index_for(self, path: str) -> LineIndex | None:
+        """A line index of the current text of ``path`` (cached per text)."""
+        doc = self.model.get(path)
+        if doc is None:
+            return None
+        cached = self._indexes.get(path)
+        if cached is not None and cached[0] is doc.text:
+            return cached[1]
+        index = line_index(doc.text)  # shared with the rules and the next didChange
+        self._indexes[path] = (doc.text, index)
+        return index
+
+    def version_for(self, path: str) -> int | None:
+        """The editor's version of an open document."""
+        uri = path_to_uri(path)
+        if uri not in self.open_uris:
+            return None
+        return self.workspace.get_text_document(uri).version
+
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` is a known document or a file on disk."""
+        return self.model.get(path) is not None or Path(path).exists()
+
+    def document(self, uri: str) -> Document | None:
+        """The parsed document of an open or indexed URI (parsed now if changes are pending)."""
+        path = uri_to_path(uri)
+        if path in self.unparsed and uri in self.open_uris:
+            # Over the time budget, changes are parsed when a feature needs the document, so
+            # that its answers (and fixes) always match the editor's text.
+            self.update_open(uri)
+        return self.model.get(path)
+
+    def update_open(self, uri: str) -> Document:
+        """Re-parse an open document from the editor's text (an empty one above the size limit)."""
+        parse = deferred.parser.parse
+        text = self.workspace.get_text_document(uri).source
+        path = uri_to_path(uri)
+        self.unparsed.discard(path)
+        known = self.model.get(path)
+        limit = self.config.max_file_size
+        size = len(text) if limit <= 0 or len(text) * 4 <= limit else len(text.encode("utf-8"))
+        if 0 < limit < size:
+            # Above the limit the document is not parsed at all: its findings are one MS902.
+            self.oversized[path] = size
+            if known is not None and known.text == "":
+                return known
+            doc = parse("", path)
+        else:
+            self.oversized.pop(path, None)
+            if known is not None and known.text == text:
+                return known  # didSave, or a change that restored the text: nothing to parse
+            started = time.perf_counter()
+            doc = parse(text, path)
+            self.note_analysis_time(path, time.perf_counter() - started)
+        self.model.add(doc)
+        return doc
+
+    def note_analysis_time(self, path: str, seconds: float) -> None:
+        """Record how long analysing ``path`` took; over the budget it is linted on save only."""
+        budget = self.config.request_time_budget_ms
+        if budget > 0 and seconds * 1000 > budget:
+            spent = max(budget + 1, round(seconds * 1000))
+            self.slow[path] = max(spent, self.slow.get(path, 0))
+
+    def analysis_limit(self, path: str) -> Finding | None:
+        """The MS902 finding of a document skipped for its size, if it was."""
+        size = self.oversized.get(path)
+        if size is None:
+            return None
+        return deferred.meta.analysis_limit_finding(path, size, self.config.max_file_size)
+
+    def over_budget(self, path: str) -> Finding | None:
+        """The MS902 finding of a document whose analysis took longer than the time budget."""
+        spent = self.slow.get(path)
+        if spent is None:
+            return None
+        return deferred.meta.time_limit_finding(path, spent, self.config.request_time_budget_ms)
+
+    def may_read(self, path: str) -> bool:
+        """Whether the server may read ``path`` from disk: a markdown file below a workspace root.
+
+        Symlinks are resolved first, so a link inside the workspace that points elsewhere is
+        refused like the place it points to.
+        """
+        if not path.lower().endswith(MARKDOWN_SUFFIXES):
+            return False
+        roots = [self.root] if self.root is not None else []
+        with contextlib.suppress(RuntimeError):
+            roots += [Path(uri_to_path(f.uri)) for f in self.workspace.folders.values()]
+        try:
+            real = Path(path).resolve()
+            return any(real.is_relative_to(root.resolve()) for root in roots)
+        except (OSError, RuntimeError, ValueError):
+            return False
+
+    def read_from_disk(self, path: str) -> bool:
+        """(Re-)read a file that is not open; ``True`` when the model changed."""
+        if path_to_uri(path) in self.open_uris:
+            return False
+        p = Path(path)
+        if not self.may_read(path):
+            return False
+        try:
+            mtime = p.stat().st_mtime
+        except OSError:
+            if self.model.get(path) is not None:
+                self.model.remove(path)
+                self.disk_mtimes.pop(path, None)
+                return True
+            return False
+        if self.disk_mtimes.get(path) == mtime and self.model.get(path) is not None:
+            return False
+        result = read_text(p, self.config.max_file_size or None)
+        if result.text is None:
+            if result.oversize is not None:
+                self.oversized[path] = result.oversize
+            elif result.error is not None:
+                self.log_info(f"{path} not read: {result.error}", lsp.MessageType.Log)
+            if self.model.get(path) is not None:
+                # The file became unreadable: forget its old text rather than keep stale data.
+                self.model.remove(path)
+                self.disk_mtimes.pop(path, None)
+                return True
+            return False
+        self.oversized.pop(path, None)
+        self.disk_mtimes[path] = mtime
+        self.model.add(deferred.parser.parse(result.text, path))
+        return True
+
+    def refresh_from_disk(self) -> bool:
+        """Re-read every indexed file that changed on disk (when files cannot be watched)."""
+        changed = False
+        for path in list(self.disk_mtimes):
+            changed |= self.read_from_disk(path)
+        return changed
+
+    def display_path(self, path: str) -> str:
+        """The path relative to the workspace root (for include/exclude globs)."""
+        if self.root is not None:
+            try:
+                return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+            except (ValueError, OSError):
+                pass
+        return Path(path).name
+
+    # -- configuration -------------------------------------------------------------------------
+
+    async def reload_config(self) -> None:
+        """Merge initializationOptions, workspace/configuration and the config file (file wins)."""
+        settings_module = deferred.config
+        section = settings_module.EDITOR_SECTION
+        settings: dict[str, Any] = {}
+        for source in (self.init_settings, self.client_settings):
+            if isinstance(source, dict):
+                inner = source.get(section)
+                settings.update(inner if isinstance(inner, dict) else source)
+        if self.capability("workspace", "configuration"):
+            try:
+                result = await asyncio.wait_for(
+                    self.workspace_configuration_async(
+                        lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section=section)])
+                    ),
+                    timeout=5,
+                )
+                if result and isinstance(result[0], dict):
+                    settings.update(result[0])
+            except Exception as exc:  # the client may not answer: keep what we have
+                log.warning("workspace/configuration failed: %s", exc)
+        start = self.root or Path.cwd()
+        loaded = settings_module.load_config(start, settings or None)
+        self.log_info(
+            f"settings read: editor keys {sorted(settings)}, file {loaded.path}",
+            lsp.MessageType.Log,
+        )
+        errors: list[ConfigError] = list(loaded.errors)
+        try:
+            rules = deferred.catalogue.all_rules()
+            errors += settings_module.unknown_rule_errors(
+                loaded, [r.code for r in rules], [r.name for r in rules]
+            )
+        except Exception:
+            log.exception("cannot load the rule catalogue")
+        self.config = loaded.config
+        self.config_path = loaded.path
+        # The size limit may have changed: open documents are re-measured against it.
+        for uri in sorted(self.open_uris):
+            with contextlib.suppress(Exception):
+                self.update_open(uri)
+        for error in errors:
+            message = f"milestone-lsp settings: {error.key}: {error.problem}"
+            if error.file:
+                message += f" ({error.file})"
+            self.log_info(message, lsp.MessageType.Warning)
+            if message not in self._shown_errors:
+                self._shown_errors.add(message)
+                self.window_show_message(
+                    lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=message)
+                )
+
+    # -- workspace indexing --------------------------------------------------------------------
+
+    async def index_workspace(self) -> None:
+        """Parse every markdown file below the root, reporting $/progress."""
+        try:
+            if self.root is None or not self.root.is_dir():
+                return
+            found = await asyncio.get_running_loop().run_in_executor(
+                None, discover, [self.root], self.root
+            )
+            token: str | None = None
+            if self.capability("window", "work_done_progress"):
+                token = f"milestone-lsp-index-{os.getpid()}-{time.monotonic_ns()}"
+                try:
+                    await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
+                    self.work_done_progress.begin(
+                        token,
+                        lsp.WorkDoneProgressBegin(
+                            title="milestone-lsp: indexing", percentage=0, cancellable=False
+                        ),
+                    )
+                except Exception:
+                    token = None
+            for skipped, why in found.skipped:
+                self.log_info(f"{skipped} not read: {why}", lsp.MessageType.Log)
+            total = len(found.files)
+            for n, path in enumerate(found.files, 1):
+                self.read_from_disk(str(path))
+                if token is not None and (n % 20 == 0 or n == total):
+                    self.work_done_progress.report(
+                        token,
+                        lsp.WorkDoneProgressReport(
+                            message=f"{n}/{total} files", percentage=int(100 * n / total)
+                        ),
+                    )
+                if n % 50 == 0:
+                    await asyncio.sleep(0)
+            if token is not None:
+                self.work_done_progress.end(
+                    token, lsp.WorkDoneProgressEnd(message=f"indexed {total} files")
+                )
+            self.log_info(f"indexed {total} markdown files below {self.root}")
+        except Exception:
+            log.exception("indexing failed")
+        finally:
+            self.indexed.set()
+
+    async def ready(self) -> None:
+        """Wait (briefly) until the initial indexing is done."""
+        if not self.indexed.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.indexed.wait(), timeout=30)
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def log_info(self, message: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        """``window/logMessage`` and the log file."""
+        log.info(message)
+        with contextlib.suppress(Exception):  # no client attached (unit use)
+            self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
+
+
+def guarded(
+    default: Callable[[], R],
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """Catch and log every exception of a handler; answer with ``default()`` instead.
+
+    JSON-RPC errors raised on purpose (wrong command arguments) still reach the client.
+    """
+
+    def decorate(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(func)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return await func(*args, **kwargs)
+            except JsonRpcException:
+                raise
+            except Exception as exc:
+                log.exception("%s failed", func.__name__)
+                server = args[0] if args else None
+                if isinstance(server, MilestoneServer):
+                    server.log_info(
+                        f"{func.__name__} failed: {type(exc).__name__}: {exc}",
+                        lsp.MessageType.Error,
+                    )
+                return default()
+
+        return wrapper
+
+    return decorate
+
+
+def none() -> None:
+    """The answer of a failed handler that returns nothing."""
+    return None
+
+
+def empty() -> list[Any]:
+    """The answer of a failed handler that returns a list."""
+    return []
+
+
+def failed() -> dict[str, Any]:
+    """The answer of a failed command."""
+    return {"error": "the command failed; see the server log"}

@@ -1,0 +1,327 @@
+"""The ``check`` pipeline shared by the CLI: load a workspace, run the rules, fix, baseline.
+
+Pure Python over the core and the rules; never imports pygls or lsprotocol.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from milestone_lsp.core.edits import TextEdit, apply_edits
+from milestone_lsp.core.files import ReadResult, discover, read_text
+from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.model import Document
+from milestone_lsp.core.parser import parse
+from milestone_lsp.core.positions import split_lines
+from milestone_lsp.core.workspace import Workspace
+from milestone_lsp.rules.catalogue import all_rules
+from milestone_lsp.rules.engine import check_document
+from milestone_lsp.rules.meta import analysis_limit_finding
+from milestone_lsp.settings.config import (
+    Config,
+    ConfigError,
+    LoadedConfig,
+    find_workspace_root,
+    load_config,
+    unknown_rule_errors,
+)
+
+ALWAYS_MILESTONE_FILES = ("status.md", "decisions.md")
+
+
+@dataclass(slots=True)
+class CheckedFile:
+    """One file being checked: where it is on disk, how it reads, and how it was written."""
+
+    path: Path
+    display: str
+    text: str
+    had_bom: bool = False
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """Findings per checked file, plus the workspace they were computed in."""
+
+    workspace: Workspace
+    config: Config
+    files: list[CheckedFile]
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    fixed: dict[str, int] = field(default_factory=dict)
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """``path`` relative to the working directory when below it, with forward slashes."""
+    cwd = cwd or Path.cwd()
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def is_milestone_document(doc: Document, display: str, config: Config) -> bool:
+    """Whether a document is checked: configured globs, or conservative auto-detection."""
+    if config.is_excluded(display):
+        return False
+    included = config.is_included(display)
+    if included is not None:
+        return included
+    if Path(display).name.lower() in ALWAYS_MILESTONE_FILES:
+        return True
+    if doc.milestones or doc.deliverables or doc.reports:
+        return True
+    # A file with only STATUS-like headings or dated entries counts when it also states progress
+    # or logs approvals/completions; a README with a "## Progress" heading stays silent.
+    if doc.claims and doc.status_sections:
+        return True
+    return any(d.kind != "other" for d in doc.decisions)
+
+
+def load_config_or_errors(start: Path) -> tuple[LoadedConfig, list[str]]:
+    """The configuration for ``start`` and its problems as one-line messages."""
+    loaded = load_config(start)
+    rules = all_rules()
+    problems: list[ConfigError] = list(loaded.errors)
+    problems += unknown_rule_errors(loaded, [r.code for r in rules], [r.name for r in rules])
+    return loaded, [str(p) for p in problems]
+
+
+def _read(path: Path, config: Config) -> ReadResult:
+    limit = config.max_file_size or None
+    return read_text(path, limit)
+
+
+def build_workspace(
+    targets: list[Path],
+    config: Config,
+    root: Path,
+    *,
+    stdin_text: str | None = None,
+    stdin_name: str = "<stdin>",
+    progress: Callable[[int, int], None] | None = None,
+) -> CheckResult:
+    """Parse the workspace below ``root`` and the checked files; report unreadable ones."""
+    ws = Workspace()
+    result = CheckResult(ws, config, [])
+    checked = discover(targets) if targets else None
+    if checked is not None:
+        result.errors.extend(f"{p}: {why}" for p, why in checked.skipped)
+    checked_set = {p.resolve() for p in checked.files} if checked is not None else set()
+    # Cross-file rules need the whole workspace, not just the named files.
+    context = discover([root], root) if root.is_dir() else None
+    context_files = [
+        p for p in (context.files if context else []) if p.resolve() not in checked_set
+    ]
+    total = len(checked_set) + len(context_files)
+    done = 0
+    for path in checked.files if checked is not None else []:
+        shown = display_path(path)
+        got = _read(path, config)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        if got.text is None:
+            if got.oversize is not None:
+                result.findings.append(
+                    analysis_limit_finding(shown, got.oversize, config.max_file_size)
+                )
+                continue
+            result.errors.append(f"{shown}: {got.error}")
+            continue
+        doc = parse(got.text, shown)
+        ws.add(doc)
+        result.files.append(CheckedFile(path, shown, got.text, got.had_bom))
+    for path in context_files:
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        got = _read(path, config)
+        if got.text is not None:
+            ws.add(parse(got.text, display_path(path)))
+    if stdin_text is not None:
+        ws.add(parse(stdin_text, stdin_name))
+        result.files.append(CheckedFile(Path(stdin_name), stdin_name, stdin_text))
+    return result
+
+
+def run_rules(
+    result: CheckResult,
+    select: set[str] | None = None,
+    ignore: Iterable[str] = (),
+) -> None:
+    """Run the rules over every checked milestone document."""
+    ignored = set(ignore)
+    kept = [f for f in result.findings if f.code == "MS902"]
+    for checked in result.files:
+        doc = result.workspace.get(checked.display)
+        if doc is None or not is_milestone_document(doc, checked.display, result.config):
+            continue
+        kept.extend(
+            check_document(result.workspace, doc, result.config, select=select, ignore=ignored)
+        )
+    kept.sort(key=Finding.sort_key)
+    result.findings = kept
+
+
+def apply_safe_fixes(result: CheckResult, select: set[str] | None, ignore: Iterable[str]) -> None:
+    """Apply safe fixes to the checked files until nothing changes (at most 10 rounds)."""
+    ignore = list(ignore)
+    writable = {c.display: c for c in result.files if c.path.name != "<stdin>"}
+    # A read-only file is its owner's decision: renaming over it would bypass that.
+    read_only = {d for d, c in writable.items() if not _writable(c.path)}
+    for display in read_only:
+        del writable[display]
+    refused: set[str] = set()
+    for _ in range(10):
+        run_rules(result, select, ignore)
+        edits_by_path: dict[str, list[TextEdit]] = {}
+        for finding in result.findings:
+            for fix in finding.fixes:
+                if fix.applicability != "safe":
+                    continue
+                if any(e.path not in writable for e in fix.edits):
+                    refused.update(e.path for e in fix.edits if e.path not in writable)
+                    continue
+                # One fix per finding; skip fixes that overlap an edit already chosen.
+                chosen = edits_by_path
+                if any(_overlaps(e, chosen.get(e.path, [])) for e in fix.edits):
+                    continue
+                for e in fix.edits:
+                    chosen.setdefault(e.path, []).append(e)
+                break
+        if not edits_by_path:
+            break
+        for path, edits in edits_by_path.items():
+            checked = writable[path]
+            new_text = apply_edits(checked.text, edits)
+            if new_text == checked.text:
+                continue
+            try:
+                write_atomic(checked.path, new_text, checked.had_bom)
+            except OSError as exc:
+                result.errors.append(
+                    f"{path}: fixes not written ({exc.strerror or exc}); the file is unchanged. "
+                    "Make the file and its folder writable, then run --fix again"
+                )
+                del writable[path]
+                continue
+            checked.text = new_text
+            result.workspace.add(parse(new_text, path))
+            result.fixed[path] = result.fixed.get(path, 0) + len(edits)
+    else:
+        run_rules(result, select, ignore)
+    for path in sorted(refused & read_only):
+        result.errors.append(
+            f"{path}: not fixed because the file is read-only; make it writable "
+            "(chmod u+w) and run --fix again"
+        )
+
+
+def _writable(path: Path) -> bool:
+    """Whether ``path`` may be rewritten: writable for us and not marked read-only."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return os.access(path, os.W_OK) and bool(mode & stat.S_IWUSR)
+
+
+def _overlaps(edit: TextEdit, others: list[TextEdit]) -> bool:
+    for other in others:
+        if not (edit.range.end < other.range.start or other.range.end < edit.range.start):
+            return True
+    return False
+
+
+def write_atomic(path: Path, text: str, bom: bool = False) -> None:
+    """Write ``text`` next to ``path`` and rename over it, keeping its permissions and BOM.
+
+    A symlink is followed: its target is rewritten and the link stays a link. A crash or a full
+    disk leaves the old file whole; the temporary file is removed.
+    """
+    import tempfile  # only --fix writes files
+
+    data = ("\ufeff" if bom else "") + text
+    path = path.resolve()
+    mode = None
+    with contextlib.suppress(OSError):
+        mode = path.stat().st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --- baseline ---------------------------------------------------------------------------------
+
+
+def fingerprint(finding: Finding, line_text: str) -> str:
+    """A position-independent identity: path, code and the text of the flagged line."""
+    import hashlib  # only baselines need it (~5 ms of every run's start-up otherwise)
+
+    digest = hashlib.sha1(
+        f"{finding.path}\0{finding.code}\0{line_text.strip()}".encode(), usedforsecurity=False
+    )
+    return digest.hexdigest()[:16]
+
+
+def _line_of(result: CheckResult, finding: Finding) -> str:
+    doc = result.workspace.get(finding.path)
+    if doc is None:
+        return ""
+    lines = split_lines(doc.text)
+    line = finding.range.start.line
+    return lines[line] if 0 <= line < len(lines) else ""
+
+
+def write_baseline(result: CheckResult, path: Path) -> None:
+    """Record the current findings so later runs report only new ones."""
+    entries: dict[str, int] = {}
+    for f in result.findings:
+        key = fingerprint(f, _line_of(result, f))
+        entries[key] = entries.get(key, 0) + 1
+    payload = {"version": 1, "findings": dict(sorted(entries.items()))}
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+def filter_baseline(result: CheckResult, path: Path) -> None:
+    """Drop findings recorded in the baseline (each recorded occurrence hides one)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), dict):
+        raise ValueError("not a milestone-lsp baseline file (expected {'version': 1, 'findings'})")
+    budget = {str(k): int(v) for k, v in data["findings"].items()}
+    kept = []
+    for f in result.findings:
+        key = fingerprint(f, _line_of(result, f))
+        if budget.get(key, 0) > 0:
+            budget[key] -= 1
+            continue
+        kept.append(f)
+    result.findings = kept
+
+
+def fails(findings: Iterable[Finding], level: Severity) -> bool:
+    """Whether any finding is at or above the fail level."""
+    return any(f.severity.rank <= level.rank for f in findings)
+
+
+def workspace_root(targets: list[Path]) -> Path:
+    """The workspace root of the first target (the working directory when none is given)."""
+    start = targets[0] if targets else Path.cwd()
+    return find_workspace_root(start)

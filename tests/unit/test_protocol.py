@@ -1,0 +1,331 @@
+"""One test per adaptation of pygls internals in :mod:`milestone_lsp.lsp.protocol`.
+
+pygls is pinned ``<3``; each test drives the real pygls machinery in process (the protocol of
+a real server, pygls' own message classes and dispatch) and fails if pygls changes the
+behaviour an override corrects or the hook it overrides, so an upgrade says what it breaks.
+End-to-end versions of the same behaviours run over stdio in tests/e2e and tests/robustness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+from typing import Any
+
+import pytest
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
+from pygls.server import JsonRPCServer
+
+from milestone_lsp.lsp.encoded import Encoded
+from milestone_lsp.lsp.protocol import (
+    ClientMistakes,
+    MilestoneProtocol,
+    QuietWriter,
+    apply_content_change,
+)
+from milestone_lsp.lsp.server import create_server
+from milestone_lsp.lsp.state import MilestoneServer
+
+TIMEOUT = 10
+
+
+class Sink:
+    """A writer that keeps what pygls writes and wakes a waiter on every write."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.written = asyncio.Event()
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+        self.written.set()
+
+    def close(self) -> None:
+        pass
+
+    def frames(self) -> list[tuple[str, dict[str, Any]]]:
+        """The (header, body) of every message written so far."""
+        out = []
+        rest = bytes(self.data)
+        while rest:
+            head, _, rest = rest.partition(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":")[1]) for line in head.split(b"\r\n") if b"Length" in line
+            )
+            body, rest = rest[:length], rest[length:]
+            out.append((head.decode(), json.loads(body)))
+        return out
+
+    async def wait_for(self, key: str, value: Any) -> dict[str, Any]:
+        """The first message whose ``key`` is ``value`` (waits for it, bounded)."""
+
+        async def found() -> dict[str, Any]:
+            while True:
+                for _, body in self.frames():
+                    if body.get(key) == value:
+                        return body
+                self.written.clear()
+                await self.written.wait()
+
+        return await asyncio.wait_for(found(), TIMEOUT)
+
+
+def started() -> tuple[MilestoneServer, Sink]:
+    server = create_server()
+    sink = Sink()
+    server.protocol.set_writer(sink)
+    return server, sink
+
+
+def receive(server: MilestoneServer, message: dict[str, Any]) -> None:
+    """Hand one message to pygls as its reader does: structure it, then dispatch it."""
+    protocol = server.protocol
+    protocol.handle_message(protocol.structure_message(message))
+
+
+def initialize_params(encodings: list[str]) -> dict[str, Any]:
+    return {
+        "processId": None,
+        "rootUri": None,
+        "capabilities": {"general": {"positionEncodings": encodings}},
+    }
+
+
+# -- QuietWriter / set_writer ----------------------------------------------------------------
+
+
+class ClosedPipe:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def write(self, data: bytes) -> None:
+        self.calls += 1
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def close(self) -> None:
+        raise OSError("already closed")
+
+
+def test_pygls_installs_its_writers_through_set_writer() -> None:
+    # The QuietWriter is installed by overriding set_writer; pygls' stdio transport must
+    # still go through it (if it assigned `protocol.writer` directly, the override is dead).
+    assert "self.protocol.set_writer(" in inspect.getsource(JsonRPCServer._start_io_async)
+    assert list(inspect.signature(JsonRPCProtocol.set_writer).parameters) == [
+        "self",
+        "writer",
+        "include_headers",
+    ]
+
+
+def test_writes_after_the_client_closed_the_pipe_are_dropped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = create_server()
+    pipe = ClosedPipe()
+    server.protocol.set_writer(pipe)
+    assert isinstance(server.protocol.writer, QuietWriter)
+    caplog.set_level(logging.INFO)
+    params = lsp.LogMessageParams(type=lsp.MessageType.Info, message="hello")
+    for _ in range(3):
+        server.protocol.notify(lsp.WINDOW_LOG_MESSAGE, params)  # pygls alone re-raises
+    assert pipe.calls == 1
+    assert sum("closed the connection" in r.getMessage() for r in caplog.records) == 1
+    assert not any(r.exc_info for r in caplog.records)
+    server.protocol.writer.close()  # closing a closed pipe is fine
+
+
+# -- _send_data: pre-serialised payloads ------------------------------------------------------
+
+
+def test_encoded_results_are_framed_as_pygls_frames_its_own() -> None:
+    server, sink = started()
+    server.protocol._send_response(1, result={"a": [1, 2]})
+    server.protocol._send_response(2, result=Encoded('{"a":[1,2]}'))
+    server.protocol.notify(lsp.WINDOW_LOG_MESSAGE, Encoded('{"type":3,"message":"é"}'))
+    (h1, plain), (h2, encoded), (_, note) = sink.frames()
+    assert plain == {"jsonrpc": "2.0", "id": 1, "result": {"a": [1, 2]}}
+    assert encoded == {"jsonrpc": "2.0", "id": 2, "result": {"a": [1, 2]}}
+    assert note == {
+        "jsonrpc": "2.0",
+        "method": lsp.WINDOW_LOG_MESSAGE,
+        "params": {"type": 3, "message": "é"},
+    }
+    # Same headers as pygls' own (its Content-Type, a Content-Length in bytes of UTF-8).
+    strip = [line for line in h1.split("\r\n") if not line.startswith("Content-Length")]
+    assert strip == [line for line in h2.split("\r\n") if not line.startswith("Content-Length")]
+
+
+# -- lsp_initialize: UTF-8 first --------------------------------------------------------------
+
+
+async def test_utf8_is_chosen_whenever_the_client_offers_it() -> None:
+    server, sink = started()
+    receive(
+        server,
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": initialize_params(
+                [lsp.PositionEncodingKind.Utf16, lsp.PositionEncodingKind.Utf8]
+            ),
+        },
+    )
+    answer = await sink.wait_for("id", 1)
+    assert answer["result"]["capabilities"]["positionEncoding"] == "utf-8"
+    # pygls itself takes the client's first choice, from the list the override reorders.
+    assert "choose_position_encoding" in inspect.getsource(LanguageServerProtocol.lsp_initialize)
+
+
+async def test_utf16_stays_when_the_client_offers_only_utf16() -> None:
+    server, sink = started()
+    receive(
+        server,
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": initialize_params([lsp.PositionEncodingKind.Utf16]),
+        },
+    )
+    answer = await sink.wait_for("id", 1)
+    assert answer["result"]["capabilities"]["positionEncoding"] == "utf-16"
+
+
+# -- structure_message: requests with invalid parameters are answered -------------------------
+
+
+def test_pygls_still_refuses_invalid_parameters_with_an_exception() -> None:
+    protocol = create_server().protocol
+    with pytest.raises(JsonRpcInvalidParams):
+        LanguageServerProtocol.structure_message(
+            protocol,
+            {
+                "jsonrpc": "2.0",
+                "id": 5,
+                "method": "textDocument/hover",
+                "params": {
+                    "textDocument": {"uri": "file:///x.md"},
+                    "position": {"line": -1, "character": 0},
+                },
+            },
+        )
+
+
+async def test_a_request_with_invalid_parameters_gets_an_error_answer() -> None:
+    server, sink = started()
+    receive(
+        server,
+        {
+            "jsonrpc": "2.0",
+            "id": 7,
+            "method": "textDocument/hover",
+            "params": {
+                "textDocument": {"uri": "file:///x.md"},
+                "position": {"line": -1, "character": 0},
+            },
+        },
+    )
+    answer = await sink.wait_for("id", 7)
+    assert answer["error"]["code"] == JsonRpcInvalidParams.CODE
+    assert "textDocument/hover: invalid parameters" in answer["error"]["message"]
+
+
+# -- lsp_text_document__did_change: LSP's line rules ------------------------------------------
+
+
+def test_pygls_did_change_handler_is_the_one_overridden() -> None:
+    # The override replaces pygls' handler by name; if pygls renames it, ours never runs.
+    assert hasattr(LanguageServerProtocol, "lsp_text_document__did_change")
+    assert (
+        MilestoneProtocol.lsp_text_document__did_change
+        is not LanguageServerProtocol.lsp_text_document__did_change
+    )
+
+
+async def test_incremental_changes_follow_lsp_line_rules() -> None:
+    server, sink = started()
+    receive(
+        server,
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": initialize_params([lsp.PositionEncodingKind.Utf16]),
+        },
+    )
+    await sink.wait_for("id", 1)
+    uri = "untitled:protocol-test.md"
+    text = "a\fb\r\nc\u2028d\r\n"  # a form feed and U+2028 are not line ends for LSP
+    receive(
+        server,
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}
+            },
+        },
+    )
+    receive(
+        server,
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": {"uri": uri, "version": 2},
+                "contentChanges": [
+                    {
+                        "range": {
+                            "start": {"line": 1, "character": 0},
+                            "end": {"line": 1, "character": 1},
+                        },
+                        "text": "C",
+                    }
+                ],
+            },
+        },
+    )
+    document = server.workspace.get_text_document(uri)
+    assert document.source == "a\fb\r\nC\u2028d\r\n"
+    assert document.version == 2
+
+
+def test_apply_content_change_never_splits_a_crlf_pair() -> None:
+    change = lsp.TextDocumentContentChangePartial(
+        range=lsp.Range(start=lsp.Position(0, 99), end=lsp.Position(0, 99)), text="!"
+    )
+    assert apply_content_change("ab\r\ncd", change, "utf-16") == "ab!\r\ncd"
+
+
+# -- ClientMistakes: one line, not a traceback -------------------------------------------------
+
+
+def test_pygls_logs_client_mistakes_in_the_shapes_the_filter_shortens() -> None:
+    # The filter matches pygls' own log texts; they must still be what pygls writes.
+    source = inspect.getsource(JsonRPCProtocol)
+    assert "Unable to deserialize message" in source
+    assert "Unknown message" in source
+
+
+def test_client_mistakes_become_one_line() -> None:
+    keep = ClientMistakes()
+    error = JsonRpcInvalidParams("milestone-lsp.statusReport: expected an object")
+    record = logging.LogRecord(
+        "pygls", logging.ERROR, __file__, 1, "Failed to handle request %s", (3,), None
+    )
+    record.exc_info = (type(error), error, None)
+    logging.getLogger().setLevel(logging.INFO)
+    assert keep.filter(record)
+    assert record.levelno == logging.INFO and record.exc_info is None
+    assert record.getMessage().endswith("expected an object")
+    noise = logging.LogRecord(
+        "pygls", logging.ERROR, __file__, 1, "Unable to deserialize message\n...", (), None
+    )
+    assert not keep.filter(noise)
+    ours = logging.LogRecord("milestone_lsp", logging.ERROR, __file__, 1, "a bug", (), None)
+    assert keep.filter(ours)
