@@ -2,7 +2,8 @@
 
 The expected findings are the scaffold's design (see ``milestone_lsp/project/scaffold.py``): each
 value the author must decide is a bracketed placeholder, reported by MS002 in a definition's
-fields and by MS101 in its criteria; STATUS.md, DECISIONS.md and the config file hold nothing to report.
+fields and by MS101 in its criteria; STATUS.md, DECISIONS.md and the config file hold nothing
+to report.
 """
 
 from __future__ import annotations
