@@ -33,6 +33,7 @@ from milestone_lsp.project.gitlog import GitError, any_committed
 from milestone_lsp.rules import scope_creep
 from milestone_lsp.rules.catalogue import all_rules
 from milestone_lsp.rules.engine import active_rules
+from milestone_lsp.settings.config import find_workspace_root
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -44,8 +45,7 @@ def run(args: argparse.Namespace) -> int:
     use_stdin = "-" in args.paths
     if not args.paths:
         targets = [Path(".")]
-    root = checking.workspace_root(targets)
-    loaded, problems = checking.load_config_or_errors(targets[0] if targets else Path.cwd())
+    touched, configs, problems = checking.load_projects(targets if targets else [Path.cwd()])
     if problems:
         for problem in problems:
             error(problem)
@@ -64,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
     progress = progress_bar() if sys.stderr.isatty() and args.format == "text" else None
     result = checking.build_workspace(
         targets if targets or not use_stdin else [],
-        loaded.config,
-        root,
+        touched,
+        configs,
         stdin_text=stdin_text,
         stdin_name=args.stdin_filename,
         progress=progress,
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     # collector is back on for what the rules and the output allocate.
     gc.freeze()
     gc.enable()
-    provide_scope_creep(result, root, select, ignore)
+    provide_scope_creep(result, targets[0] if targets else Path.cwd(), select, ignore)
     if args.fix:
         checking.apply_safe_fixes(result, select, ignore)
     else:
@@ -89,17 +89,22 @@ def run(args: argparse.Namespace) -> int:
             result.findings = []
         else:
             try:
-                checking.filter_baseline(result, baseline)
+                held = checking.filter_baseline(result, baseline)
             except (OSError, ValueError) as exc:
                 error(f"{baseline}: {exc}")
                 return EXIT_ERROR
+            if held:
+                error(
+                    f"{held} known finding{'s' if held != 1 else ''} recorded in {baseline} "
+                    "not shown (--update-baseline records the current ones)"
+                )
     for problem in result.errors:
         error(problem)
     findings = result.findings
     if args.format == "json":
-        text = formats.render_json(findings, result.workspace, len(result.files))
+        text = formats.render_json(findings, result, len(result.files))
     elif args.format == "sarif":
-        text = formats.render_sarif(findings, result.workspace, rules)
+        text = formats.render_sarif(findings, result, rules)
     elif args.format == "github":
         text = formats.render_github(findings, {r.code: r.name for r in rules})
     else:
@@ -107,10 +112,7 @@ def run(args: argparse.Namespace) -> int:
         summary = progress_summary(result)
         if summary:
             text += ("\n" if text else "") + "\n".join(summary) + "\n"
-        fixed = sum(result.fixed.values())
-        count = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
-        text += f"{count} in {len(result.files)} file{'s' if len(result.files) != 1 else ''}"
-        text += f", {fixed} fixed\n" if args.fix else "\n"
+        text += summary_line(result, args.fix) + "\n"
     if write_output(text, args.output_file) != EXIT_OK:
         return EXIT_ERROR
     if result.errors and not result.files:
@@ -121,23 +123,39 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if checking.fails(findings, level) else EXIT_OK
 
 
+def summary_line(result: CheckResult, fixing: bool) -> str:
+    """``13 findings in 3 of 5 files checked`` (and how many were fixed, with ``--fix``)."""
+    findings = result.findings
+    with_findings = len({f.path for f in findings})
+    files = len(result.files)
+    line = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+    if findings:
+        line += f" in {with_findings} of {files} file{'s' if files != 1 else ''} checked"
+    else:
+        line += f" in {files} file{'s' if files != 1 else ''} checked"
+    if fixing:
+        line += f", {sum(result.fixed.values())} fixed"
+    return line
+
+
 def progress_summary(result: CheckResult) -> list[str]:
     """The summary lines of the text output: computed progress per checked document."""
-    method = result.config.progress_method
     lines = []
     for checked in result.files:
-        doc = result.workspace.get(checked.display)
-        if doc is None or not is_milestone_document(doc, checked.display, result.config):
+        ws, config = checked.project.workspace, checked.project.config
+        method = config.progress_method
+        doc = ws.get(checked.display)
+        if doc is None or not is_milestone_document(doc, checked.display, config):
             continue
         parts = []
         if doc.status_sections:
-            overall = overall_progress(result.workspace, doc, method)
+            overall = overall_progress(ws, doc, method)
             if overall is not None:
                 parts.append(f"overall {overall.explain()}")
         for m in doc.milestones:
             if m.is_update:
                 continue
-            tally = milestone_progress(result.workspace, m, method)
+            tally = milestone_progress(ws, m, method)
             if tally is not None:
                 parts.append(f"{m.name} {tally.done}/{tally.total} ({round(tally.percent)}%)")
         if parts:
@@ -146,15 +164,21 @@ def progress_summary(result: CheckResult) -> list[str]:
 
 
 def provide_scope_creep(
-    result: CheckResult, root: Path, select: set[str] | None, ignore: set[str]
+    result: CheckResult, start: Path, select: set[str] | None, ignore: set[str]
 ) -> None:
     """Read the git history for MS602 scope-creep when the rule runs and git can give it.
 
     Only when a checked file is committed: the history ends at ``HEAD``, so it can say nothing
     about files that never were (a new STATUS.md, or files git ignores), and reading it would
-    cost a run over every commit for nothing.
+    cost a run over every commit for nothing. The history is read once for the repository and
+    handed to every project that runs the rule.
     """
-    if not any(r.code == "MS602" for r, _ in active_rules(result.config, select, ignore)):
+    wanting = [
+        p
+        for p in result.projects
+        if any(r.code == "MS602" for r, _ in active_rules(p.config, select, ignore))
+    ]
+    if not wanting:
         return
     named = select is not None and "MS602" in select  # asked for by name: say why it is silent
     if not any_committed(c.path for c in result.files):
@@ -166,13 +190,17 @@ def provide_scope_creep(
         return
     try:
         history = deferred.history.load_history(
-            root, result.config, workers=deferred.history.default_workers()
+            find_workspace_root(start),
+            wanting[0].config,
+            workers=deferred.history.default_workers(),
         )
     except GitError as exc:
         if named:
             error(f"MS602 needs the git history: {exc}")
         return
-    scope_creep.provide(result.workspace, [c for c in history.scope_creep if c.present])
+    additions = [c for c in history.scope_creep if c.present]
+    for project in wanting:
+        scope_creep.provide(project.workspace, additions)
 
 
 def progress_bar() -> Callable[[int, int], None]:

@@ -7,12 +7,12 @@ or 1-based lines and columns in UTF-16 code units (SARIF's default column kind).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from milestone_lsp import __version__
 from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.model import Document
 from milestone_lsp.core.positions import LineIndex, Position, Range
-from milestone_lsp.core.workspace import Workspace
 
 _SARIF_LEVEL = {
     Severity.ERROR: "error",
@@ -22,10 +22,17 @@ _SARIF_LEVEL = {
 }
 
 
+class Documents(Protocol):
+    """Where the output finds a finding's document: a workspace, or a check result's projects."""
+
+    def get(self, path: str) -> Document | None:
+        """The document at ``path``, if known."""
+
+
 class Encoder:
     """Converts core positions to UTF-16 for any document in the workspace."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Documents) -> None:
         self.ws = ws
         self._indexes: dict[str, LineIndex] = {}
 
@@ -91,7 +98,7 @@ def summary(findings: list[Finding], files: int) -> dict[str, Any]:
     }
 
 
-def render_json(findings: list[Finding], ws: Workspace, files: int) -> str:
+def render_json(findings: list[Finding], ws: Documents, files: int) -> str:
     """``{"version": 1, "findings": [...], "summary": {...}}``."""
     enc = Encoder(ws)
     payload = {
@@ -145,7 +152,7 @@ def render_github(findings: list[Finding], names: dict[str, str]) -> str:
     return "".join(out)
 
 
-def render_sarif(findings: list[Finding], ws: Workspace, rules: list[Any]) -> str:
+def render_sarif(findings: list[Finding], ws: Documents, rules: list[Any]) -> str:
     """A SARIF 2.1.0 log with one run, the rule catalogue as the driver's rules."""
     enc = Encoder(ws)
     index = {r.code: i for i, r in enumerate(rules)}

@@ -36,7 +36,6 @@ SKIP_DIRS = frozenset(
     }
 )
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
-ROOT_MARKERS = (".milestone-lsp.toml", ".git")
 
 
 @dataclass(slots=True)
@@ -172,22 +171,3 @@ def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
         ignored = _git_ignored(boundary, [p.resolve() for p in found])
         out.files.extend(p for p in found if p.resolve() not in ignored)
     return out
-
-
-def find_root(start: Path) -> Path:
-    """The workspace root: nearest folder upward with a marker file, else the start folder."""
-    here = start if start.is_dir() else start.parent
-    here = here.resolve()
-    for folder in (here, *here.parents):
-        if any((folder / marker).exists() for marker in ROOT_MARKERS):
-            return folder
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                if "[tool.milestone-lsp]" in pyproject.read_text(
-                    encoding="utf-8", errors="replace"
-                ):
-                    return folder
-            except OSError:
-                pass
-    return here

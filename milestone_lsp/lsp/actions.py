@@ -49,7 +49,8 @@ _per_doc: weakref.WeakKeyDictionary[
 
 def _memo(ls: MilestoneServer, doc: Document) -> dict[str, Any]:
     """Results remembered for the current state of ``doc`` (cleared by any change)."""
-    key = (doc, ls.model.version, ls.config, ls.conv.encoding, ls.version_for(doc.path))
+    ws = ls.workspace_for(doc.path)
+    key = (doc, ws.version, ls.config_for(doc.path), ls.conv.encoding, ls.version_for(doc.path))
     per_path = _per_doc.setdefault(ls, {})
     found = per_path.get(doc.path)
     if (
@@ -98,38 +99,38 @@ def template_edit(ls: MilestoneServer, doc: Document, kind: TemplateKind, line: 
 
 def target_milestone(ls: MilestoneServer, doc: Document, line: int) -> Milestone | None:
     """The milestone under the cursor, else STATUS.md's current milestone, else the first one."""
+    ws = ls.workspace_for(doc.path)
     here = milestone_at_line(doc, line)
     if here is not None:
-        return ls.model.find_milestone(here.name) or here
+        return ws.find_milestone(here.name) or here
     for ref in doc.references:
         if ref.context == "current_milestone" and ref.kind == "milestone":
-            found = ls.model.find_milestone(ref.name)
+            found = ws.find_milestone(ref.name)
             if found is not None:
                 return found
-    for m in ls.model.milestones():
-        if m.approval_required and ls.model.approval_for(m) is None:
+    for m in ws.milestones():
+        if m.approval_required and ws.approval_for(m) is None:
             return m
     return None
 
 
 def approval_edits(ls: MilestoneServer, doc: Document, milestone: Milestone) -> list[TextEdit]:
     """A PENDING approval entry appended to DECISIONS.md (created when absent)."""
-    method = ls.config.progress_method
-    deliverables = deliverables_tally(ls.model, milestone)
-    criteria = criteria_tally(ls.model, milestone.name, milestone.criteria, "criteria met")
+    ws = ls.workspace_for(doc.path)
+    deliverables = deliverables_tally(ws, milestone)
+    criteria = criteria_tally(ws, milestone.name, milestone.criteria, "criteria met")
     entry = approval_entry(
         milestone.name,
         deliverables=f"{deliverables.done}/{deliverables.total}" if deliverables else "N/N",
         criteria=f"{criteria.done}/{criteria.total}" if criteria else "N/N",
     )
-    del method
     path = decisions_path(ls, doc.path)
-    target = ls.model.get(path)
+    target = ls.projects.get(path)
     if target is None and not ls.exists(path):
         return [TextEdit(path, Range.of(0, 0), "# Decisions\n\n" + entry)]
     if target is None:
         ls.read_from_disk(path)
-        target = ls.model.get(path)
+        target = ls.projects.get(path)
     text = target.text if target is not None else ""
     index = line_index(text)
     end = index.end()
@@ -162,7 +163,9 @@ def source_actions(
         )
     milestone = target_milestone(ls, doc, line)
     if milestone is not None:
-        report = deferred.report.status_report(ls.model, milestone, ls.config.progress_method)
+        report = deferred.report.status_report(
+            ls.workspace_for(doc.path), milestone, ls.config_for(doc.path).progress_method
+        )
         index = line_index(doc.text)
         pos = Position(line, 0) if line < len(index.lines) else index.end()
         add(
@@ -177,8 +180,9 @@ def source_actions(
         )
     memo = _memo(ls, doc)
     if "recompute" not in memo:
+        config = ls.config_for(doc.path)
         memo["recompute"] = recompute_edits(
-            ls.model, doc, ls.config.progress_method, ls.config.percent_tolerance
+            ls.workspace_for(doc.path), doc, config.progress_method, config.percent_tolerance
         )
     add(f"{SOURCE_PREFIX}.recomputeProgress", "Recompute progress", memo["recompute"])
     return out
@@ -201,7 +205,7 @@ def code_actions(ls: MilestoneServer, params: lsp.CodeActionParams) -> list[lsp.
             r = finding.range
             if r.end < wanted.start or wanted.end < r.start:
                 continue
-            diag = conv.diagnostic(finding, ls.index_for, ls.config.rule_docs_url)
+            diag = conv.diagnostic(finding, ls.index_for, ls.config_for(doc.path).rule_docs_url)
             for n, fix in enumerate(finding.fixes):
                 out.append(
                     lsp.CodeAction(

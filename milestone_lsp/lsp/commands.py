@@ -83,16 +83,19 @@ async def _apply(ls: MilestoneServer, label: str, edits: list[TextEdit]) -> bool
     return bool(getattr(result, "applied", False))
 
 
-async def _status_report(ls: MilestoneServer, name: str) -> dict[str, Any]:
+async def _status_report(ls: MilestoneServer, doc: Document, name: str) -> dict[str, Any]:
     """The report the ``report`` command line prints, from the editor's current texts.
 
-    The documents are parsed again under root-relative paths (off the event loop), so that
-    paths in the report read exactly as on the command line.
+    The documents of ``doc``'s project are parsed again under paths relative to the project
+    (off the event loop), so that paths in the report read exactly as on the command line.
     """
     reporting = deferred.reporting
-    root = ls.root or Path.cwd()
-    texts: list[tuple[str | Path, str]] = [(doc.path, doc.text) for doc in ls.model]
-    config = ls.config
+    root = ls.projects.root_for(doc.path)
+    if not root.is_absolute():
+        root = ls.root or Path.cwd()
+    ws = ls.workspace_for(doc.path)
+    texts: list[tuple[str | Path, str]] = [(d.path, d.text) for d in ws]
+    config = ls.config_for(doc.path)
     report = await asyncio.to_thread(
         lambda: reporting.make_report(reporting.rebase(texts, root), config, name)
     )
@@ -118,16 +121,17 @@ def register(server: MilestoneServer) -> None:
         if name is not None and not isinstance(name, str):
             raise JsonRpcInvalidParams(f"{STATUS_REPORT}: 'milestone' must be a string")
         line = arg.get("line", 0)
+        ws = ls.workspace_for(doc.path)
         milestone = (
-            find_milestone_by_name(ls.model, name)
+            find_milestone_by_name(ws, name)
             if name
             else target_milestone(ls, doc, line if isinstance(line, int) else 0)
         )
         if milestone is None:
             raise JsonRpcInvalidParams(
-                f"{STATUS_REPORT}: " + deferred.report.unknown_milestone_message(ls.model, name)
+                f"{STATUS_REPORT}: " + deferred.report.unknown_milestone_message(ws, name)
             )
-        return await _status_report(ls, milestone.name)
+        return await _status_report(ls, doc, milestone.name)
 
     @server.command(RECOMPUTE_PROGRESS)
     @guarded(_failed)
@@ -135,8 +139,9 @@ def register(server: MilestoneServer) -> None:
         await ls.ready()
         arg = _object(RECOMPUTE_PROGRESS, args)
         doc = _document(ls, RECOMPUTE_PROGRESS, arg)
+        config = ls.config_for(doc.path)
         edits = recompute_edits(
-            ls.model, doc, ls.config.progress_method, ls.config.percent_tolerance
+            ls.workspace_for(doc.path), doc, config.progress_method, config.percent_tolerance
         )
         applied = await _apply(ls, "Recompute progress", edits)
         return {"applied": applied, "edits": len(edits)}
@@ -165,10 +170,12 @@ def register(server: MilestoneServer) -> None:
         await ls.ready()
         arg = _object(WORKSPACE_PROGRESS, args, optional=True)
         doc = _document(ls, WORKSPACE_PROGRESS, arg) if arg else None
+        ws = ls.workspace_for(doc.path) if doc is not None else ls.default_workspace()
         if doc is None:
-            status = ls.model.status_documents()
+            status = ws.status_documents()
             doc = status[0] if status else None
-        return workspace_progress(ls.model, doc, ls.config.progress_method)
+        config = ls.config_for(doc.path) if doc is not None else ls.config
+        return workspace_progress(ws, doc, config.progress_method)
 
     @server.command(SHOW_PROGRESS)
     @guarded(_failed)
@@ -178,10 +185,13 @@ def register(server: MilestoneServer) -> None:
         name = arg.get("milestone")
         if not isinstance(name, str):
             raise JsonRpcInvalidParams(f"{SHOW_PROGRESS}: 'milestone' must be a string")
-        milestone = find_milestone_by_name(ls.model, name)
+        doc = _document(ls, SHOW_PROGRESS, arg) if "uri" in arg else None
+        ws = ls.workspace_for(doc.path) if doc is not None else ls.default_workspace()
+        config = ls.config_for(doc.path) if doc is not None else ls.config
+        milestone = find_milestone_by_name(ws, name)
         if milestone is None:
             raise JsonRpcInvalidParams(f"{SHOW_PROGRESS}: no milestone named {name!r}")
-        summary = milestone_summary(ls.model, milestone, ls.config.progress_method)
+        summary = milestone_summary(ws, milestone, config.progress_method)
         ls.window_show_message(
             lsp.ShowMessageParams(
                 type=lsp.MessageType.Info, message=f"{milestone.name}: {lens_title(summary)}"

@@ -59,7 +59,7 @@ def register(server: MilestoneServer) -> None:
             return _empty()
         index = ls.index_for(doc.path) or LineIndex(doc.text)
         pos = ls.conv.from_position(index, params.position)
-        candidates = complete(ls.model, doc, pos)
+        candidates = complete(ls.workspace_for(doc.path), doc, pos)
         if ls.sends_encoded:
             # After "Contributes To:" every milestone is a candidate (hundreds in a large
             # workspace): each item's JSON is made once and only its range is filled in.

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from milestone_lsp.core import report as report
     from milestone_lsp.project import checking as checking
     from milestone_lsp.project import gitlog as gitlog
+    from milestone_lsp.project import layout as layout
     from milestone_lsp.project import reporting as reporting
     from milestone_lsp.rules import catalogue as catalogue
     from milestone_lsp.rules import engine as engine
@@ -39,6 +40,7 @@ _MODULES = {
     "gitlog": "milestone_lsp.project.gitlog",
     "history": "milestone_lsp.core.history",
     "history_render": "milestone_lsp.core.history_render",
+    "layout": "milestone_lsp.project.layout",
     "measurability": "milestone_lsp.rules.measurability",
     "meta": "milestone_lsp.rules.meta",
     "parser": "milestone_lsp.core.parser",

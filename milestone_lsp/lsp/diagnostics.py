@@ -39,24 +39,27 @@ def findings_for(ls: MilestoneServer, path: str) -> list[Finding]:
     skipped = ls.analysis_limit(path)  # above max_file_size: one MS902, nothing else
     if skipped is not None:
         return [skipped]
-    doc = ls.model.get(path)
+    doc = ls.projects.get(path)
     if doc is None:
         return []
     # Publishing, code actions and pull requests ask for the same findings between two edits:
-    # compute them once per (document, workspace version, settings).
-    key = (doc, ls.model.version, ls.config)
+    # compute them once per (document, its project and that project's version, settings).
+    ws = ls.workspace_for(path)
+    config = ls.config_for(path)
+    key = (doc, ws, ws.version, config)
     cached = ls.findings_cache.get(path)
     if (
         cached is not None
         and cached[0][0] is doc
-        and cached[0][1] == key[1]
-        and cached[0][2] is ls.config
+        and cached[0][1] is ws
+        and cached[0][2] == ws.version
+        and cached[0][3] is config
     ):
         return _with_budget_notice(ls, path, cached[1])
     findings: list[Finding] = []
-    if deferred.checking.is_milestone_document(doc, ls.display_path(path), ls.config):
+    if deferred.checking.is_milestone_document(doc, ls.display_path(path), config):
         started = time.perf_counter()
-        findings = deferred.engine.check_document(ls.model, doc, ls.config)
+        findings = deferred.engine.check_document(ws, doc, config)
         ls.note_analysis_time(path, time.perf_counter() - started)
     ls.findings_cache[path] = (key, findings)
     return _with_budget_notice(ls, path, findings)
@@ -129,8 +132,8 @@ _encoded: weakref.WeakKeyDictionary[
 def diagnostics_for(ls: MilestoneServer, uri: str) -> list[lsp.Diagnostic]:
     """LSP diagnostics of one document (conversions of unchanged findings are re-used)."""
     conv = ls.conv
-    config = ls.config
     path = uri_to_path(uri)
+    config = ls.config_for(path)
     findings = findings_for(ls, path)
     per_path = _converted.setdefault(ls, {})
     previous = per_path.get(path, {})
@@ -179,18 +182,20 @@ def publish(ls: MilestoneServer, uri: str) -> None:
         return
     document = ls.workspace.get_text_document(uri)
     version = document.version
-    state = (document, ls.model.get(uri_to_path(uri)), ls.config, version, ls.model.version)
+    path = uri_to_path(uri)
+    ws = ls.workspace_for(path)
+    state = (document, ls.projects.get(path), ls.config_for(path), ws, version, ws.version)
     published = _published.setdefault(ls, {})
     last = published.get(uri)
     if (
         last is not None
-        and all(a is b for a, b in zip(last[0][:3], state[:3], strict=True))
-        and last[0][3:] == state[3:]
+        and all(a is b for a, b in zip(last[0][:4], state[:4], strict=True))
+        and last[0][4:] == state[4:]
         and last[1] == items
     ):
         return  # the client has exactly these, made from exactly this state
     # The first publish since the document was opened (versions only grow while it is open).
-    before = last[0][3] if last is not None else None
+    before = last[0][4] if last is not None else None
     opening = not isinstance(before, int) or version is None or version <= before
     published[uri] = (state, items)
     try:
@@ -325,7 +330,7 @@ def register_pull(ls: MilestoneServer) -> None:
     ) -> lsp.WorkspaceDiagnosticReport:
         await ls.ready()
         reports: list[Any] = []
-        for doc in sorted(ls.model, key=lambda d: d.path):
+        for doc in sorted(ls.projects, key=lambda d: d.path):
             try:
                 uri = path_to_uri(doc.path)
                 items = diagnostics_for(ls, uri)

@@ -84,7 +84,7 @@ def register(server: MilestoneServer) -> None:
             task.cancel()
         path = uri_to_path(uri)
         # The file on disk is the truth again (or the document is gone, if it was never saved).
-        ls.model.remove(path)
+        ls.remove_document(path)
         ls.disk_mtimes.pop(path, None)
         ls.oversized.pop(path, None)
         ls.slow.pop(path, None)
@@ -122,15 +122,33 @@ def register(server: MilestoneServer) -> None:
                 continue
             if change.type == lsp.FileChangeType.Deleted:
                 if change.uri not in ls.open_uris:
-                    ls.model.remove(path)
+                    ls.remove_document(path)
                     ls.disk_mtimes.pop(path, None)
             else:
                 ls.disk_mtimes.pop(path, None)
                 ls.read_from_disk(path)
+        # A STATUS.md or a settings file that appeared or went away moves project boundaries.
+        ls.relayout()
         if config_changed:
             await ls.reload_config()
         await diagnostics.publish_all(ls)
         history.schedule(ls)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    @guarded(none)
+    async def did_change_workspace_folders(
+        ls: MilestoneServer, params: lsp.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        removed = [Path(uri_to_path(f.uri)).resolve() for f in params.event.removed]
+        added = [Path(uri_to_path(f.uri)).resolve() for f in params.event.added]
+        ls.folders = [f for f in ls.folders if f not in removed]
+        ls.folders += [f for f in added if f not in ls.folders]
+        ls.root = ls.folders[0] if ls.folders else None
+        for folder in removed:
+            ls.forget_folder(folder)
+        await ls.index_workspace(added)
+        ls.relayout()
+        await diagnostics.publish_all(ls)
 
     @server.command(DOCUMENT_STATE)
     @guarded(failed)

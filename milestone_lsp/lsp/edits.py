@@ -57,9 +57,11 @@ def non_overlapping(edits: Iterable[TextEdit]) -> list[TextEdit]:
 
 
 def decisions_path(ls: MilestoneServer, near: str) -> str:
-    """The DECISIONS.md of the workspace (an existing one, else next to the root or document)."""
-    for doc in ls.model:
+    """The DECISIONS.md of the project of ``near`` (an existing one, else a new one in the
+    project's folder)."""
+    for doc in ls.workspace_for(near):
         if Path(doc.path).name.lower() == "decisions.md":
             return doc.path
-    folder = ls.root if ls.root is not None else Path(near).parent
+    root = ls.projects.root_for(near)
+    folder = root if root.is_absolute() else Path(near).parent
     return str(folder / "DECISIONS.md")

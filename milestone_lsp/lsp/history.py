@@ -170,7 +170,8 @@ async def _refresh(ls: MilestoneServer) -> None:
         return  # not a git repository (or git missing): MS602 stays silent
     st = state(ls)
     key = (head, None, _settings_key(ls.config))
-    if st.provided_for == key and scope_creep.provided(ls.model) is not None:
+    workspaces = list(ls.projects.workspaces.values())
+    if st.provided_for == key and all(scope_creep.provided(ws) is not None for ws in workspaces):
         return
     try:
         data = await history_data(ls)
@@ -178,7 +179,8 @@ async def _refresh(ls: MilestoneServer) -> None:
         ls.log_info(f"MS602 scope-creep is off: {exc}", lsp.MessageType.Log)
         return
     additions = [c for c in deferred.history.scope_creep_from_json(data) if c.present]
-    scope_creep.provide(ls.model, additions)
+    for ws in workspaces:
+        scope_creep.provide(ws, additions)
     st.provided_for = key
     ls.findings_cache.clear()
     ls.log_info(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types as lsp
 
 from milestone_lsp.core.model import Document, Item
@@ -18,12 +20,15 @@ from milestone_lsp.core.summaries import (
 from milestone_lsp.lsp import deferred
 from milestone_lsp.lsp.state import MilestoneServer, guarded
 
+if TYPE_CHECKING:
+    from milestone_lsp.settings.config import Config
 
-def vague_checker(ls: MilestoneServer) -> IsVague:
+
+def vague_checker(config: Config) -> IsVague:
     """``text -> bool`` with the configured extra and allowed words."""
     analyze = deferred.measurability.analyze
-    extra = ls.config.extra_vague_words
-    allowed = ls.config.allowed_words
+    extra = config.extra_vague_words
+    allowed = config.allowed_words
 
     def is_vague(text: str) -> bool:
         return not analyze(text, extra_vague=extra, allowed=allowed).measurable
@@ -31,11 +36,11 @@ def vague_checker(ls: MilestoneServer) -> IsVague:
     return is_vague
 
 
-def criterion_hover(ls: MilestoneServer, item: Item) -> str | None:
+def criterion_hover(config: Config, item: Item) -> str | None:
     """Why a criterion is vague and what measurable versions look like (None if it is fine)."""
     measurability = deferred.measurability
     verdict = measurability.analyze(
-        item.text, extra_vague=ls.config.extra_vague_words, allowed=ls.config.allowed_words
+        item.text, extra_vague=config.extra_vague_words, allowed=config.allowed_words
     )
     if verdict.measurable:
         return None
@@ -53,9 +58,10 @@ def _criteria(doc: Document) -> list[Item]:
 
 def hover_markdown(ls: MilestoneServer, doc: Document, pos: Position) -> tuple[str, Range] | None:
     """The hover text at ``pos`` and the range it is about."""
-    ws = ls.model
-    method = ls.config.progress_method
-    vague = vague_checker(ls)
+    ws = ls.workspace_for(doc.path)
+    config = ls.config_for(doc.path)
+    method = config.progress_method
+    vague = vague_checker(config)
     for m in doc.milestones:
         if m.heading.range.contains(pos):
             target = ws.find_milestone(m.name) or m
@@ -80,7 +86,7 @@ def hover_markdown(ls: MilestoneServer, doc: Document, pos: Position) -> tuple[s
                     return deliverable_hover(ws, found), item.text_range
     for item in _criteria(doc):
         if item.range.contains(pos):
-            text = criterion_hover(ls, item)
+            text = criterion_hover(config, item)
             if text is not None:
                 return text, item.text_range
     return None

@@ -38,7 +38,9 @@ def register(server: MilestoneServer) -> None:
         for m in doc.milestones:
             if m.is_update:
                 continue
-            summary = milestone_summary(ls.model, m, ls.config.progress_method)
+            summary = milestone_summary(
+                ls.workspace_for(doc.path), m, ls.config_for(doc.path).progress_method
+            )
             out.append(
                 lsp.CodeLens(
                     range=ls.conv.range(index, m.heading.range),
@@ -60,14 +62,15 @@ def register(server: MilestoneServer) -> None:
             return []
         index = ls.index_for(doc.path) or LineIndex(doc.text)
         wanted = ls.conv.from_range(index, params.range)
+        ws, config = ls.workspace_for(doc.path), ls.config_for(doc.path)
         out = []
         for claim in doc.claims:
             if claim.percent is None:
                 continue
             if claim.range.end.line < wanted.start.line or claim.range.start.line > wanted.end.line:
                 continue
-            computed = computed_for_claim(ls.model, doc, claim, ls.config.progress_method)
-            if computed is None or not claim_differs(claim, computed, ls.config.percent_tolerance):
+            computed = computed_for_claim(ws, doc, claim, config.progress_method)
+            if computed is None or not claim_differs(claim, computed, config.percent_tolerance):
                 continue
             out.append(
                 lsp.InlayHint(

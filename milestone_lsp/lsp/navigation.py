@@ -9,7 +9,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from milestone_lsp.core.navigation import definitions, name_at, occurrences, rename_edits
 from milestone_lsp.core.positions import LineIndex, Position
-from milestone_lsp.lsp.convert import path_to_uri
+from milestone_lsp.lsp.convert import path_to_uri, uri_to_path
 from milestone_lsp.lsp.edits import workspace_edit
 from milestone_lsp.lsp.state import MilestoneServer, guarded
 
@@ -25,7 +25,7 @@ def _name_at(
         return None
     index = ls.index_for(doc.path) or LineIndex(doc.text)
     pos: Position = ls.conv.from_position(index, position)
-    found = name_at(ls.model, doc, pos)
+    found = name_at(ls.workspace_for(doc.path), doc, pos)
     if found is None:
         return None
     kind, name, rng = found
@@ -56,7 +56,9 @@ def register(server: MilestoneServer) -> None:
             lsp.Location(
                 uri=path_to_uri(o.path), range=ls.conv.range(ls.index_for(o.path), o.range)
             )
-            for o in definitions(ls.model, kind, name)
+            for o in definitions(
+                ls.workspace_for(uri_to_path(params.text_document.uri)), kind, name
+            )
         ]
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
@@ -72,7 +74,9 @@ def register(server: MilestoneServer) -> None:
             lsp.Location(
                 uri=path_to_uri(o.path), range=ls.conv.range(ls.index_for(o.path), o.range)
             )
-            for o in occurrences(ls.model, kind, name)
+            for o in occurrences(
+                ls.workspace_for(uri_to_path(params.text_document.uri)), kind, name
+            )
             if include or not o.is_definition
         ]
 
@@ -98,4 +102,5 @@ def register(server: MilestoneServer) -> None:
         if found is None:
             return None
         kind, name, _ = found
-        return workspace_edit(ls, rename_edits(ls.model, kind, name, params.new_name))
+        ws = ls.workspace_for(uri_to_path(params.text_document.uri))
+        return workspace_edit(ls, rename_edits(ws, kind, name, params.new_name))

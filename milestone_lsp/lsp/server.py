@@ -42,10 +42,13 @@ def create_server() -> MilestoneServer:
     @server.feature(lsp.INITIALIZE)
     @guarded(none)
     async def initialize(ls: MilestoneServer, params: lsp.InitializeParams) -> None:
+        folders = [Path(uri_to_path(f.uri)) for f in params.workspace_folders or []]
         root = params.root_path or (uri_to_path(params.root_uri) if params.root_uri else None)
-        if root is None and params.workspace_folders:
-            root = uri_to_path(params.workspace_folders[0].uri)
-        ls.root = Path(root) if root else None
+        if not folders and root:
+            folders = [Path(root)]
+        # Each workspace folder is a boundary that projects are found within.
+        ls.folders = [f.resolve() for f in folders if f.is_absolute()]
+        ls.root = ls.folders[0] if ls.folders else None
         ls.init_settings = params.initialization_options
         ls.pull_mode = diagnostics.use_pull(ls)
         if ls.pull_mode:

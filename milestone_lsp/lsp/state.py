@@ -26,6 +26,7 @@ from pygls.lsp.server import LanguageServer
 from milestone_lsp import __version__
 from milestone_lsp.core.files import MARKDOWN_SUFFIXES, discover, read_text
 from milestone_lsp.core.positions import LineIndex, line_index
+from milestone_lsp.core.projects import ProjectLayout, Projects, is_status_file
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.lsp import deferred
 from milestone_lsp.lsp.convert import Converter, encoding_of, path_to_uri, uri_to_path
@@ -52,10 +53,19 @@ class MilestoneServer(LanguageServer):
             text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
             protocol_cls=MilestoneProtocol,
         )
-        self.model = Workspace()
+        # One workspace per project (core/projects.py): no cross-file fact crosses projects.
+        self.projects = Projects(ProjectLayout([], []))
+        # The editor's workspace folders, the boundaries projects are found within.
+        self.folders: list[Path] = []
         self._config: Config | None = None
         self.config_path: Path | None = None
+        # The first workspace folder (git history, relative paths in logs and reports).
         self.root: Path | None = None
+        # The editor's settings (merged), and each project's settings read with them.
+        self.editor_settings: dict[str, Any] = {}
+        self._project_configs: dict[Path, Config] = {}
+        # While indexing: documents arrive in bulk and the layout was made from the file list.
+        self._bulk = False
         self.init_settings: Any = None
         self.client_settings: Any = None
         self.open_uris: set[str] = set()
@@ -68,8 +78,11 @@ class MilestoneServer(LanguageServer):
         self.disk_mtimes: dict[str, float] = {}
         self._indexes: dict[str, tuple[str, LineIndex]] = {}
         self._shown_errors: set[str] = set()
-        # Findings per path with the (document, workspace version, config) they were made for.
-        self.findings_cache: dict[str, tuple[tuple[Document, int, Config], list[Finding]]] = {}
+        # Findings per path with the (document, project workspace, its version, settings) they
+        # were made for.
+        self.findings_cache: dict[
+            str, tuple[tuple[Document, Workspace, int, Config], list[Finding]]
+        ] = {}
         # Documents not analysed because they are above max_file_size: path -> size in bytes.
         self.oversized: dict[str, int] = {}
         # Open documents whose analysis took longer than request_time_budget_ms: path -> ms.
@@ -80,7 +93,11 @@ class MilestoneServer(LanguageServer):
 
     @property
     def config(self) -> Config:
-        """The effective settings (defaults until the first reload)."""
+        """The settings of the first workspace folder (defaults until the first reload).
+
+        They govern what the server does as a whole — when to lint, size and time limits; what
+        a document's rules say follows its own project's settings (:meth:`config_for`).
+        """
         if self._config is None:
             self._config = deferred.config.Config()
         return self._config
@@ -88,6 +105,77 @@ class MilestoneServer(LanguageServer):
     @config.setter
     def config(self, value: Config) -> None:
         self._config = value
+
+    # -- projects ------------------------------------------------------------------------------
+
+    def workspace_for(self, path: str) -> Workspace:
+        """The workspace of the project ``path`` belongs to."""
+        return self.projects.workspace_for(path)
+
+    def config_for(self, path: str) -> Config:
+        """The settings of the project ``path`` belongs to (its config file, then the editor's)."""
+        root = self.projects.root_for(path)
+        found = self._project_configs.get(root)
+        if found is None:
+            if self.root is not None and root == self.root.resolve():
+                found = self.config
+            else:
+                loaded = deferred.config.load_config(root, self.editor_settings or None)
+                self._report_settings_errors(list(loaded.errors))
+                found = loaded.config
+            self._project_configs[root] = found
+        return found
+
+    def default_workspace(self) -> Workspace:
+        """The project a request names no document of is about: the first project of the first
+        workspace folder that has a STATUS document, else the project of that folder."""
+        for root in sorted(self.projects.workspaces):
+            ws = self.projects.workspaces[root]
+            if ws.status_documents() and (self.root is None or root.is_relative_to(self.root)):
+                return ws
+        anchor = self.root / "STATUS.md" if self.root is not None else Path("STATUS.md")
+        return self.projects.workspace_for(str(anchor))
+
+    def project_roots(self, paths: list[Path]) -> set[Path]:
+        """The folders among those of ``paths`` (up to their boundary) that are projects."""
+        memo: dict[Path, bool] = {}
+        layout = ProjectLayout(self.folders, ())
+        roots: set[Path] = set()
+        for path in paths:
+            if not path.is_absolute():
+                continue  # an untitled buffer: a project of its own
+            if is_status_file(path.name):
+                roots.add(path.parent)  # an unsaved STATUS.md counts too
+            boundary = layout.boundary_of(path.parent)
+            for folder in (path.parent, *path.parent.parents):
+                if folder in roots or deferred.layout.is_project_folder(folder, memo):
+                    roots.add(folder)
+                    break
+                if boundary is None or folder == boundary:
+                    break
+        return roots
+
+    def relayout(self) -> bool:
+        """Recompute which folders are projects; move documents that changed project."""
+        known = [Path(doc.path) for doc in self.projects]
+        layout = ProjectLayout(self.folders, self.project_roots(known))
+        moved = self.projects.relayout(layout)
+        if moved:
+            self._project_configs.clear()
+        return moved
+
+    def add_document(self, doc: Document) -> None:
+        """Put a parsed document into its project (a new or removed STATUS.md re-lays out)."""
+        new = self.projects.get(doc.path) is None
+        self.projects.add(doc)
+        if new and not self._bulk and is_status_file(Path(doc.path).name):
+            self.relayout()
+
+    def remove_document(self, path: str) -> None:
+        """Forget a document (a removed STATUS.md re-lays out)."""
+        self.projects.remove(path)
+        if not self._bulk and is_status_file(Path(path).name):
+            self.relayout()
 
     # -- capabilities --------------------------------------------------------------------------
 
@@ -121,7 +209,7 @@ class MilestoneServer(LanguageServer):
 
     def index_for(self, path: str) -> LineIndex | None:
         """A line index of the current text of ``path`` (cached per text)."""
-        doc = self.model.get(path)
+        doc = self.projects.get(path)
         if doc is None:
             return None
         cached = self._indexes.get(path)
@@ -140,7 +228,7 @@ class MilestoneServer(LanguageServer):
 
     def exists(self, path: str) -> bool:
         """Whether ``path`` is a known document or a file on disk."""
-        return self.model.get(path) is not None or Path(path).exists()
+        return self.projects.get(path) is not None or Path(path).exists()
 
     def document(self, uri: str) -> Document | None:
         """The parsed document of an open or indexed URI (parsed now if changes are pending)."""
@@ -149,7 +237,7 @@ class MilestoneServer(LanguageServer):
             # Over the time budget, changes are parsed when a feature needs the document, so
             # that its answers (and fixes) always match the editor's text.
             self.update_open(uri)
-        return self.model.get(path)
+        return self.projects.get(path)
 
     def update_open(self, uri: str) -> Document:
         """Re-parse an open document from the editor's text (an empty one above the size limit)."""
@@ -157,7 +245,7 @@ class MilestoneServer(LanguageServer):
         text = self.workspace.get_text_document(uri).source
         path = uri_to_path(uri)
         self.unparsed.discard(path)
-        known = self.model.get(path)
+        known = self.projects.get(path)
         limit = self.config.max_file_size
         size = len(text) if limit <= 0 or len(text) * 4 <= limit else len(text.encode("utf-8"))
         if 0 < limit < size:
@@ -173,7 +261,7 @@ class MilestoneServer(LanguageServer):
             started = time.perf_counter()
             doc = parse(text, path)
             self.note_analysis_time(path, time.perf_counter() - started)
-        self.model.add(doc)
+        self.add_document(doc)
         return doc
 
     def note_analysis_time(self, path: str, seconds: float) -> None:
@@ -205,9 +293,7 @@ class MilestoneServer(LanguageServer):
         """
         if not path.lower().endswith(MARKDOWN_SUFFIXES):
             return False
-        roots = [self.root] if self.root is not None else []
-        with contextlib.suppress(RuntimeError):
-            roots += [Path(uri_to_path(f.uri)) for f in self.workspace.folders.values()]
+        roots = list(self.folders)
         try:
             real = Path(path).resolve()
             return any(real.is_relative_to(root.resolve()) for root in roots)
@@ -224,12 +310,12 @@ class MilestoneServer(LanguageServer):
         try:
             mtime = p.stat().st_mtime
         except OSError:
-            if self.model.get(path) is not None:
-                self.model.remove(path)
+            if self.projects.get(path) is not None:
+                self.remove_document(path)
                 self.disk_mtimes.pop(path, None)
                 return True
             return False
-        if self.disk_mtimes.get(path) == mtime and self.model.get(path) is not None:
+        if self.disk_mtimes.get(path) == mtime and self.projects.get(path) is not None:
             return False
         result = read_text(p, self.config.max_file_size or None)
         if result.text is None:
@@ -237,15 +323,15 @@ class MilestoneServer(LanguageServer):
                 self.oversized[path] = result.oversize
             elif result.error is not None:
                 self.log_info(f"{path} not read: {result.error}", lsp.MessageType.Log)
-            if self.model.get(path) is not None:
+            if self.projects.get(path) is not None:
                 # The file became unreadable: forget its old text rather than keep stale data.
-                self.model.remove(path)
+                self.remove_document(path)
                 self.disk_mtimes.pop(path, None)
                 return True
             return False
         self.oversized.pop(path, None)
         self.disk_mtimes[path] = mtime
-        self.model.add(deferred.parser.parse(result.text, path))
+        self.add_document(deferred.parser.parse(result.text, path))
         return True
 
     def refresh_from_disk(self) -> bool:
@@ -256,13 +342,12 @@ class MilestoneServer(LanguageServer):
         return changed
 
     def display_path(self, path: str) -> str:
-        """The path relative to the workspace root (for include/exclude globs)."""
-        if self.root is not None:
-            try:
-                return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
-            except (ValueError, OSError):
-                pass
-        return Path(path).name
+        """The path relative to its project's root (for include/exclude globs)."""
+        root = self.projects.root_for(path)
+        try:
+            return Path(path).resolve().relative_to(root).as_posix()
+        except (ValueError, OSError):
+            return Path(path).name
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -287,6 +372,8 @@ class MilestoneServer(LanguageServer):
                     settings.update(result[0])
             except Exception as exc:  # the client may not answer: keep what we have
                 log.warning("workspace/configuration failed: %s", exc)
+        self.editor_settings = settings
+        self._project_configs.clear()
         start = self.root or Path.cwd()
         loaded = settings_module.load_config(start, settings or None)
         self.log_info(
@@ -307,6 +394,10 @@ class MilestoneServer(LanguageServer):
         for uri in sorted(self.open_uris):
             with contextlib.suppress(Exception):
                 self.update_open(uri)
+        self._report_settings_errors(errors)
+
+    def _report_settings_errors(self, errors: list[ConfigError]) -> None:
+        """Log every settings problem; show each one to the user once."""
         for error in errors:
             message = f"milestone-lsp settings: {error.key}: {error.problem}"
             if error.file:
@@ -314,20 +405,31 @@ class MilestoneServer(LanguageServer):
             self.log_info(message, lsp.MessageType.Warning)
             if message not in self._shown_errors:
                 self._shown_errors.add(message)
-                self.window_show_message(
-                    lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=message)
-                )
+                with contextlib.suppress(Exception):  # no client attached (unit use)
+                    self.window_show_message(
+                        lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=message)
+                    )
 
     # -- workspace indexing --------------------------------------------------------------------
 
-    async def index_workspace(self) -> None:
-        """Parse every markdown file below the root, reporting $/progress."""
+    async def index_workspace(self, folders: list[Path] | None = None) -> None:
+        """Parse every markdown file below the workspace folders (or ``folders``), reporting
+        $/progress; the projects are laid out from the file list first, so nothing moves later."""
         try:
-            if self.root is None or not self.root.is_dir():
+            targets = [f for f in (self.folders if folders is None else folders) if f.is_dir()]
+            if not targets:
                 return
-            found = await asyncio.get_running_loop().run_in_executor(
-                None, discover, [self.root], self.root
-            )
+            loop = asyncio.get_running_loop()
+            files: list[Path] = []
+            for folder in targets:
+                found = await loop.run_in_executor(None, discover, [folder], folder)
+                for skipped, why in found.skipped:
+                    self.log_info(f"{skipped} not read: {why}", lsp.MessageType.Log)
+                files += found.files
+            known = [Path(doc.path) for doc in self.projects]
+            roots = await loop.run_in_executor(None, self.project_roots, [*known, *files])
+            if self.projects.relayout(ProjectLayout(self.folders, roots)):
+                self._project_configs.clear()
             token: str | None = None
             if self.capability("window", "work_done_progress"):
                 token = f"milestone-lsp-index-{os.getpid()}-{time.monotonic_ns()}"
@@ -341,10 +443,9 @@ class MilestoneServer(LanguageServer):
                     )
                 except Exception:
                     token = None
-            for skipped, why in found.skipped:
-                self.log_info(f"{skipped} not read: {why}", lsp.MessageType.Log)
-            total = len(found.files)
-            for n, path in enumerate(found.files, 1):
+            total = len(files)
+            self._bulk = True
+            for n, path in enumerate(files, 1):
                 self.read_from_disk(str(path))
                 if token is not None and (n % 20 == 0 or n == total):
                     self.work_done_progress.report(
@@ -359,11 +460,26 @@ class MilestoneServer(LanguageServer):
                 self.work_done_progress.end(
                     token, lsp.WorkDoneProgressEnd(message=f"indexed {total} files")
                 )
-            self.log_info(f"indexed {total} markdown files below {self.root}")
+            where = ", ".join(str(f) for f in targets)
+            self.log_info(
+                f"indexed {total} markdown files below {where} "
+                f"({len(self.projects.workspaces)} projects)"
+            )
         except Exception:
             log.exception("indexing failed")
         finally:
+            self._bulk = False
             self.indexed.set()
+
+    def forget_folder(self, folder: Path) -> None:
+        """Drop the documents below a removed workspace folder (open ones stay)."""
+        for doc in list(self.projects):
+            path = Path(doc.path)
+            inside = path.is_absolute() and path.is_relative_to(folder)
+            if inside and path_to_uri(doc.path) not in self.open_uris:
+                self.projects.remove(doc.path)
+                self.disk_mtimes.pop(doc.path, None)
+        self.relayout()
 
     async def ready(self) -> None:
         """Wait (briefly) until the initial indexing is done."""

@@ -68,7 +68,7 @@ def register(server: MilestoneServer) -> None:
         ls: MilestoneServer, params: lsp.DocumentSymbolParams
     ) -> list[lsp.DocumentSymbol] | Encoded:
         doc = ls.document(params.text_document.uri)
-        if doc is None or not ls.config.document_symbols:
+        if doc is None or not ls.config_for(doc.path).document_symbols:
             return []
         encoding = ls.conv.encoding
         per_path = _cache.setdefault(ls, {})
@@ -88,7 +88,10 @@ def register(server: MilestoneServer) -> None:
     ) -> list[lsp.WorkspaceSymbol]:
         await ls.ready()
         out = []
-        for name, kind, path, rng in find_symbols(ls.model, params.query):
+        found = [
+            hit for ws in ls.projects.workspaces.values() for hit in find_symbols(ws, params.query)
+        ]
+        for name, kind, path, rng in found:
             out.append(
                 lsp.WorkspaceSymbol(
                     name=name,
@@ -107,7 +110,7 @@ def register(server: MilestoneServer) -> None:
         ls: MilestoneServer, params: lsp.FoldingRangeParams
     ) -> list[lsp.FoldingRange]:
         doc = ls.document(params.text_document.uri)
-        if doc is None or not ls.config.folding_ranges:
+        if doc is None or not ls.config_for(doc.path).folding_ranges:
             return []
         return [
             lsp.FoldingRange(start_line=a, end_line=b, kind=lsp.FoldingRangeKind.Region)

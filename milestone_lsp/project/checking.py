@@ -20,6 +20,7 @@ from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import split_lines
 from milestone_lsp.core.workspace import Workspace
+from milestone_lsp.project.layout import Touched, touched_projects
 from milestone_lsp.rules.catalogue import all_rules
 from milestone_lsp.rules.engine import check_document
 from milestone_lsp.rules.meta import analysis_limit_finding
@@ -36,25 +37,47 @@ ALWAYS_MILESTONE_FILES = ("status.md", "decisions.md")
 
 
 @dataclass(slots=True)
+class Project:
+    """One project being checked: its root folder, its settings and its documents."""
+
+    root: Path
+    config: Config
+    workspace: Workspace = field(default_factory=Workspace)
+
+
+@dataclass(slots=True)
 class CheckedFile:
-    """One file being checked: where it is on disk, how it reads, and how it was written."""
+    """One file being checked: where it is on disk, how it reads, how it was written, and the
+    project whose documents and settings it is checked with."""
 
     path: Path
     display: str
     text: str
+    project: Project
     had_bom: bool = False
 
 
 @dataclass(slots=True)
 class CheckResult:
-    """Findings per checked file, plus the workspace they were computed in."""
+    """Findings per checked file, and the projects they were computed in."""
 
-    workspace: Workspace
-    config: Config
-    files: list[CheckedFile]
+    projects: list[Project]
+    files: list[CheckedFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     fixed: dict[str, int] = field(default_factory=dict)
+
+    def document(self, display: str) -> Document | None:
+        """The parsed document shown as ``display``, in whichever project holds it."""
+        for project in self.projects:
+            found = project.workspace.get(display)
+            if found is not None:
+                return found
+        return None
+
+    def get(self, display: str) -> Document | None:
+        """The same as :meth:`document` (so that output formats can look documents up)."""
+        return self.document(display)
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -98,31 +121,61 @@ def _read(path: Path, config: Config) -> ReadResult:
     return read_text(path, limit)
 
 
+def load_projects(targets: list[Path]) -> tuple[Touched, dict[Path, LoadedConfig], list[str]]:
+    """The projects ``targets`` touch, the settings of each, and their problems as one-liners.
+
+    Each project's settings are found upward from its own folder, so two projects of one
+    repository each keep their own.
+    """
+    touched = touched_projects(targets or [Path.cwd()])
+    configs: dict[Path, LoadedConfig] = {}
+    problems: list[str] = []
+    for root in touched.roots or [find_workspace_root(Path.cwd())]:
+        loaded, found = load_config_or_errors(root)
+        configs[root] = loaded
+        problems += [p for p in found if p not in problems]
+    return touched, configs, problems
+
+
 def build_workspace(
     targets: list[Path],
-    config: Config,
-    root: Path,
+    touched: Touched,
+    configs: dict[Path, LoadedConfig],
     *,
     stdin_text: str | None = None,
     stdin_name: str = "<stdin>",
     progress: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
-    """Parse the workspace below ``root`` and the checked files; report unreadable ones."""
-    ws = Workspace()
-    result = CheckResult(ws, config, [])
+    """Parse every file of the touched projects, the checked ones first; report unreadable ones.
+
+    Cross-file rules need a project's whole plan, not just the named files; a project's files
+    never meet another project's.
+    """
+    projects = {root: Project(root, configs[root].config) for root in configs}
+    result = CheckResult(list(projects.values()))
     checked = discover(targets) if targets else None
     if checked is not None:
         result.errors.extend(f"{p}: {why}" for p, why in checked.skipped)
     checked_set = {p.resolve() for p in checked.files} if checked is not None else set()
-    # Cross-file rules need the whole workspace, not just the named files.
-    context = discover([root], root) if root.is_dir() else None
     context_files = [
-        p for p in (context.files if context else []) if p.resolve() not in checked_set
+        (root, p)
+        for root, files in touched.files.items()
+        for p in files
+        if p.resolve() not in checked_set
     ]
     total = len(checked_set) + len(context_files)
     done = 0
     for path in checked.files if checked is not None else []:
         shown = display_path(path)
+        project = projects.get(touched.layout.root_of(path.resolve()))
+        if project is None:
+            # Named on the command line but inside no touched project (it was excluded from
+            # discovery, e.g. git-ignored): its own folder's project.
+            root = touched.layout.root_of(path.resolve())
+            loaded, _ = load_config_or_errors(root)
+            project = projects[root] = Project(root, loaded.config)
+            result.projects.append(project)
+        config = project.config
         got = _read(path, config)
         done += 1
         if progress is not None:
@@ -135,19 +188,21 @@ def build_workspace(
                 continue
             result.errors.append(f"{shown}: {got.error}")
             continue
-        doc = parse(got.text, shown)
-        ws.add(doc)
-        result.files.append(CheckedFile(path, shown, got.text, got.had_bom))
-    for path in context_files:
+        project.workspace.add(parse(got.text, shown))
+        result.files.append(CheckedFile(path, shown, got.text, project, got.had_bom))
+    for root, path in context_files:
         done += 1
         if progress is not None:
             progress(done, total)
-        got = _read(path, config)
+        project = projects[root]
+        got = _read(path, project.config)
         if got.text is not None:
-            ws.add(parse(got.text, display_path(path)))
+            project.workspace.add(parse(got.text, display_path(path)))
     if stdin_text is not None:
-        ws.add(parse(stdin_text, stdin_name))
-        result.files.append(CheckedFile(Path(stdin_name), stdin_name, stdin_text))
+        where = touched.layout.root_of((Path.cwd() / stdin_name).resolve())
+        project = projects.get(where) or result.projects[0]
+        project.workspace.add(parse(stdin_text, stdin_name))
+        result.files.append(CheckedFile(Path(stdin_name), stdin_name, stdin_text, project))
     return result
 
 
@@ -160,11 +215,12 @@ def run_rules(
     ignored = set(ignore)
     kept = [f for f in result.findings if f.code == "MS902"]
     for checked in result.files:
-        doc = result.workspace.get(checked.display)
-        if doc is None or not is_milestone_document(doc, checked.display, result.config):
+        project = checked.project
+        doc = project.workspace.get(checked.display)
+        if doc is None or not is_milestone_document(doc, checked.display, project.config):
             continue
         kept.extend(
-            check_document(result.workspace, doc, result.config, select=select, ignore=ignored)
+            check_document(project.workspace, doc, project.config, select=select, ignore=ignored)
         )
     kept.sort(key=Finding.sort_key)
     result.findings = kept
@@ -213,7 +269,7 @@ def apply_safe_fixes(result: CheckResult, select: set[str] | None, ignore: Itera
                 del writable[path]
                 continue
             checked.text = new_text
-            result.workspace.add(parse(new_text, path))
+            checked.project.workspace.add(parse(new_text, path))
             result.fixed[path] = result.fixed.get(path, 0) + len(edits)
     else:
         run_rules(result, select, ignore)
@@ -282,7 +338,7 @@ def fingerprint(finding: Finding, line_text: str) -> str:
 
 
 def _line_of(result: CheckResult, finding: Finding) -> str:
-    doc = result.workspace.get(finding.path)
+    doc = result.document(finding.path)
     if doc is None:
         return ""
     lines = split_lines(doc.text)
@@ -300,8 +356,8 @@ def write_baseline(result: CheckResult, path: Path) -> None:
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
-def filter_baseline(result: CheckResult, path: Path) -> None:
-    """Drop findings recorded in the baseline (each recorded occurrence hides one)."""
+def filter_baseline(result: CheckResult, path: Path) -> int:
+    """Drop findings recorded in the baseline (each recorded occurrence hides one); how many."""
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("findings"), dict):
         raise ValueError("not a milestone-lsp baseline file (expected {'version': 1, 'findings'})")
@@ -313,15 +369,11 @@ def filter_baseline(result: CheckResult, path: Path) -> None:
             budget[key] -= 1
             continue
         kept.append(f)
+    held = len(result.findings) - len(kept)
     result.findings = kept
+    return held
 
 
 def fails(findings: Iterable[Finding], level: Severity) -> bool:
     """Whether any finding is at or above the fail level."""
     return any(f.severity.rank <= level.rank for f in findings)
-
-
-def workspace_root(targets: list[Path]) -> Path:
-    """The workspace root of the first target (the working directory when none is given)."""
-    start = targets[0] if targets else Path.cwd()
-    return find_workspace_root(start)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from milestone_lsp.core.files import discover, read_text
+from milestone_lsp.core.files import read_text
 from milestone_lsp.core.findings import Finding
 from milestone_lsp.core.model import Milestone
 from milestone_lsp.core.parser import parse
@@ -25,8 +25,9 @@ from milestone_lsp.core.report import (
 from milestone_lsp.core.summaries import find_milestone_by_name
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.project.checking import is_milestone_document, load_config_or_errors
+from milestone_lsp.project.layout import project_root, touched_projects
 from milestone_lsp.rules.engine import check_document
-from milestone_lsp.settings.config import Config, find_workspace_root
+from milestone_lsp.settings.config import Config
 
 
 class ReportError(Exception):
@@ -53,11 +54,13 @@ def rebase(texts: Iterable[tuple[str | Path, str]], root: Path) -> Workspace:
 
 
 def load(root: Path, config: Config) -> tuple[Workspace, list[str]]:
-    """Every markdown document below ``root``, read from disk; unreadable files as messages."""
-    found = discover([root], root)
+    """Every markdown document of the project at ``root`` (nested projects apart), read from
+    disk; unreadable files as messages."""
+    touched = touched_projects([root])
+    project = project_root(root)
     texts: list[tuple[str | Path, str]] = []
-    errors = [f"{path}: {why}" for path, why in found.skipped]
-    for path in found.files:
+    errors = [f"{path}: {why}" for path, why in touched.skipped]
+    for path in touched.files.get(project, []):
         got = read_text(path, config.max_file_size or None)
         if got.text is None:
             errors.append(f"{path}: {got.error}")
@@ -97,7 +100,7 @@ def open_workspace(start: Path) -> tuple[Workspace, Config, list[str]]:
     """
     if not start.exists():
         raise ReportError(f"{start}: no such folder; name the workspace folder with --workspace")
-    root = find_workspace_root(start if start.is_dir() else start.parent)
+    root = project_root(start)
     loaded, problems = load_config_or_errors(root)
     if problems:
         raise ReportError("; ".join(problems))

@@ -435,7 +435,7 @@ def _pyproject_has_table(path: Path) -> bool:
     return isinstance(tool, dict) and PYPROJECT_TABLE in tool
 
 
-def _config_file_in(folder: Path) -> Path | None:
+def config_file_in(folder: Path) -> Path | None:
     """The config file of ``folder``, if it has one (``.milestone-lsp.toml`` first)."""
     candidate = folder / CONFIG_FILE_NAME
     # exists(), not is_file(): a folder of that name is reported rather than silently ignored.
@@ -450,7 +450,7 @@ def _config_file_in(folder: Path) -> Path | None:
 def find_config_file(start: Path) -> Path | None:
     """The nearest config file upward from ``start``; the search stops at a repository root."""
     for folder in _folders_upward(start):
-        found = _config_file_in(folder)
+        found = config_file_in(folder)
         if found is not None:
             return found
         if (folder / ".git").exists():
@@ -460,10 +460,19 @@ def find_config_file(start: Path) -> Path | None:
 
 
 def find_workspace_root(start: Path) -> Path:
-    """The nearest folder upward with a config file or ``.git``; else ``start``'s folder."""
+    """The boundary projects are found within: the nearest folder upward with ``.git``, else the
+    nearest with a config file, else ``start``'s folder.
+
+    Nothing above the boundary is read, so a ``STATUS.md`` in a home folder never pulls the
+    whole home folder into a check. The projects inside it are found by
+    :mod:`milestone_lsp.project.layout`.
+    """
     folders = list(_folders_upward(start))
     for folder in folders:
-        if _config_file_in(folder) is not None or (folder / ".git").exists():
+        if (folder / ".git").exists():
+            return folder
+    for folder in folders:
+        if config_file_in(folder) is not None:
             return folder
     return folders[0]
 

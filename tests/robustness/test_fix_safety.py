@@ -34,7 +34,7 @@ from milestone_lsp.project.checking import (
     CheckResult,
     apply_safe_fixes,
     build_workspace,
-    load_config_or_errors,
+    load_projects,
     run_rules,
 )
 from tests.clirun import run_cli
@@ -125,9 +125,9 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def check_on_disk(root: Path, *, fix: bool) -> CheckResult:
     """What ``milestone-lsp check [--fix] <root>`` computes, in this process."""
-    loaded, problems = load_config_or_errors(root)
+    touched, configs, problems = load_projects([root])
     assert not problems, problems
-    result = build_workspace([root], loaded.config, root)
+    result = build_workspace([root], touched, configs)
     assert not result.errors, result.errors
     with rule_crashes_raise():
         if fix:
@@ -148,7 +148,8 @@ def test_each_fix_alone_changes_only_its_edits(case: Case, variant: str, tmp_pat
     texts = {c.display: c.text for c in result.files}
     assert_findings_valid(texts, result.findings)
     offered = [(f.code, fix) for f in result.findings for fix in f.fixes]
-    offered += [("editor", fix) for fix in editor_actions(texts, result.config, result.findings)]
+    config = result.projects[0].config
+    offered += [("editor", fix) for fix in editor_actions(texts, config, result.findings)]
     for code, fix in offered:
         fixed = apply_fix(texts, fix)  # asserts the rest of each file is byte-identical
         for edit in fix.edits:
@@ -160,7 +161,7 @@ def test_each_fix_alone_changes_only_its_edits(case: Case, variant: str, tmp_pat
                     f"{code} fix {fix.title!r} inserts {stray} line endings into "
                     f"{edit.path}, which uses {ending!r}"
                 )
-        assert_findings_valid(fixed, check_texts(fixed, result.config))
+        assert_findings_valid(fixed, check_texts(fixed, result.projects[0].config))
 
 
 @pytest.mark.parametrize(("case", "variant"), CASES)
@@ -210,7 +211,7 @@ def test_editor_actions_agree_with_check_fix_and_settle(
     materialise(case, variant, tmp_path)
     result = check_on_disk(tmp_path, fix=False)
     texts = {c.display: c.text for c in result.files}
-    config = result.config
+    config = result.projects[0].config
     fix_all = [a for a in editor_actions(texts, config, result.findings) if is_fix_all(a)]
     once = apply_fix(texts, fix_all[0]) if fix_all else dict(texts)
     check_on_disk(tmp_path, fix=True)

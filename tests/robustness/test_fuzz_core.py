@@ -35,9 +35,14 @@ from milestone_lsp.core.outline import to_jsonable
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import LineIndex, Position, Range
 from milestone_lsp.core.summaries import recompute_edits
-from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.lsp.edits import non_overlapping
-from milestone_lsp.project.checking import CheckedFile, CheckResult, apply_safe_fixes, run_rules
+from milestone_lsp.project.checking import (
+    CheckedFile,
+    CheckResult,
+    Project,
+    apply_safe_fixes,
+    run_rules,
+)
 from milestone_lsp.settings.config import Config
 from tests.robustness import strategies as gen
 
@@ -81,12 +86,12 @@ def build(
     texts: Mapping[str, str], config: Config, root: Path | None = None, order: int = 1
 ) -> CheckResult:
     """A check result over ``texts`` (path → text), as ``build_workspace`` makes from disk."""
-    ws = Workspace()
-    result = CheckResult(ws, config, [])
+    project = Project(root or Path("."), config)
+    result = CheckResult([project])
     for path, text in list(texts.items())[::order]:
-        ws.add(parse(text, path))
+        project.workspace.add(parse(text, path))
         on_disk = (root / path) if root is not None else Path(path)
-        result.files.append(CheckedFile(on_disk, path, text))
+        result.files.append(CheckedFile(on_disk, path, text, project))
     return result
 
 
@@ -218,7 +223,7 @@ def editor_actions(texts: Mapping[str, str], config: Config, findings: list[Find
     ]
     if safe:
         out.append(Fix(FIX_ALL_TITLE, tuple(non_overlapping(safe))))
-    ws = build(texts, config).workspace
+    ws = build(texts, config).projects[0].workspace
     for path in texts:
         doc = ws.get(path)
         if doc is None:

@@ -110,8 +110,17 @@ def test_stdin(workspace: Path) -> None:
 
 def test_baseline_reports_only_new_findings(workspace: Path) -> None:
     baseline = workspace / "baseline.json"
-    assert run_cli("check", "--baseline", str(baseline), cwd=workspace).returncode == 0
-    assert run_cli("check", "--baseline", str(baseline), cwd=workspace).returncode == 0
+    first = run_cli("check", "--baseline", str(baseline), cwd=workspace)
+    assert first.returncode == 0
+    recorded = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    total = sum(recorded.values())
+    assert total > 0 and f"recorded {total} findings" in first.stderr
+    second = run_cli("check", "--baseline", str(baseline), cwd=workspace)
+    assert second.returncode == 0
+    # The run says how many known findings it held back, so a quiet run is not mistaken for
+    # a clean one.
+    assert f"{total} known findings recorded in {baseline} not shown" in second.stderr
+    assert "0 findings in" in second.stdout
     with (workspace / "milestones.md").open("a") as handle:
         handle.write(
             "\n## Milestone: Later\n\n**Acceptance Criteria:**\n- [ ] Most tests passing\n"

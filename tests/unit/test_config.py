@@ -409,12 +409,21 @@ def test_no_config_anywhere(tmp_path: Path) -> None:
     assert loaded.path is None and loaded.errors == [] and loaded.config == Config()
 
 
-def test_workspace_root(tmp_path: Path) -> None:
+def test_workspace_root_is_the_repository(tmp_path: Path) -> None:
+    # The boundary projects are found in: the repository, even below a config file; the
+    # project of a file inside it is decided by milestone_lsp.project.layout.
     (tmp_path / "repo" / ".git").mkdir(parents=True)
     doc = write(tmp_path / "repo" / "docs" / "STATUS.md")
     assert find_workspace_root(doc) == (tmp_path / "repo").resolve()
     write(tmp_path / "repo" / "docs" / TOML)
-    assert find_workspace_root(doc) == (tmp_path / "repo" / "docs").resolve()
+    assert find_workspace_root(doc) == (tmp_path / "repo").resolve()
+
+
+def test_workspace_root_without_repository_is_the_config_folder(tmp_path: Path) -> None:
+    doc = write(tmp_path / "plan" / "docs" / "milestones.md")
+    write(tmp_path / "plan" / TOML)
+    root = find_workspace_root(doc)
+    assert root == (tmp_path / "plan").resolve() or (root / ".git").exists()
 
 
 def test_workspace_root_falls_back_to_the_start_folder(tmp_path: Path) -> None:
