@@ -139,6 +139,8 @@ def register(server: MilestoneServer) -> None:
     async def did_change_workspace_folders(
         ls: MilestoneServer, params: lsp.DidChangeWorkspaceFoldersParams
     ) -> None:
+        # Requests wait for the new folders to be indexed, as they wait for the first indexing.
+        ls.indexed.clear()
         removed = [Path(uri_to_path(f.uri)).resolve() for f in params.event.removed]
         added = [Path(uri_to_path(f.uri)).resolve() for f in params.event.added]
         ls.folders = [f for f in ls.folders if f not in removed]
