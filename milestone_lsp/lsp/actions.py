@@ -3,12 +3,15 @@ status report, approval log entry, recompute progress) — every one a plain Wor
 
 from __future__ import annotations
 
+import logging
 import weakref
 from typing import Any
 
 from lsprotocol import types as lsp
 
 from milestone_lsp.core.edits import TextEdit, close_open_fence
+from milestone_lsp.core.findings import Finding
+from milestone_lsp.core.fixall import FIX_ALL_TITLE
 from milestone_lsp.core.model import Document, Milestone
 from milestone_lsp.core.positions import LineIndex, Position, Range, line_index
 from milestone_lsp.core.progress import criteria_tally, deliverables_tally
@@ -25,11 +28,13 @@ from milestone_lsp.core.templates import (
 from milestone_lsp.lsp import deferred
 from milestone_lsp.lsp.convert import uri_to_path
 from milestone_lsp.lsp.diagnostics import findings_for
-from milestone_lsp.lsp.edits import decisions_path, non_overlapping, workspace_edit
+from milestone_lsp.lsp.edits import decisions_path, workspace_edit
 from milestone_lsp.lsp.encoded import Encoded, encode
 from milestone_lsp.lsp.state import MilestoneServer, guarded
 
 FIX_ALL = "source.fixAll.milestone-lsp"
+
+log = logging.getLogger(__name__)
 SOURCE_PREFIX = "source.milestone-lsp"
 KINDS = [
     lsp.CodeActionKind.QuickFix,
@@ -216,41 +221,64 @@ def code_actions(ls: MilestoneServer, params: lsp.CodeActionParams) -> list[lsp.
                         edit=workspace_edit(ls, fix.edits),
                     )
                 )
-    if _wanted(FIX_ALL, only):
-        memo = _memo(ls, doc)
-        if "fix_all" not in memo:
-            safe = [
-                e
-                for f in findings
-                for fix in f.fixes[:1]
-                if fix.applicability == "safe"
-                for e in fix.edits
-            ]
-            edits = non_overlapping(safe)
-            memo["fix_all"] = (
-                lsp.CodeAction(
-                    title="Fix all safe milestone-lsp problems",
-                    kind=FIX_ALL,
-                    edit=workspace_edit(ls, edits),
-                )
-                if edits
-                else None
+    if _wanted(FIX_ALL, only) and any(
+        fix.applicability == "safe" for f in findings for fix in f.fixes
+    ):
+        if ls.capability("text_document", "code_action", "resolve_support") is not None and (
+            "edit"
+            in (
+                ls.capability("text_document", "code_action", "resolve_support", "properties") or ()
             )
-        if memo["fix_all"] is not None:
-            out.append(memo["fix_all"])
+        ):
+            # The rounds of fix-all re-check the fixed text: done when the user picks it.
+            out.append(
+                lsp.CodeAction(
+                    title=FIX_ALL_TITLE,
+                    kind=FIX_ALL,
+                    data={"uri": uri, "version": ls.version_for(doc.path)},
+                )
+            )
+        else:
+            action = fix_all_action(ls, doc, findings)
+            if action is not None:
+                out.append(action)
     out += source_actions(ls, doc, wanted.start.line, only)
     return out
 
 
+def fix_all_action(
+    ls: MilestoneServer, doc: Document, findings: list[Finding] | None = None
+) -> lsp.CodeAction | None:
+    """The "Fix all" action of ``doc`` with its edit (remembered for the document's state)."""
+    memo = _memo(ls, doc)
+    if "fix_all" not in memo:
+        config = ls.config_for(doc.path)
+        display = ls.display_path(doc.path)
+        edits = deferred.engine.fix_all_edits(
+            ls.workspace_for(doc.path),
+            doc,
+            config,
+            findings if findings is not None else findings_for(ls, doc.path),
+            checked=lambda d: deferred.checking.is_milestone_document(d, display, config),
+        )
+        memo["fix_all"] = (
+            lsp.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL, edit=workspace_edit(ls, edits))
+            if edits
+            else None
+        )
+    found: lsp.CodeAction | None = memo["fix_all"]
+    return found
+
+
 def register(server: MilestoneServer) -> None:
-    """Register textDocument/codeAction."""
+    """Register textDocument/codeAction and codeAction/resolve."""
 
     def _empty() -> list[lsp.CodeAction] | Encoded:
         return []
 
     @server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,
-        lsp.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=False),
+        lsp.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=True),
     )
     @guarded(_empty)
     async def code_action(
@@ -273,3 +301,21 @@ def register(server: MilestoneServer) -> None:
             else:
                 parts.append(encode(action))
         return Encoded("[" + ",".join(parts) + "]")
+
+    @server.feature(lsp.CODE_ACTION_RESOLVE)
+    async def resolve(ls: MilestoneServer, action: lsp.CodeAction) -> lsp.CodeAction:
+        """Fill in the edit of a "Fix all" offered without one (only that action is deferred)."""
+        try:
+            await ls.ready()
+            data = action.data if isinstance(action.data, dict) else {}
+            uri = data.get("uri")
+            if action.kind != FIX_ALL or not isinstance(uri, str) or action.edit is not None:
+                return action
+            doc = ls.document(uri)
+            if doc is None:
+                return action
+            found = fix_all_action(ls, doc)
+            action.edit = found.edit if found is not None else lsp.WorkspaceEdit(changes={})
+        except Exception:
+            log.exception("codeAction/resolve failed")
+        return action

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,27 +32,6 @@ def workspace_edit(ls: MilestoneServer, edits: Iterable[TextEdit]) -> lsp.Worksp
         document_changes=document_changes,
         create_files=create,
     )
-
-
-def non_overlapping(edits: Iterable[TextEdit]) -> list[TextEdit]:
-    """Edits with any edit that overlaps an earlier one (same file) dropped."""
-    kept: list[TextEdit] = []
-    # Per path, the kept spans sorted: they never overlap each other, so their ends rise with
-    # their starts and only the last span starting before an edit's end can overlap it.
-    spans: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
-    for edit in edits:
-        start = (edit.range.start.line, edit.range.start.character)
-        end = (edit.range.end.line, edit.range.end.character)
-        placed = spans.setdefault(edit.path, [])
-        before = bisect.bisect_left(placed, (end,))  # spans that start before ``end``
-        if before and start < placed[before - 1][1]:
-            continue
-        at = bisect.bisect_left(placed, (start, end))
-        if at < len(placed) and placed[at] == (start, end):
-            continue  # the same range again (an empty range at one point included)
-        placed.insert(at, (start, end))
-        kept.append(edit)
-    return kept
 
 
 def decisions_path(ls: MilestoneServer, near: str) -> str:

@@ -9,13 +9,13 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from milestone_lsp.core.edits import TextEdit, apply_edits
 from milestone_lsp.core.files import ReadResult, discover, read_text
 from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.fixall import settle
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import split_lines
@@ -227,53 +227,47 @@ def run_rules(
 
 
 def apply_safe_fixes(result: CheckResult, select: set[str] | None, ignore: Iterable[str]) -> None:
-    """Apply safe fixes to the checked files until nothing changes (at most 10 rounds)."""
+    """Apply safe fixes to the checked files until nothing is left to fix, then write them.
+
+    The rounds are :func:`milestone_lsp.core.fixall.settle`, the editor's fix-all too; each
+    changed file is written once, atomically, with its BOM and line endings.
+    """
     ignore = list(ignore)
     writable = {c.display: c for c in result.files if c.path.name != "<stdin>"}
     # A read-only file is its owner's decision: renaming over it would bypass that.
     read_only = {d for d, c in writable.items() if not _writable(c.path)}
     for display in read_only:
         del writable[display]
-    refused: set[str] = set()
-    for _ in range(10):
+    by_display = {c.display: c for c in result.files}
+    original = {c.display: c.text for c in result.files}
+
+    def findings_of(texts: Mapping[str, str]) -> list[Finding]:
+        for display, text in texts.items():
+            checked = by_display[display]
+            if text is not checked.text:
+                checked.text = text
+                checked.project.workspace.add(parse(text, display))
         run_rules(result, select, ignore)
-        edits_by_path: dict[str, list[TextEdit]] = {}
-        for finding in result.findings:
-            for fix in finding.fixes:
-                if fix.applicability != "safe":
-                    continue
-                if any(e.path not in writable for e in fix.edits):
-                    refused.update(e.path for e in fix.edits if e.path not in writable)
-                    continue
-                # One fix per finding; skip fixes that overlap an edit already chosen.
-                chosen = edits_by_path
-                if any(_overlaps(e, chosen.get(e.path, [])) for e in fix.edits):
-                    continue
-                for e in fix.edits:
-                    chosen.setdefault(e.path, []).append(e)
-                break
-        if not edits_by_path:
-            break
-        for path, edits in edits_by_path.items():
-            checked = writable[path]
-            new_text = apply_edits(checked.text, edits)
-            if new_text == checked.text:
-                continue
-            try:
-                write_atomic(checked.path, new_text, checked.had_bom)
-            except OSError as exc:
-                result.errors.append(
-                    f"{path}: fixes not written ({exc.strerror or exc}); the file is unchanged. "
-                    "Make the file and its folder writable, then run --fix again"
-                )
-                del writable[path]
-                continue
-            checked.text = new_text
-            checked.project.workspace.add(parse(new_text, path))
-            result.fixed[path] = result.fixed.get(path, 0) + len(edits)
-    else:
-        run_rules(result, select, ignore)
-    for path in sorted(refused & read_only):
+        return result.findings
+
+    settled = settle(original, findings_of, lambda path: path in writable)
+    for display, text in settled.texts.items():
+        checked = by_display[display]
+        if text == original[display]:
+            continue
+        try:
+            write_atomic(checked.path, text, checked.had_bom)
+        except OSError as exc:
+            result.errors.append(
+                f"{display}: fixes not written ({exc.strerror or exc}); the file is unchanged. "
+                "Make the file and its folder writable, then run --fix again"
+            )
+            checked.text = original[display]
+            checked.project.workspace.add(parse(checked.text, display))
+            continue
+        result.fixed[display] = settled.fixed.get(display, 0)
+    run_rules(result, select, ignore)  # the findings left in what is now on disk
+    for path in sorted(settled.refused & read_only):
         result.errors.append(
             f"{path}: not fixed because the file is read-only; make it writable "
             "(chmod u+w) and run --fix again"
@@ -287,13 +281,6 @@ def _writable(path: Path) -> bool:
     except OSError:
         return False
     return os.access(path, os.W_OK) and bool(mode & stat.S_IWUSR)
-
-
-def _overlaps(edit: TextEdit, others: list[TextEdit]) -> bool:
-    for other in others:
-        if not (edit.range.end < other.range.start or other.range.end < edit.range.start):
-            return True
-    return False
 
 
 def write_atomic(path: Path, text: str, bom: bool = False) -> None:

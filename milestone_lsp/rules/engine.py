@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Container, Hashable
+from collections.abc import Callable, Container, Hashable, Mapping
 
+from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.fixall import minimal_edits, settle
 from milestone_lsp.core.model import Document
-from milestone_lsp.core.parser import gc_paused
+from milestone_lsp.core.parser import gc_paused, parse
 from milestone_lsp.core.suppression import parse_suppressions
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.catalogue import all_rules
@@ -161,3 +163,39 @@ def _check(
     )
     kept.sort(key=Finding.sort_key)
     return kept
+
+
+def fix_all_edits(
+    ws: Workspace,
+    doc: Document,
+    config: Config,
+    findings: list[Finding] | None = None,
+    *,
+    checked: Callable[[Document], bool] = lambda _doc: True,
+) -> list[TextEdit]:
+    """The editor's "Fix all" for ``doc``: the rounds of ``check --fix`` over that document
+    (:func:`milestone_lsp.core.fixall.settle`), as minimal edits of its current text.
+
+    ``findings`` are the document's current findings when the caller has them; ``checked``
+    says whether a text is checked at all (a fix may turn a plan into a file that is not
+    one, and ``check --fix`` then stops there too). Later rounds parse the fixed text in a
+    copy of the project's workspace, so the editor's own model and caches never see a text
+    the user has not accepted.
+    """
+    scratch: Workspace | None = None
+
+    def findings_of(texts: Mapping[str, str]) -> list[Finding]:
+        nonlocal scratch
+        text = texts[doc.path]
+        if text is doc.text:
+            if findings is not None:
+                return findings
+            return check_document(ws, doc, config) if checked(doc) else []
+        if scratch is None:
+            scratch = Workspace(ws)
+        fixed = parse(text, doc.path, chunked=False)
+        scratch.add(fixed)
+        return check_document(scratch, fixed, config) if checked(fixed) else []
+
+    settled = settle({doc.path: doc.text}, findings_of, lambda path: path == doc.path)
+    return minimal_edits(doc.path, doc.text, settled.texts[doc.path])

@@ -335,7 +335,9 @@ def missing_section(ctx: RuleContext) -> Iterable[Finding]:
     missing section.
 
     A milestone whose criteria sit under "Success Criteria" (or "Definition of done") has its
-    Acceptance Criteria. Progress updates (`## Milestone: X (25% complete)` with only a
+    Acceptance Criteria. A section written under a misspelt label (`**Value Delivred:**`) is
+    there: MS003 reports the spelling and renames it, and MS001 does not add a second one.
+    Progress updates (`## Milestone: X (25% complete)` with only a
     deliverables list) restate a milestone and are not checked. A heading with fewer than two
     of the template's sections is free-form prose rather than a use of the template, and is left
     alone: reporting six missing sections on every heading of a hand-written roadmap would only
@@ -371,7 +373,12 @@ def missing_section(ctx: RuleContext) -> Iterable[Finding]:
     """
     for section in definitions(ctx.doc):
         required = required_keys(ctx, section)
-        missing = [key for key, _ in required if find_field(section, key) is None]
+        # A section under a misspelt label is there: MS003 renames it. Reporting it missing
+        # too would make fix-all add a stub beside the renamed label (two labels, one buried).
+        misspelt = misspelled_keys(ctx, section)
+        missing = [
+            key for key, _ in required if find_field(section, key) is None and key not in misspelt
+        ]
         if not missing or _template_evidence(section, required) < 2:
             continue
         names = [label for key, label in required if key in missing]
@@ -581,6 +588,16 @@ def _bold_only_labels(ctx: RuleContext, section: Section) -> Iterator[Field]:
         yield Field(None, label, Range.of(number, start, number, start + len(label)), number)
 
 
+def misspelled_keys(ctx: RuleContext, section: Definition) -> set[str]:
+    """The field keys of the sections of ``section`` written under a misspelt label."""
+    keys: set[str] = set()
+    for fld in (*section.unknown_fields, *_bold_only_labels(ctx, section)):
+        known = closest_label(fld.label)
+        if known is not None:
+            keys.add(section_key(known))
+    return keys
+
+
 @rule(
     "MS003",
     "misspelled-section",
@@ -594,7 +611,7 @@ def misspelled_section(ctx: RuleContext) -> Iterable[Finding]:
     A label in a milestone or deliverable definition that is not a known section label but is
     a small misspelling of one: `Acceptence Criteria`, `Dependancies`, `Contributes To` written
     `Contribute To`. Such a section is invisible to every other rule (its criteria are not
-    counted, MS001 reports it missing). Labels of their own that merely resemble a known one,
+    counted). Labels of their own that merely resemble a known one,
     such as `Entry Criteria`, `Notes` or `Risks`, are not reported: a label must be within two
     edits (three in long labels) of a known one and very similar overall.
 

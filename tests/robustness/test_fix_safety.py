@@ -28,7 +28,6 @@ from typing import Any
 
 import pytest
 
-from milestone_lsp.core.findings import Fix
 from milestone_lsp.core.positions import LineIndex
 from milestone_lsp.project.checking import (
     CheckResult,
@@ -44,6 +43,7 @@ from tests.robustness.test_fuzz_core import (
     assert_findings_valid,
     check_texts,
     editor_actions,
+    is_fix_all,
     rule_crashes_raise,
 )
 
@@ -186,34 +186,23 @@ def test_fix_all_twice_equals_fix_all_once(case: Case, variant: str, tmp_path: P
     assert snapshot(tmp_path) == once
 
 
-def is_fix_all(action: Fix) -> bool:
-    return action.title == FIX_ALL_TITLE
-
-
-# Files on which the editor's fix-all and `check --fix` are known to disagree, with the issue
-# that owns the cause. Strict: the case fails the run as soon as it passes, so the entry goes.
-KNOWN_DISAGREEMENTS = {
-    "AndrewSamaha__bitwars__docs__milestones.md": (
-        "issue 15 (One truth per project): fix-all and check --fix produce different text"
-    ),
-}
-
-
 @pytest.mark.parametrize(("case", "variant"), CASES)
 def test_editor_actions_agree_with_check_fix_and_settle(
-    case: Case, variant: str, tmp_path: Path, request: pytest.FixtureRequest
+    case: Case, variant: str, tmp_path: Path
 ) -> None:
     """The editor's fix-all, pressed once, gives what ``check --fix`` writes; pressing it again,
     or "Recompute progress" after the first recompute, offers nothing more."""
-    name = request.node.callspec.id.removesuffix(f"-{variant}")
-    if name in KNOWN_DISAGREEMENTS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_DISAGREEMENTS[name]))
     materialise(case, variant, tmp_path)
     result = check_on_disk(tmp_path, fix=False)
     texts = {c.display: c.text for c in result.files}
     config = result.projects[0].config
-    fix_all = [a for a in editor_actions(texts, config, result.findings) if is_fix_all(a)]
-    once = apply_fix(texts, fix_all[0]) if fix_all else dict(texts)
+    # The editor's fix-all of each document in turn, each on the texts the one before left.
+    once = dict(texts)
+    for path in sorted(texts):
+        actions = editor_actions(once, config, check_texts(once, config))
+        for action in actions:
+            if action.title == f"{FIX_ALL_TITLE} in {path}":
+                once = apply_fix(once, action)
     check_on_disk(tmp_path, fix=True)
     written = {c.display: c.path.read_bytes().decode("utf-8-sig") for c in result.files}
     assert once == written, "the editor's fix-all and check --fix disagree"

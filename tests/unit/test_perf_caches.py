@@ -11,19 +11,13 @@ from lsprotocol import types as lsp
 from lsprotocol.converters import get_converter
 
 from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.findings import Finding, Fix, Severity
+from milestone_lsp.core.fixall import conflict, pick
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import Position, Range
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.lsp.edits import non_overlapping
 from milestone_lsp.lsp.encoded import Encoded, encode, message
 from milestone_lsp.rules import measurability
-
-
-def _overlaps(a: TextEdit, b: TextEdit) -> bool:
-    same = a.path == b.path
-    crossing = a.range.start < b.range.end and b.range.start < a.range.end
-    return same and (crossing or a.range == b.range)
-
 
 point = st.tuples(st.integers(0, 3), st.integers(0, 3))
 edit = st.builds(
@@ -36,14 +30,31 @@ edit = st.builds(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(edit, max_size=14))
-def test_non_overlapping_keeps_each_edit_that_overlaps_no_earlier_kept_one(
-    edits: list[TextEdit],
-) -> None:
-    expected: list[TextEdit] = []
+def test_fix_all_picks_no_two_conflicting_edits(edits: list[TextEdit]) -> None:
+    findings = [
+        Finding("MS000", Severity.WARNING, "x", e.path, e.range, fixes=[Fix("fix", (e,))])
+        for e in edits
+    ]
+    chosen = pick(findings, lambda _path: True)
+    picked = [e for group in chosen.edits.values() for e in group]
+    for n, a in enumerate(picked):
+        assert not any(conflict(a, b) for b in picked[n + 1 :])
+    # Each edit left out conflicts with one picked before it: it waits for the next round.
     for e in edits:
-        if not any(_overlaps(e, kept) for kept in expected):
-            expected.append(e)
-    assert non_overlapping(edits) == expected
+        if e not in picked:
+            assert any(conflict(e, p) for p in picked)
+    assert chosen.fixes == len(picked)
+
+
+def test_conflict_rules() -> None:
+    a = TextEdit("a.md", Range.of(0, 0, 0, 4), "x")
+    assert conflict(a, TextEdit("a.md", Range.of(0, 2, 0, 6), "y"))
+    assert not conflict(a, TextEdit("a.md", Range.of(0, 4, 0, 6), "y"))  # touching
+    assert conflict(a, TextEdit("a.md", Range.of(0, 2, 0, 2), "y"))  # inside
+    assert not conflict(a, TextEdit("a.md", Range.of(0, 4, 0, 4), "y"))  # at its end
+    here = TextEdit("a.md", Range.of(1, 0, 1, 0), "p")
+    assert conflict(here, TextEdit("a.md", Range.of(1, 0, 1, 0), "q"))  # same point
+    assert not conflict(here, TextEdit("b.md", Range.of(1, 0, 1, 0), "q"))
 
 
 def test_workspace_index_after_a_change_equals_a_fresh_index() -> None:
