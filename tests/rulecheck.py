@@ -9,7 +9,7 @@ from milestone_lsp.core.findings import Finding
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.engine import check_document
-from milestone_lsp.settings.config import Config
+from milestone_lsp.settings.config import Config, parse_config_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 
@@ -31,12 +31,24 @@ def fixture_texts(code: str) -> dict[str, str]:
     }
 
 
+def fixture_config(code: str) -> Config:
+    """The settings a rule's fixture is checked with: ``<CODE>.toml`` beside it, else defaults."""
+    path = FIXTURES / f"{code}.toml"
+    if not path.exists():
+        return Config()
+    loaded = parse_config_text(path.read_text(encoding="utf-8"), str(path))
+    assert not loaded.errors, loaded.errors
+    return loaded.config
+
+
 def run(
     texts: dict[str, str], code: str | None = None, config: Config | None = None
 ) -> list[Finding]:
-    """Findings of one rule (or all) over every document of a workspace."""
+    """Findings of one rule (or all) over every document of a workspace (with the rule's
+    fixture settings when a rule is named and no settings are given)."""
     ws = load(texts)
-    config = config or Config()
+    if config is None:
+        config = fixture_config(code) if code is not None else Config()
     select = None if code is None else {code}
     out: list[Finding] = []
     for path in sorted(texts):

@@ -48,6 +48,16 @@ def format_percent(value: float) -> str:
     return f"{int(rounded)}%" if rounded == int(rounded) else f"{rounded}%"
 
 
+def percent_slack(tolerance: float) -> float:
+    """How far a written percentage may be from the exact figure and still be right.
+
+    The settings' tolerance, but never less than half a hundredth of a point: two decimals are
+    the finest a fix writes (one third is "33.33%"), so a tolerance of 0 still accepts the
+    figure the fix wrote.
+    """
+    return max(tolerance, 0.005)
+
+
 def bar(percent: float, width: int = 10) -> str:
     """A text progress bar such as ``████████░░``."""
     filled = max(0, min(width, round(percent / 100 * width)))

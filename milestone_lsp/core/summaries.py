@@ -24,6 +24,7 @@ from milestone_lsp.core.progress import (
     format_percent,
     milestone_progress,
     overall_progress,
+    percent_slack,
     phase_progress,
 )
 from milestone_lsp.core.syntax import normalize_name
@@ -211,7 +212,7 @@ def claim_differs(claim: ProgressClaim, computed: Tally | None, tolerance: float
     stated = stated_percent(claim)
     if stated is None or computed is None or computed.total == 0:
         return False
-    return abs(stated - computed.percent) > tolerance
+    return abs(stated - computed.percent) > percent_slack(tolerance)
 
 
 def claim_hover(claim: ProgressClaim, computed: Tally | None) -> str:

@@ -400,13 +400,32 @@ def _keyword_end(text: str, directive: Directive) -> int:
 def parse_suppressions(
     lines: Sequence[str], skip_lines: Container[int] = frozenset()
 ) -> Suppressions:
-    """Find the suppression directives in ``lines`` (no terminators) outside ``skip_lines``."""
-    directives = [
-        directive
-        for number, text in enumerate(lines)
-        if number not in skip_lines
-        for directive in _parse_line(text, number)
-    ]
+    """Find the suppression directives in ``lines`` (no terminators) outside ``skip_lines``.
+
+    Text inside an HTML comment that spans lines is comment, not a directive: a
+    ``<!-- milestone-lsp-disable -->`` written there is part of the comment around it, and
+    removing it as unused would remove the comment's ``-->`` with it.
+    """
+    directives: list[Directive] = []
+    in_comment = False
+    for number, text in enumerate(lines):
+        if number in skip_lines or (not in_comment and "<!--" not in text):
+            continue
+        start = 0
+        if in_comment:
+            close = text.find("-->")
+            if close < 0:
+                continue
+            in_comment = False
+            start = close + 3
+        directives += [d for d in _parse_line(text, number) if d.start >= start]
+        pos = start
+        while (opening := text.find("<!--", pos)) >= 0:
+            closing = text.find("-->", opening + 4)
+            if closing < 0:
+                in_comment = True
+                break
+            pos = closing + 3
     return Suppressions(lines, directives, _build_scopes(directives))
 
 
@@ -466,3 +485,88 @@ def _build_scopes(directives: list[Directive]) -> list[_Scope]:
                 still.append(scope)
         running = still
     return scopes
+
+
+# --- "Suppress on this line" ----------------------------------------------------------------
+
+REASON_PLACEHOLDER = "[why this is acceptable]"
+_TABLE_ROW = re.compile(r"^\s{0,3}\|")
+_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+)")
+
+
+def has_reason(directive: Directive) -> bool:
+    """Whether a directive says why (``-- reason``), not just the placeholder the fix writes."""
+    reason = (directive.reason or "").strip()
+    return bool(reason) and reason != REASON_PLACEHOLDER
+
+
+def suppression_edits(
+    path: str,
+    lines: Sequence[str],
+    fenced: Container[int],
+    line: int,
+    key: str,
+    newline: str,
+) -> tuple[str, tuple[TextEdit, ...]] | None:
+    """A title and the edits that suppress rule ``key`` for the finding on ``line``.
+
+    The directive goes where it changes nothing else the document says: above a heading, a
+    paragraph or a list's first item, at the line's indentation; above a later list item,
+    indented into the item before it (so the list stays one list); around a table as a
+    ``disable``/``enable`` pair (a comment between rows would end the table). The reason is a
+    visible placeholder the author replaces. ``None`` inside fenced code, where a comment is an
+    example and not a directive.
+    """
+    if not 0 <= line < len(lines) or line in fenced:
+        return None
+    reason = f" -- {REASON_PLACEHOLDER}"
+    text = lines[line]
+    if _TABLE_ROW.match(text):
+        first = line
+        while first > 0 and _TABLE_ROW.match(lines[first - 1]) and first - 1 not in fenced:
+            first -= 1
+        last = line
+        while last + 1 < len(lines) and _TABLE_ROW.match(lines[last + 1]):
+            last += 1
+        indent = text[: len(text) - len(text.lstrip())]
+        opening = f"{indent}<!-- milestone-lsp-disable {key}{reason} -->{newline}"
+        closing = f"{newline}{indent}<!-- milestone-lsp-enable {key} -->"
+        end = Position(last, len(lines[last]))
+        return (
+            f"Suppress {key} in this table (add a reason)",
+            (
+                TextEdit(path, Range(Position(first, 0), Position(first, 0)), opening),
+                TextEdit(path, Range(end, end), closing),
+            ),
+        )
+    indent = text[: len(text) - len(text.lstrip())]
+    if _LIST_ITEM.match(text):
+        previous = line - 1
+        while previous >= 0 and not lines[previous].strip():
+            previous -= 1
+        if previous >= 0 and previous not in fenced:
+            container = _item_content_column(lines, previous, len(indent))
+            if container is not None:
+                indent = " " * container  # inside the item above: the list goes on
+    comment = f"{indent}<!-- milestone-lsp-disable-next-line {key}{reason} -->{newline}"
+    at = Position(line, 0)
+    return (
+        f"Suppress {key} on this line (add a reason)",
+        (TextEdit(path, Range(at, at), comment),),
+    )
+
+
+def _item_content_column(lines: Sequence[str], line: int, indent: int) -> int | None:
+    """The content column of the list item that ``line`` belongs to, if it is a sibling (or a
+    parent) of an item indented by ``indent``; ``None`` when ``line`` is not in such an item."""
+    for number in range(line, -1, -1):
+        text = lines[number]
+        if not text.strip():
+            continue
+        m = _LIST_ITEM.match(text)
+        here = len(text) - len(text.lstrip())
+        if m is not None and len(m.group("indent")) <= indent:
+            return m.end()
+        if m is None and here == 0:
+            return None  # a paragraph or heading at the margin: no item above
+    return None

@@ -16,6 +16,7 @@ from milestone_lsp.core.model import Document, Milestone
 from milestone_lsp.core.positions import LineIndex, Position, Range, line_index
 from milestone_lsp.core.progress import criteria_tally, deliverables_tally
 from milestone_lsp.core.summaries import milestone_at_line, recompute_edits
+from milestone_lsp.core.suppression import suppression_edits
 from milestone_lsp.core.templates import (
     TEMPLATE_KINDS,
     TEMPLATE_TITLES,
@@ -221,6 +222,9 @@ def code_actions(ls: MilestoneServer, params: lsp.CodeActionParams) -> list[lsp.
                         edit=workspace_edit(ls, fix.edits),
                     )
                 )
+            suppress = suppress_action(ls, doc, finding, diag)
+            if suppress is not None:
+                out.append(suppress)
     if _wanted(FIX_ALL, only) and any(
         fix.applicability == "safe" for f in findings for fix in f.fixes
     ):
@@ -244,6 +248,37 @@ def code_actions(ls: MilestoneServer, params: lsp.CodeActionParams) -> list[lsp.
                 out.append(action)
     out += source_actions(ls, doc, wanted.start.line, only)
     return out
+
+
+# Findings about suppressions and skipped files are not themselves suppressed line by line.
+_NOT_SUPPRESSIBLE = frozenset({"MS901", "MS902", "MS904"})
+
+
+def suppress_action(
+    ls: MilestoneServer, doc: Document, finding: Finding, diagnostic: lsp.Diagnostic
+) -> lsp.CodeAction | None:
+    """ "Suppress <code> on this line (add a reason)": a disable comment placed so that the
+    document's structure stays as it is (see core/suppression.py)."""
+    if finding.code in _NOT_SUPPRESSIBLE or finding.path != doc.path:
+        return None
+    index = ls.index_for(doc.path) or LineIndex(doc.text)
+    found = suppression_edits(
+        doc.path,
+        index.lines,
+        doc.fenced_lines,
+        finding.range.start.line,
+        finding.code,
+        index.line_ending(),
+    )
+    if found is None:
+        return None
+    title, edits = found
+    return lsp.CodeAction(
+        title=title,
+        kind=lsp.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        edit=workspace_edit(ls, list(edits)),
+    )
 
 
 def fix_all_action(

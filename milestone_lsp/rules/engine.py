@@ -11,7 +11,8 @@ from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.fixall import minimal_edits, settle
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import gc_paused, parse
-from milestone_lsp.core.suppression import parse_suppressions
+from milestone_lsp.core.positions import Range
+from milestone_lsp.core.suppression import has_reason, parse_suppressions
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.catalogue import all_rules
 from milestone_lsp.rules.registry import Rule, RuleContext
@@ -20,6 +21,7 @@ from milestone_lsp.settings.config import Config
 log = logging.getLogger(__name__)
 
 UNUSED_SUPPRESSION = "MS901"
+MISSING_REASON = "MS904"
 
 # Findings of section-local rules per (part, rule) of the last check of each path: the part
 # object, what else the findings depend on, and the findings (severities applied).
@@ -132,7 +134,7 @@ def _check(
     section_cache = _SECTION_CACHES.get(doc.path, {})
     entries: _Entries = {}
     for r, severity in rules:
-        if r.code == UNUSED_SUPPRESSION:
+        if r.code in (UNUSED_SUPPRESSION, MISSING_REASON):
             continue
         ctx.rule = r
         try:
@@ -161,6 +163,20 @@ def _check(
         # Unknown keys stay "active" so a typo in a directive is reported as unused.
         is_active=lambda key: key in active or key not in known,
     )
+    reasons = next((s for r, s in rules if r.code == MISSING_REASON), None)
+    if reasons is not None and config.require_suppression_reason:
+        kept += [
+            Finding(
+                MISSING_REASON,
+                reasons,
+                f"This suppression does not say why; add the reason after '--' "
+                f"(<!-- milestone-lsp-{d.kind} ... -- why this is acceptable -->)",
+                doc.path,
+                Range.of(d.line, d.start, end=d.end),
+            )
+            for d in suppressions.directives
+            if d.kind != "enable" and not has_reason(d)
+        ]
     kept.sort(key=Finding.sort_key)
     return kept
 

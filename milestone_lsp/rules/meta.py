@@ -61,6 +61,44 @@ def unused_suppression(ctx: RuleContext) -> Iterable[Finding]:
 
 
 @rule(
+    "MS904",
+    "suppression-without-reason",
+    Severity.WARNING,
+    "A milestone-lsp-disable comment does not say why, and the settings ask for a reason.",
+)
+def suppression_without_reason(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    With `require_suppression_reason = true`, an inline suppression comment that gives no
+    reason after `--`, or still holds the placeholder the "Suppress … on this line" quick fix
+    writes (`[why this is acceptable]`). The comment still suppresses what it names: the
+    finding is about the missing explanation, not about the suppressed problem. Off by
+    default; the engine produces these findings after the other rules ran.
+
+    Why:
+    A suppression is an exception to the specification's principles ("Acceptance Criteria ›
+    Writing Good Criteria", "Approval Gates", "Anti-Patterns"). Teams that review plans want
+    each exception to say why it is acceptable, so the next reader can judge whether it still
+    is.
+
+    Example that fires:
+    ```markdown
+    <!-- milestone-lsp-disable-next-line MS101 -->
+    - [ ] Performance is acceptable
+    ```
+
+    Example that does not:
+    ```markdown
+    <!-- milestone-lsp-disable-next-line MS101 -- the customer signed off this wording -->
+    - [ ] Performance is acceptable
+    ```
+
+    Fix safety:
+    No fix: only the author knows the reason.
+    """
+    return ()
+
+
+@rule(
     "MS902",
     "analysis-limit",
     Severity.INFORMATION,

@@ -35,6 +35,7 @@ from milestone_lsp.core.progress import (
     format_percent,
     milestone_progress,
     overall_progress,
+    percent_slack,
     phase_progress,
 )
 from milestone_lsp.core.workspace import Workspace
@@ -212,6 +213,7 @@ def judge(
 ) -> Judgement | None:
     """The one rule a claim breaks (MS302 before MS301), or ``None`` when it holds."""
     pct, cnt = claim.percent, claim.count
+    tolerance = percent_slack(tolerance)  # "33.33%" for one third is right, even at 0
     if cnt is not None and (cnt.total <= 0 or cnt.done > cnt.total):
         cnt = None  # "0/0" or "35/32" is not a progress count we can reason about
     expected = expected_for(ws, doc, claim, method)
@@ -398,9 +400,10 @@ def progress_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:
     A stated progress percentage (or count) that differs from what the Calculation Method
     gives for the same thing by more than `percent_tolerance` (default 1.0 point, so 87% and
-    88% both pass for 28/32 = 87.5%): the Overall line (completed / listed milestones, from the
-    document's Milestones list, else from the milestone definitions), the Current Milestone
-    and a milestone's `- 65%` in a list (met / all acceptance criteria of its definition, or
+    88% both pass for 28/32 = 87.5%; at 0, a figure to two decimals such as 33.33% for one in
+    three is right): the Overall line (completed / listed milestones, from the document's
+    Milestones list, else from the milestone definitions), the Current Milestone and a
+    milestone's `- 65%` in a list (met / all acceptance criteria of its definition, or
     completed / listed deliverables with `progress_method = "deliverables"` or when it has no
     criteria), a Phase figure (completed / listed deliverables of the phase), a deliverable
     heading (met / all success criteria), a status report's Progress, and a progress-update

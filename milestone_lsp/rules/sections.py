@@ -633,10 +633,13 @@ def misspelled_section(ctx: RuleContext) -> Iterable[Finding]:
 
     Fix safety:
     Safe. The fix replaces the label's text with the known spelling, keeping its
-    capitalisation style and its emphasis and colon.
+    capitalisation style and its emphasis and colon. When the definition already has a section
+    under the right label, the finding says so and offers no fix: renaming would write the
+    label twice, and which text belongs where is the author's call.
     """
     for section in definitions(ctx.doc):
         seen: set[tuple[int, int]] = set()
+        renamed: set[str] = set()  # keys a fix of this section already writes
         candidates = [*section.unknown_fields, *_bold_only_labels(ctx, section)]
         for fld in candidates:
             where = (fld.label_range.start.line, fld.label_range.start.character)
@@ -653,10 +656,20 @@ def misspelled_section(ctx: RuleContext) -> Iterable[Finding]:
             if actual != label:
                 continue  # the range does not hold the label verbatim: no safe edit
             new = respell(label, known)
+            key = section_key(known)
+            if key in section.fields or key in renamed:
+                # Renaming would write the label twice and bury one section under the other.
+                message = (
+                    f"'{label}' looks like a misspelling of the section label '{new}', which "
+                    f"this {_kind(section).lower()} already has; merge the two sections"
+                )
+                yield ctx.finding(message, fld.label_range)
+                continue
             message = (
                 f"'{label}' looks like a misspelling of the section label '{new}'; as written, "
                 "the section is not recognised"
             )
+            renamed.add(key)
             fix = Fix(
                 f"Rename to '{new}'",
                 (TextEdit(ctx.doc.path, fld.label_range, new),),

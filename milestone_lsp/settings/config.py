@@ -205,7 +205,8 @@ class Config:
             allow_inf_nan=False,
             description=(
                 "How many percentage points a stated percentage may differ from the computed one "
-                "before it is reported."
+                "before it is reported (at 0, a figure to two decimals is right: 33.33% for one "
+                "in three)."
             ),
         ),
     ] = 1.0
@@ -224,6 +225,16 @@ class Config:
             description="When the server lints an open document: on every change, or only on save."
         ),
     ] = "change"
+    require_suppression_reason: Annotated[
+        StrictBool,
+        Field(
+            description=(
+                "Whether every milestone-lsp-disable comment must say why after '--' "
+                "(`<!-- milestone-lsp-disable-next-line MS101 -- agreed with the customer -->`); "
+                "a comment without a reason is then reported (MS904)."
+            ),
+        ),
+    ] = False
     document_symbols: Annotated[
         StrictBool,
         Field(description="Whether the server offers an outline of milestones and deliverables."),
