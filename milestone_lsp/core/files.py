@@ -174,20 +174,25 @@ def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
     return out
 
 
+def has_root_marker(folder: Path) -> bool:
+    """Whether ``folder`` is a project root: it has a config file, ``.git``, or a pyproject.toml
+    with a ``[tool.milestone-lsp]`` table."""
+    if any((folder / marker).exists() for marker in ROOT_MARKERS):
+        return True
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            return "[tool.milestone-lsp]" in pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+    return False
+
+
 def find_root(start: Path) -> Path:
     """The workspace root: nearest folder upward with a marker file, else the start folder."""
     here = start if start.is_dir() else start.parent
     here = here.resolve()
     for folder in (here, *here.parents):
-        if any((folder / marker).exists() for marker in ROOT_MARKERS):
+        if has_root_marker(folder):
             return folder
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                if "[tool.milestone-lsp]" in pyproject.read_text(
-                    encoding="utf-8", errors="replace"
-                ):
-                    return folder
-            except OSError:
-                pass
     return here

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from milestone_lsp.core.edits import TextEdit, apply_edits
-from milestone_lsp.core.files import ReadResult, discover, read_text
+from milestone_lsp.core.files import ReadResult, discover, has_root_marker, read_text
 from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.links import Project
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import split_lines
@@ -109,6 +110,9 @@ def build_workspace(
 ) -> CheckResult:
     """Parse the workspace below ``root`` and the checked files; report unreadable ones."""
     ws = Workspace()
+    if has_root_marker(root):
+        # Only inside a known project can a link to a missing file be called broken.
+        ws.project = Project(display_path(root))
     result = CheckResult(ws, config, [])
     checked = discover(targets) if targets else None
     if checked is not None:
