@@ -17,15 +17,18 @@ from pathlib import Path
 from lsprotocol import types as lsp
 
 from milestone_lsp import __version__
+from milestone_lsp.core.links import Project
 from milestone_lsp.lsp import (
     actions,
     commands,
     completion,
     diagnostics,
     documents,
+    files,
     history,
     hover,
     lens,
+    links,
     navigation,
     symbols,
 )
@@ -46,6 +49,8 @@ def create_server() -> MilestoneServer:
         if root is None and params.workspace_folders:
             root = uri_to_path(params.workspace_folders[0].uri)
         ls.root = Path(root) if root else None
+        # The editor's folder is the project: links to files inside it can be judged (MS404).
+        ls.model.project = Project(str(ls.root)) if ls.root is not None else None
         ls.init_settings = params.initialization_options
         ls.pull_mode = diagnostics.use_pull(ls)
         if ls.pull_mode:
@@ -74,6 +79,8 @@ def create_server() -> MilestoneServer:
     lens.register(server)
     commands.register(server)
     history.register(server)
+    links.register(server)
+    files.register(server)
     return server
 
 
