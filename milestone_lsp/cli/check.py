@@ -81,6 +81,12 @@ def run(args: argparse.Namespace) -> int:
         checking.apply_safe_fixes(result, select, ignore)
     else:
         checking.run_rules(result, select, ignore)
+    if (select is None or "MS903" in select or "unknown-rule" in select) and not (
+        {"MS903", "unknown-rule"} & ignore
+    ):
+        result.findings = sorted(
+            [*result.findings, *checking.config_findings(loaded)], key=lambda f: f.sort_key()
+        )
     if args.baseline is not None:
         baseline = Path(args.baseline)
         if args.update_baseline or not baseline.exists():

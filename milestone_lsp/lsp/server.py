@@ -20,6 +20,7 @@ from milestone_lsp import __version__
 from milestone_lsp.core.links import Project
 from milestone_lsp.lsp import (
     actions,
+    catalogue,
     commands,
     completion,
     diagnostics,
@@ -81,6 +82,7 @@ def create_server() -> MilestoneServer:
     history.register(server)
     links.register(server)
     files.register(server)
+    catalogue.register(server)
     return server
 
 
