@@ -205,9 +205,10 @@ def register(server: MilestoneServer) -> None:
         """
         await ls.ready()
         arg = _object(SHOW_PROGRESS, args)
-        position = arg.get("position")
-        if hasattr(position, "_asdict"):
-            position = position._asdict()
+        position: Any = arg.get("position")
+        as_dict = getattr(position, "_asdict", None)
+        if callable(as_dict):
+            position = as_dict()
         if position is not None:
             doc = _document(ls, SHOW_PROGRESS, arg)
             try:
