@@ -79,6 +79,8 @@ class MilestoneServer(LanguageServer):
         self.unparsed: set[str] = set()
         # The config file whose MS903 findings were published last, if any.
         self.config_diagnostics_uri: str | None = None
+        # The settings keys the editor sent (initializationOptions, workspace/configuration).
+        self.editor_keys: list[str] = []
 
     @property
     def config(self) -> Config:
@@ -291,6 +293,7 @@ class MilestoneServer(LanguageServer):
                 log.warning("workspace/configuration failed: %s", exc)
         start = self.root or Path.cwd()
         loaded = settings_module.load_config(start, settings or None)
+        self.editor_keys = sorted(settings)
         self.log_info(
             f"settings read: editor keys {sorted(settings)}, file {loaded.path}",
             lsp.MessageType.Log,

@@ -117,6 +117,15 @@ async def links_of(client: LanguageClient, uri: str) -> list[lsp.DocumentLink]:
     return list(result or [])
 
 
+async def test_server_info(client: LanguageClient, root: Path, profile: str) -> None:
+    info = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command="milestone-lsp.serverInfo", arguments=[])
+    )
+    assert info["root"] == str(root) and info["positionEncoding"] == PROFILES[profile]
+    assert info["configFile"] == str(root / ".milestone-lsp.toml")
+    assert info["version"] and info["indexedDocuments"] == 3
+
+
 async def test_capabilities(client: LanguageClient, profile: str) -> None:
     caps = client.init_result.capabilities  # type: ignore[attr-defined]
     assert caps.document_link_provider is not None

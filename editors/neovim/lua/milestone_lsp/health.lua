@@ -171,6 +171,34 @@ local function check_clients()
         vim.tbl_count(client.attached_buffers)
       )
     )
+    -- What the server itself runs with: its version, root, encoding and settings sources.
+    local response = client:request_sync(
+      "workspace/executeCommand",
+      { command = "milestone-lsp.serverInfo", arguments = {} },
+      TIMEOUT_MS
+    )
+    local server = response and response.result
+    if type(server) == "table" and server.version then
+      local editor = server.editorSettings or {}
+      health.info(
+        ("server %s: root %s, position encoding %s, %s diagnostics, %d document(s) indexed"):format(
+          server.version,
+          server.root ~= vim.NIL and server.root or "(none)",
+          server.positionEncoding,
+          server.diagnostics,
+          server.indexedDocuments or 0
+        )
+      )
+      health.info(
+        ("settings source: config file %s; editor settings %s (the config file wins per key)"):format(
+          server.configFile ~= vim.NIL and server.configFile or "none (defaults)",
+          #editor > 0 and table.concat(editor, ", ") or "none"
+        )
+      )
+    else
+      local why = response and response.err and response.err.message or "no answer"
+      health.warn("the server did not describe itself (milestone-lsp.serverInfo): " .. why)
+    end
   end
 end
 
