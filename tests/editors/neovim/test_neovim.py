@@ -505,3 +505,9 @@ def test_checkhealth_reports_an_invalid_config_file(run: dict[str, Any]) -> None
     text = _health(run["nvim"]["health_bad_config"])
     assert "ERROR invalid settings" in text
     assert "progress_method" in text
+
+
+def test_checkhealth_reports_an_unknown_rule_key(run: dict[str, Any]) -> None:
+    text = _health(run["nvim"]["health_unknown_rule"])
+    assert "WARNING config file" in text
+    assert "Unknown rule 'MS10'" in text and "did you mean MS101" in text

@@ -126,6 +126,20 @@ local function check_config(prefix, config)
     return
   end
   if result.code == 0 then
+    -- A rule key that names no rule is a finding (MS903) in the config file, not an error.
+    local ok, decoded = pcall(vim.json.decode, result.stdout or "")
+    local unknown = {}
+    for _, finding in ipairs(ok and type(decoded) == "table" and decoded.findings or {}) do
+      if finding.code == "MS903" then
+        table.insert(unknown, finding.message)
+      end
+    end
+    if #unknown > 0 then
+      health.warn("config file " .. (file or "?") .. ": " .. table.concat(unknown, "; "), {
+        "Correct the rule code or name (`milestone-lsp rules` lists them)",
+      })
+      return
+    end
     health.ok(file and ("config file valid: " .. file) or "no config file: the defaults apply")
     return
   end
