@@ -44,10 +44,12 @@ docs: $(STAMP)
 	$(PY) -m milestone_lsp.rules.docs
 	$(PY) -m milestone_lsp.settings.schema
 
-# README picture of the `progress` dashboard: rich's SVG export, rendered by headless Chromium.
-# (docs/images/history.png comes from `make test-vscode`: the history page in a VS Code webview.)
+# The README's pictures: the `progress` dashboard (rich's SVG export, rendered by headless
+# Chromium), then the VS Code ones (hover, history, link, rename prompt), taken by the real-editor
+# test with MILESTONE_LSP_SCREENSHOTS=1; `make test-vscode` alone never writes them.
 screenshots: $(STAMP)
 	$(PY) docs/images/screenshots.py
+	MILESTONE_LSP_SCREENSHOTS=1 bash editors/vscode/scripts/test-vscode.sh
 
 format: $(STAMP)
 	$(PY) -m ruff format .

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from milestone_lsp.core.edits import apply_edits
 from milestone_lsp.core.findings import Finding
+from milestone_lsp.core.links import ProjectRoot
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.engine import check_document
@@ -15,8 +16,10 @@ FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 
 
 def load(paths: dict[str, str]) -> Workspace:
-    """A workspace from ``{path: text}``."""
-    return Workspace(parse(text, path) for path, text in paths.items())
+    """A workspace from ``{path: text}``: a project of these documents and no other files."""
+    ws = Workspace(parse(text, path) for path, text in paths.items())
+    ws.project = ProjectRoot("", on_disk=False)
+    return ws
 
 
 def fixture_texts(code: str) -> dict[str, str]:

@@ -81,6 +81,12 @@ def run(args: argparse.Namespace) -> int:
         checking.apply_safe_fixes(result, select, ignore)
     else:
         checking.run_rules(result, select, ignore)
+    if (select is None or "MS903" in select or "unknown-rule" in select) and not (
+        {"MS903", "unknown-rule"} & ignore
+    ):
+        files = {loaded.path: loaded for loaded in configs.values() if loaded.path is not None}
+        in_files = [f for loaded in files.values() for f in checking.config_findings(loaded)]
+        result.findings = sorted([*result.findings, *in_files], key=lambda f: f.sort_key())
     if args.baseline is not None:
         baseline = Path(args.baseline)
         if args.update_baseline or not baseline.exists():

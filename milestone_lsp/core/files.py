@@ -36,6 +36,7 @@ SKIP_DIRS = frozenset(
     }
 )
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+ROOT_MARKERS = (".milestone-lsp.toml", ".git")
 
 
 @dataclass(slots=True)
@@ -171,3 +172,17 @@ def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
         ignored = _git_ignored(boundary, [p.resolve() for p in found])
         out.files.extend(p for p in found if p.resolve() not in ignored)
     return out
+
+
+def has_root_marker(folder: Path) -> bool:
+    """Whether ``folder`` is a project root: it has a config file, ``.git``, or a pyproject.toml
+    with a ``[tool.milestone-lsp]`` table."""
+    if any((folder / marker).exists() for marker in ROOT_MARKERS):
+        return True
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            return "[tool.milestone-lsp]" in pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+    return False

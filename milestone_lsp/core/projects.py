@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from milestone_lsp.core.links import ProjectRoot
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.workspace import Workspace
 
@@ -95,6 +96,9 @@ class Projects:
         ws = self.workspaces.get(root)
         if ws is None:
             ws = self.workspaces[root] = Workspace()
+            if self.layout.boundary_of(root) is not None:
+                # Inside a workspace folder: links to files there can be judged (MS404).
+                ws.project = ProjectRoot(str(root))
         return ws
 
     def add(self, doc: Document) -> Workspace:

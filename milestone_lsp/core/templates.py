@@ -110,7 +110,7 @@ _MILESTONE_VERIFICATION = """## Milestone Verification: {name}
 - [ ] Full test suite passing
 - [ ] Smoke tests passing
 - [ ] Documentation current
-- [ ] Performance acceptable
+- [ ] Performance targets of the acceptance criteria met
 - [ ] Security review passed (if required)
 - [ ] User approval obtained (if required)
 """

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from milestone_lsp.core.model import Decision, Deliverable, Document, Milestone, Report
 from milestone_lsp.core.syntax import normalize_name
+
+if TYPE_CHECKING:
+    from milestone_lsp.core.links import ProjectRoot
 
 _T = TypeVar("_T")
 
@@ -44,6 +47,8 @@ class Workspace:
         self._entries: dict[str, tuple[Document, _DocEntry]] = {}
         self._memo: dict[Hashable, object] = {}
         self._memo_version = -1
+        # Where the project is on disk, for links to files (None: unknown, documents only).
+        self.project: ProjectRoot | None = None
         for doc in documents:
             self.add(doc)
 
@@ -58,6 +63,10 @@ class Workspace:
         """Forget a document."""
         if self.documents.pop(path, None) is not None:
             self._version += 1
+
+    def touch(self) -> None:
+        """Note a change that the documents do not show (a file created or deleted on disk)."""
+        self._version += 1
 
     @property
     def version(self) -> int:

@@ -1,5 +1,5 @@
-"""Code actions: quick fixes from the rules' fixes, fix-all, and source actions (templates,
-status report, approval log entry, recompute progress) — every one a plain WorkspaceEdit."""
+"""Code actions: quick fixes from the rules' fixes, fix-all, and source actions (the templates
+of :mod:`milestone_lsp.lsp.templates`, recompute progress) — every one a WorkspaceEdit."""
 
 from __future__ import annotations
 
@@ -9,27 +9,17 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from milestone_lsp.core.edits import TextEdit, close_open_fence
+from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding
 from milestone_lsp.core.fixall import FIX_ALL_TITLE
 from milestone_lsp.core.model import Document, Milestone
-from milestone_lsp.core.positions import LineIndex, Position, Range, line_index
-from milestone_lsp.core.progress import criteria_tally, deliverables_tally
+from milestone_lsp.core.positions import LineIndex
 from milestone_lsp.core.summaries import milestone_at_line, recompute_edits
 from milestone_lsp.core.suppression import suppression_edits
-from milestone_lsp.core.templates import (
-    TEMPLATE_KINDS,
-    TEMPLATE_TITLES,
-    TemplateKind,
-    approval_entry,
-    insertion_text,
-    render,
-    restyle,
-)
-from milestone_lsp.lsp import deferred
+from milestone_lsp.lsp import deferred, templates
 from milestone_lsp.lsp.convert import uri_to_path
 from milestone_lsp.lsp.diagnostics import findings_for
-from milestone_lsp.lsp.edits import decisions_path, workspace_edit
+from milestone_lsp.lsp.edits import workspace_edit
 from milestone_lsp.lsp.encoded import Encoded, encode
 from milestone_lsp.lsp.state import MilestoneServer, guarded
 
@@ -79,30 +69,6 @@ def _wanted(kind: str, only: list[str] | None) -> bool:
     return any(kind == o or kind.startswith(o + ".") for o in only)
 
 
-def template_edit(ls: MilestoneServer, doc: Document, kind: TemplateKind, line: int) -> TextEdit:
-    """The edit inserting a template of ``kind`` at the start of ``line``."""
-    index = line_index(doc.text)
-    line = max(0, min(line, len(index.lines)))
-    name = "[Name]"
-    phase = "N"
-    milestone = milestone_at_line(doc, line)
-    if kind in ("milestoneVerification", "deliverableVerification") and milestone is not None:
-        name = milestone.name
-    if kind == "deliverable" and milestone is not None:
-        phase_text = milestone.phase or ""
-        digits = "".join(ch for ch in phase_text if ch.isdigit())
-        phase = digits or "N"
-    block = render(
-        kind,
-        name=name,
-        phase=phase,
-        milestone=milestone.name if milestone is not None else "[Milestone name]",
-    )
-    pos = Position(line, 0) if line < len(index.lines) else index.end()
-    text = insertion_text(block, doc.text, line)
-    return TextEdit(doc.path, Range(pos, pos), text)
-
-
 def target_milestone(ls: MilestoneServer, doc: Document, line: int) -> Milestone | None:
     """The milestone under the cursor, else STATUS.md's current milestone, else the first one."""
     ws = ls.workspace_for(doc.path)
@@ -120,37 +86,6 @@ def target_milestone(ls: MilestoneServer, doc: Document, line: int) -> Milestone
     return None
 
 
-def approval_edits(ls: MilestoneServer, doc: Document, milestone: Milestone) -> list[TextEdit]:
-    """A PENDING approval entry appended to DECISIONS.md (created when absent)."""
-    ws = ls.workspace_for(doc.path)
-    deliverables = deliverables_tally(ws, milestone)
-    criteria = criteria_tally(ws, milestone.name, milestone.criteria, "criteria met")
-    entry = approval_entry(
-        milestone.name,
-        deliverables=f"{deliverables.done}/{deliverables.total}" if deliverables else "N/N",
-        criteria=f"{criteria.done}/{criteria.total}" if criteria else "N/N",
-    )
-    path = decisions_path(ls, doc.path)
-    target = ls.projects.get(path)
-    if target is None and not ls.exists(path):
-        return [TextEdit(path, Range.of(0, 0), "# Decisions\n\n" + entry)]
-    if target is None:
-        ls.read_from_disk(path)
-        target = ls.projects.get(path)
-    text = target.text if target is not None else ""
-    index = line_index(text)
-    end = index.end()
-    eol = index.line_ending() if text else "\n"
-    sep = "" if not text else (eol if text.endswith(("\n", "\r")) else eol + eol)
-    if text.endswith(("\n\n", "\r\n\r\n")):
-        sep = ""
-    fenced = target.fenced_lines if target is not None else frozenset()
-    closing = close_open_fence(index.lines, fenced, eol)
-    if closing:
-        sep = ("" if text.endswith(("\n", "\r")) else eol) + closing + eol
-    return [TextEdit(path, Range(end, end), sep + restyle(entry, text))]
-
-
 def source_actions(
     ls: MilestoneServer, doc: Document, line: int, only: list[str] | None
 ) -> list[lsp.CodeAction]:
@@ -161,29 +96,7 @@ def source_actions(
         if edits and _wanted(kind, only):
             out.append(lsp.CodeAction(title=title, kind=kind, edit=workspace_edit(ls, edits)))
 
-    for kind in TEMPLATE_KINDS:
-        add(
-            f"{SOURCE_PREFIX}.insertTemplate.{kind}",
-            TEMPLATE_TITLES[kind],
-            [template_edit(ls, doc, kind, line)],
-        )
-    milestone = target_milestone(ls, doc, line)
-    if milestone is not None:
-        report = deferred.report.status_report(
-            ls.workspace_for(doc.path), milestone, ls.config_for(doc.path).progress_method
-        )
-        index = line_index(doc.text)
-        pos = Position(line, 0) if line < len(index.lines) else index.end()
-        add(
-            f"{SOURCE_PREFIX}.statusReport",
-            f'Insert Milestone Status Report for "{milestone.name}"',
-            [TextEdit(doc.path, Range(pos, pos), insertion_text(report, doc.text, line))],
-        )
-        add(
-            f"{SOURCE_PREFIX}.logApproval",
-            f'Log approval of "{milestone.name}" in DECISIONS.md',
-            approval_edits(ls, doc, milestone),
-        )
+    out += templates.source_actions(ls, doc, line, lambda kind: _wanted(kind, only))
     memo = _memo(ls, doc)
     if "recompute" not in memo:
         config = ls.config_for(doc.path)

@@ -14,6 +14,8 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.model import Document
+from milestone_lsp.core.placement import OFFER_KINDS
+from milestone_lsp.core.positions import LineIndex
 from milestone_lsp.core.summaries import (
     find_milestone_by_name,
     lens_title,
@@ -22,13 +24,13 @@ from milestone_lsp.core.summaries import (
     recompute_edits,
     workspace_progress,
 )
-from milestone_lsp.core.templates import TEMPLATE_KINDS, TemplateKind
 
 # A real import (not TYPE_CHECKING): pygls resolves command handlers' annotations at run time.
-from milestone_lsp.lsp import deferred
-from milestone_lsp.lsp.actions import target_milestone, template_edit
-from milestone_lsp.lsp.convert import uri_to_path
+from milestone_lsp.lsp import deferred, templates
+from milestone_lsp.lsp.actions import target_milestone
+from milestone_lsp.lsp.convert import path_to_uri, uri_to_path
 from milestone_lsp.lsp.edits import workspace_edit
+from milestone_lsp.lsp.hover import hover_markdown
 from milestone_lsp.lsp.lens import SHOW_PROGRESS
 from milestone_lsp.lsp.state import MilestoneServer, guarded
 
@@ -70,11 +72,13 @@ def _document(ls: MilestoneServer, command: str, arg: Mapping[str, Any]) -> Docu
 async def _apply(ls: MilestoneServer, label: str, edits: list[TextEdit]) -> bool:
     if not edits:
         return False
+    return await _apply_edit(ls, label, workspace_edit(ls, edits))
+
+
+async def _apply_edit(ls: MilestoneServer, label: str, edit: lsp.WorkspaceEdit) -> bool:
     try:
         result = await asyncio.wait_for(
-            ls.workspace_apply_edit_async(
-                lsp.ApplyWorkspaceEditParams(edit=workspace_edit(ls, edits), label=label)
-            ),
+            ls.workspace_apply_edit_async(lsp.ApplyWorkspaceEditParams(edit=edit, label=label)),
             timeout=10,
         )
     except Exception as exc:
@@ -149,20 +153,41 @@ def register(server: MilestoneServer) -> None:
     @server.command(INSERT_TEMPLATE)
     @guarded(_failed)
     async def cmd_insert_template(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
+        """Insert the template of ``kind`` that fits ``line``; without a kind, list them."""
         await ls.ready()
         arg = _object(INSERT_TEMPLATE, args)
         doc = _document(ls, INSERT_TEMPLATE, arg)
         kind = arg.get("kind")
-        if kind not in TEMPLATE_KINDS:
+        if kind is not None and kind not in OFFER_KINDS:
             raise JsonRpcInvalidParams(
-                f"{INSERT_TEMPLATE}: 'kind' must be one of {', '.join(TEMPLATE_KINDS)}"
+                f"{INSERT_TEMPLATE}: 'kind' must be one of {', '.join(OFFER_KINDS)}"
             )
         line = arg.get("line", 0)
         if not isinstance(line, int) or isinstance(line, bool) or line < 0:
             raise JsonRpcInvalidParams(f"{INSERT_TEMPLATE}: 'line' must be a line number >= 0")
-        template: TemplateKind = kind
-        edit = template_edit(ls, doc, template, line)
-        return {"applied": await _apply(ls, f"Insert {kind} template", [edit])}
+        available = templates.offers(ls, doc, line)
+        if kind is None:
+            return {"templates": [{"kind": o.fit.kind, "title": o.title} for o in available]}
+        offer = next((o for o in available if o.fit.kind == kind), None)
+        if offer is None:
+            here = ", ".join(o.fit.kind for o in available) or "none"
+            raise JsonRpcInvalidParams(
+                f"{INSERT_TEMPLATE}: no {kind} template fits line {line + 1} of "
+                f"{Path(doc.path).name} (templates that fit there: {here})"
+            )
+        snippet = offer.snippet
+        if arg.get("snippet") is True and snippet is not None and len(offer.edits) == 1:
+            # The editor inserts it itself, with its tab stops (VS Code's insertSnippet).
+            index = ls.index_for(doc.path) or LineIndex(doc.text)
+            return {
+                "applied": False,
+                "title": offer.title,
+                "uri": path_to_uri(snippet.path),
+                "position": ls.conv.position(index, snippet.range.start),
+                "snippet": snippet.new_text,
+            }
+        edit = templates.offer_edit(ls, offer)
+        return {"applied": await _apply_edit(ls, offer.title, edit)}
 
     @server.command(WORKSPACE_PROGRESS)
     @guarded(_failed)
@@ -180,14 +205,36 @@ def register(server: MilestoneServer) -> None:
     @server.command(SHOW_PROGRESS)
     @guarded(_failed)
     async def cmd_show_progress(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
+        """The code lens's command: the hover summary of the lens's position.
+
+        ``{"uri", "position"}`` (what the lenses send) answers the hover text of that position;
+        ``{"milestone"}`` answers a milestone's summary and shows its one-line title.
+        """
         await ls.ready()
         arg = _object(SHOW_PROGRESS, args)
+        position: Any = arg.get("position")
+        as_dict = getattr(position, "_asdict", None)
+        if callable(as_dict):
+            position = as_dict()
+        if position is not None:
+            doc = _document(ls, SHOW_PROGRESS, arg)
+            try:
+                wire = lsp.Position(
+                    line=int(position["line"]), character=int(position["character"])
+                )
+            except (KeyError, TypeError, ValueError):
+                raise JsonRpcInvalidParams(
+                    f"{SHOW_PROGRESS}: 'position' must be {{'line': int, 'character': int}}"
+                ) from None
+            index = ls.index_for(doc.path) or LineIndex(doc.text)
+            found = hover_markdown(ls, doc, ls.conv.from_position(index, wire))
+            return {"markdown": found[0] if found is not None else ""}
         name = arg.get("milestone")
         if not isinstance(name, str):
             raise JsonRpcInvalidParams(f"{SHOW_PROGRESS}: 'milestone' must be a string")
-        doc = _document(ls, SHOW_PROGRESS, arg) if "uri" in arg else None
-        ws = ls.workspace_for(doc.path) if doc is not None else ls.default_workspace()
-        config = ls.config_for(doc.path) if doc is not None else ls.config
+        named = _document(ls, SHOW_PROGRESS, arg) if "uri" in arg else None
+        ws = ls.workspace_for(named.path) if named is not None else ls.default_workspace()
+        config = ls.config_for(named.path) if named is not None else ls.config
         milestone = find_milestone_by_name(ws, name)
         if milestone is None:
             raise JsonRpcInvalidParams(f"{SHOW_PROGRESS}: no milestone named {name!r}")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from milestone_lsp.project import layout as layout
     from milestone_lsp.project import reporting as reporting
     from milestone_lsp.rules import catalogue as catalogue
+    from milestone_lsp.rules import docs as docs
     from milestone_lsp.rules import engine as engine
     from milestone_lsp.rules import measurability as measurability
     from milestone_lsp.rules import meta as meta
@@ -36,6 +37,7 @@ _MODULES = {
     "checking": "milestone_lsp.project.checking",
     "catalogue": "milestone_lsp.rules.catalogue",
     "config": "milestone_lsp.settings.config",
+    "docs": "milestone_lsp.rules.docs",
     "engine": "milestone_lsp.rules.engine",
     "gitlog": "milestone_lsp.project.gitlog",
     "history": "milestone_lsp.core.history",

@@ -16,6 +16,7 @@ from typing import Any
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 
+from milestone_lsp import __version__
 from milestone_lsp.core.files import MARKDOWN_SUFFIXES
 from milestone_lsp.core.positions import LineIndex
 from milestone_lsp.lsp import diagnostics, history
@@ -27,6 +28,9 @@ SETTINGS_FILES = (".milestone-lsp.toml", "pyproject.toml")
 # Answers what the server holds for one document (version, size, SHA-256 of the text), so a
 # user can check that the editor and the server agree on a buffer's text.
 DOCUMENT_STATE = "milestone-lsp.documentState"
+# What the server runs with: version, root, position encoding and where its settings came
+# from (Neovim's :checkhealth milestone_lsp shows it).
+SERVER_INFO = "milestone-lsp.serverInfo"
 
 log = logging.getLogger("milestone_lsp.lsp.server")
 
@@ -152,6 +156,13 @@ def register(server: MilestoneServer) -> None:
         ls.relayout()
         await diagnostics.publish_all(ls)
 
+    @server.command(SERVER_INFO)
+    @guarded(failed)
+    async def cmd_server_info(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
+        """Version, root, position encoding and settings sources of this server."""
+        await ls.ready()
+        return server_info(ls)
+
     @server.command(DOCUMENT_STATE)
     @guarded(failed)
     async def document_state(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
@@ -181,6 +192,19 @@ def register(server: MilestoneServer) -> None:
             "analysed": path not in ls.oversized,
             "lintedOnSaveOnly": path in ls.slow,
         }
+
+
+def server_info(ls: MilestoneServer) -> dict[str, Any]:
+    """The answer of ``milestone-lsp.serverInfo``."""
+    return {
+        "version": __version__,
+        "root": str(ls.root) if ls.root is not None else None,
+        "positionEncoding": ls.conv.encoding,
+        "configFile": str(ls.config_path) if ls.config_path is not None else None,
+        "editorSettings": list(ls.editor_keys),
+        "diagnostics": "pull" if ls.pull_mode else "push",
+        "indexedDocuments": len(ls.projects),
+    }
 
 
 async def watch_files(ls: MilestoneServer) -> None:

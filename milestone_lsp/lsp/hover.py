@@ -1,4 +1,5 @@
-"""Hover: milestone progress summaries, reference status, claim arithmetic, vague criteria."""
+"""Hover: milestone progress summaries, reference status, claim arithmetic, vague criteria, and
+the rule behind a diagnostic."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
+from milestone_lsp.core.lenses import phase_at, phase_hover
 from milestone_lsp.core.model import Document, Item
 from milestone_lsp.core.positions import LineIndex, Position, Range
 from milestone_lsp.core.summaries import (
@@ -18,6 +20,7 @@ from milestone_lsp.core.summaries import (
     reference_hover,
 )
 from milestone_lsp.lsp import deferred
+from milestone_lsp.lsp.catalogue import rule_notes
 from milestone_lsp.lsp.state import MilestoneServer, guarded
 
 if TYPE_CHECKING:
@@ -73,6 +76,9 @@ def hover_markdown(ls: MilestoneServer, doc: Document, pos: Position) -> tuple[s
         on_name = claim.name_range is not None and claim.name_range.contains(pos)
         if claim.range.contains(pos) and not on_name:
             return claim_hover(claim, computed_for_claim(ws, doc, claim, method)), claim.range
+    phase = phase_at(doc, pos)
+    if phase is not None:
+        return phase_hover(ws, doc, phase), Range(pos, pos)
     for ref in doc.references:
         if ref.range.contains(pos):
             text = reference_hover(ws, ref, method, vague)
@@ -108,9 +114,17 @@ def register(server: MilestoneServer) -> None:
         index = ls.index_for(doc.path) or LineIndex(doc.text)
         pos = ls.conv.from_position(index, params.position)
         found = hover_markdown(ls, doc, pos)
-        if found is None:
+        # On a diagnostic: what its rule checks, with its page (the editor shows the message).
+        notes = rule_notes(ls, doc, pos)
+        if found is None and notes is None:
             return None
+        if found is None:
+            return lsp.Hover(
+                contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=notes or "")
+            )
         text, rng = found
+        if notes is not None:
+            text = f"{text}\n\n---\n\n{notes}"
         return lsp.Hover(
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
             range=ls.conv.range(index, rng),

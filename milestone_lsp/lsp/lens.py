@@ -1,17 +1,15 @@
-"""Code lens on milestone headings and inlay hints after percentages that are out of date."""
+"""Code lens where progress is defined or claimed (milestone and deliverable headings, the
+milestone, phase and overall lines of STATUS.md) and inlay hints after percentages that are out
+of date."""
 
 from __future__ import annotations
 
 from lsprotocol import types as lsp
 
+from milestone_lsp.core.lenses import progress_lenses
 from milestone_lsp.core.positions import LineIndex
 from milestone_lsp.core.progress import format_percent
-from milestone_lsp.core.summaries import (
-    claim_differs,
-    computed_for_claim,
-    lens_title,
-    milestone_summary,
-)
+from milestone_lsp.core.summaries import claim_differs, computed_for_claim
 from milestone_lsp.lsp.state import MilestoneServer, guarded
 
 SHOW_PROGRESS = "milestone-lsp.showMilestoneProgress"
@@ -34,24 +32,21 @@ def register(server: MilestoneServer) -> None:
         if doc is None:
             return []
         index = ls.index_for(doc.path) or LineIndex(doc.text)
-        out = []
-        for m in doc.milestones:
-            if m.is_update:
-                continue
-            summary = milestone_summary(
-                ls.workspace_for(doc.path), m, ls.config_for(doc.path).progress_method
+        uri = params.text_document.uri
+        return [
+            lsp.CodeLens(
+                range=ls.conv.range(index, lens.range),
+                command=lsp.Command(
+                    title=lens.title,
+                    command=SHOW_PROGRESS,
+                    # Clicking opens the hover of this position: the same summary, always.
+                    arguments=[{"uri": uri, "position": ls.conv.position(index, lens.at)}],
+                ),
             )
-            out.append(
-                lsp.CodeLens(
-                    range=ls.conv.range(index, m.heading.range),
-                    command=lsp.Command(
-                        title=lens_title(summary),
-                        command=SHOW_PROGRESS,
-                        arguments=[{"uri": params.text_document.uri, "milestone": m.name}],
-                    ),
-                )
+            for lens in progress_lenses(
+                ls.workspace_for(doc.path), doc, ls.config_for(doc.path).progress_method
             )
-        return out
+        ]
 
     @server.feature(lsp.TEXT_DOCUMENT_INLAY_HINT, lsp.InlayHintOptions(resolve_provider=False))
     @guarded(_no_hints)

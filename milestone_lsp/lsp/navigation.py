@@ -1,4 +1,5 @@
-"""Go to definition, find references and rename for milestone and deliverable names."""
+"""Go to definition (of milestone and deliverable names, and of links), find references and
+rename for milestone and deliverable names."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from milestone_lsp.core.navigation import definitions, name_at, occurrences, ren
 from milestone_lsp.core.positions import LineIndex, Position
 from milestone_lsp.lsp.convert import path_to_uri, uri_to_path
 from milestone_lsp.lsp.edits import workspace_edit
+from milestone_lsp.lsp.links import link_definition
 from milestone_lsp.lsp.state import MilestoneServer, guarded
 
 if TYPE_CHECKING:
@@ -48,6 +50,13 @@ def register(server: MilestoneServer) -> None:
     @guarded(_empty)
     async def definition(ls: MilestoneServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
         await ls.ready()
+        doc = ls.document(params.text_document.uri)
+        if doc is not None:
+            # A link, reference definition or plan-file name leads to its file or heading.
+            index = ls.index_for(doc.path) or LineIndex(doc.text)
+            found_link = link_definition(ls, doc, ls.conv.from_position(index, params.position))
+            if found_link:
+                return found_link
         found = _name_at(ls, params.text_document.uri, params.position)
         if found is None:
             return []

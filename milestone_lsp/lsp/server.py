@@ -19,13 +19,16 @@ from lsprotocol import types as lsp
 from milestone_lsp import __version__
 from milestone_lsp.lsp import (
     actions,
+    catalogue,
     commands,
     completion,
     diagnostics,
     documents,
+    files,
     history,
     hover,
     lens,
+    links,
     navigation,
     symbols,
 )
@@ -77,6 +80,9 @@ def create_server() -> MilestoneServer:
     lens.register(server)
     commands.register(server)
     history.register(server)
+    links.register(server)
+    files.register(server)
+    catalogue.register(server)
     return server
 
 

@@ -90,6 +90,10 @@ class MilestoneServer(LanguageServer):
         self.slow: dict[str, int] = {}
         # Paths of such documents changed since they were last parsed.
         self.unparsed: set[str] = set()
+        # The config file whose MS903 findings were published last, if any.
+        self.config_diagnostics_uri: str | None = None
+        # The settings keys the editor sent (initializationOptions, workspace/configuration).
+        self.editor_keys: list[str] = []
 
     @property
     def config(self) -> Config:
@@ -376,6 +380,7 @@ class MilestoneServer(LanguageServer):
         self._project_configs.clear()
         start = self.root or Path.cwd()
         loaded = settings_module.load_config(start, settings or None)
+        self.editor_keys = sorted(settings)
         self.log_info(
             f"settings read: editor keys {sorted(settings)}, file {loaded.path}",
             lsp.MessageType.Log,
@@ -386,6 +391,11 @@ class MilestoneServer(LanguageServer):
             errors += settings_module.unknown_rule_errors(
                 loaded, [r.code for r in rules], [r.name for r in rules]
             )
+            # Unknown rule keys of the config file are MS903 findings in that file instead.
+            checking = deferred.checking
+            keys = {f"rules.{key}" for key in checking.unknown_file_rule_keys(loaded)}
+            errors = [e for e in errors if not (e.file == str(loaded.path) and e.key in keys)]
+            self.publish_config_findings(checking.config_findings(loaded, str(loaded.path)))
         except Exception:
             log.exception("cannot load the rule catalogue")
         self.config = loaded.config
@@ -409,6 +419,24 @@ class MilestoneServer(LanguageServer):
                     self.window_show_message(
                         lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=message)
                     )
+
+    def publish_config_findings(self, findings: list[Finding]) -> None:
+        """Show MS903 findings on the config file (and withdraw those of an earlier file)."""
+        uris: dict[str, list[lsp.Diagnostic]] = {}
+        if self.config_diagnostics_uri is not None:
+            uris[self.config_diagnostics_uri] = []
+        texts = {f.path: read_text(Path(f.path)).text or "" for f in findings}
+        for finding in findings:
+            diagnostic = self.conv.diagnostic(
+                finding, lambda p: LineIndex(texts.get(p, "")), self.config.rule_docs_url
+            )
+            uris.setdefault(path_to_uri(finding.path), []).append(diagnostic)
+        self.config_diagnostics_uri = path_to_uri(findings[0].path) if findings else None
+        for uri, diagnostics in uris.items():
+            with contextlib.suppress(Exception):  # no client attached (unit use)
+                self.text_document_publish_diagnostics(
+                    lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics)
+                )
 
     # -- workspace indexing --------------------------------------------------------------------
 

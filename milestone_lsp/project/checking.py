@@ -13,18 +13,22 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from milestone_lsp.core.files import ReadResult, discover, read_text
+from milestone_lsp.core.files import ReadResult, discover, has_root_marker, read_text
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.fixall import settle
+from milestone_lsp.core.links import ProjectRoot
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import split_lines
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.project.layout import Touched, touched_projects
+from milestone_lsp.project.layout import Touched, is_project_folder, touched_projects
 from milestone_lsp.rules.catalogue import all_rules
 from milestone_lsp.rules.engine import check_document
-from milestone_lsp.rules.meta import analysis_limit_finding
+from milestone_lsp.rules.meta import UNKNOWN_RULE, analysis_limit_finding, unknown_config_findings
+from milestone_lsp.rules.registry import RULES
 from milestone_lsp.settings.config import (
+    PYPROJECT_FILE_NAME,
+    PYPROJECT_TABLE,
     Config,
     ConfigError,
     LoadedConfig,
@@ -108,12 +112,64 @@ def is_milestone_document(doc: Document, display: str, config: Config) -> bool:
 
 
 def load_config_or_errors(start: Path) -> tuple[LoadedConfig, list[str]]:
-    """The configuration for ``start`` and its problems as one-line messages."""
+    """The configuration for ``start`` and its problems as one-line messages.
+
+    Rule keys of the config file that name no rule are not among the problems: they are
+    findings in that file (MS903, :func:`config_findings`).
+    """
     loaded = load_config(start)
     rules = all_rules()
     problems: list[ConfigError] = list(loaded.errors)
     problems += unknown_rule_errors(loaded, [r.code for r in rules], [r.name for r in rules])
+    in_file = {f"rules.{key}" for key in unknown_file_rule_keys(loaded)}
+    config_file = str(loaded.path) if loaded.path is not None else None
+    problems = [p for p in problems if not (p.file == config_file and p.key in in_file)]
     return loaded, [str(p) for p in problems]
+
+
+def _config_text(loaded: LoadedConfig) -> str | None:
+    got = read_text(loaded.path) if loaded.path is not None else None
+    return got.text if got is not None else None
+
+
+def unknown_file_rule_keys(loaded: LoadedConfig, text: str | None = None) -> list[str]:
+    """Keys of the config file's own rules table that name no rule (as written, in order)."""
+    import tomllib
+
+    text = text if text is not None else _config_text(loaded)
+    if loaded.path is None or text is None:
+        return []
+    try:
+        data: object = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return []
+    if loaded.path.name == PYPROJECT_FILE_NAME:
+        tool = data.get("tool") if isinstance(data, dict) else None
+        data = tool.get(PYPROJECT_TABLE) if isinstance(tool, dict) else None
+    table = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(table, dict):
+        return []
+    codes = {r.code for r in all_rules()}
+    names = {r.name for r in all_rules()}
+    return [k for k in table if isinstance(k, str) and k not in codes and k not in names]
+
+
+def config_findings(loaded: LoadedConfig, display: str | None = None) -> list[Finding]:
+    """MS903 for each rule key of the config file that names no rule, on the key in the file.
+
+    ``display`` is the path to report (default: relative to the working directory).
+    """
+    text = _config_text(loaded)
+    keys = unknown_file_rule_keys(loaded, text)
+    registered = RULES.get(UNKNOWN_RULE)
+    if not keys or registered is None or text is None or loaded.path is None:
+        return []
+    severity = loaded.config.severity_for(UNKNOWN_RULE, registered.name, registered.severity)
+    if severity is None:
+        return []
+    codes = {r.code: r.name for r in all_rules()}
+    shown = display if display is not None else display_path(loaded.path)
+    return unknown_config_findings(shown, text, keys, codes, severity)
 
 
 def _read(path: Path, config: Config) -> ReadResult:
@@ -137,6 +193,15 @@ def load_projects(targets: list[Path]) -> tuple[Touched, dict[Path, LoadedConfig
     return touched, configs, problems
 
 
+def _project(root: Path, config: Config) -> Project:
+    """A project to check, knowing where it lies on disk when its folder is a known project
+    (only there can a link to a missing file be called broken, MS404)."""
+    project = Project(root, config)
+    if has_root_marker(root) or is_project_folder(root):
+        project.workspace.project = ProjectRoot(display_path(root))
+    return project
+
+
 def build_workspace(
     targets: list[Path],
     touched: Touched,
@@ -151,7 +216,7 @@ def build_workspace(
     Cross-file rules need a project's whole plan, not just the named files; a project's files
     never meet another project's.
     """
-    projects = {root: Project(root, configs[root].config) for root in configs}
+    projects = {root: _project(root, configs[root].config) for root in configs}
     result = CheckResult(list(projects.values()))
     checked = discover(targets) if targets else None
     if checked is not None:
@@ -173,7 +238,7 @@ def build_workspace(
             # discovery, e.g. git-ignored): its own folder's project.
             root = touched.layout.root_of(path.resolve())
             loaded, _ = load_config_or_errors(root)
-            project = projects[root] = Project(root, loaded.config)
+            project = projects[root] = _project(root, loaded.config)
             result.projects.append(project)
         config = project.config
         got = _read(path, config)

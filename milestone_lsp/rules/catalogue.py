@@ -11,6 +11,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     approvals,
     completion,
     criteria,
+    links,
     meta,
     progress_claims,
     references,

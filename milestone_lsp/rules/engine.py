@@ -15,6 +15,7 @@ from milestone_lsp.core.positions import Range
 from milestone_lsp.core.suppression import has_reason, parse_suppressions
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.catalogue import all_rules
+from milestone_lsp.rules.meta import UNKNOWN_RULE, unknown_directive_findings
 from milestone_lsp.rules.registry import Rule, RuleContext
 from milestone_lsp.settings.config import Config
 
@@ -152,16 +153,22 @@ def _check(
         _remember(doc.path, entries)
     suppressions = parse_suppressions(ctx.lines, doc.fenced_lines)
     unused = next((s for r, s in rules if r.code == UNUSED_SUPPRESSION), None)
+    unknown = next((s for r, s in rules if r.code == UNKNOWN_RULE), None)
     names = {r.code: r.name for r in all_rules()}
     active = {r.code for r, _ in rules} | {r.name for r, _ in rules}
     known = set(names) | set(names.values())
+    if unknown is not None and suppressions.directives:
+        findings.extend(
+            unknown_directive_findings(suppressions.directives, doc.path, names, unknown)
+        )
     kept = suppressions.apply(
         findings,
         path=doc.path,
         unused_severity=unused,
         name_of=lambda code: names.get(code, code),
-        # Unknown keys stay "active" so a typo in a directive is reported as unused.
-        is_active=lambda key: key in active or key not in known,
+        # An unknown key is MS903's; with MS903 off it stays "active", so that the typo is at
+        # least reported as an unused suppression.
+        is_active=lambda key: key in active or (key not in known and unknown is None),
     )
     reasons = next((s for r, s in rules if r.code == MISSING_REASON), None)
     if reasons is not None and config.require_suppression_reason:

@@ -1,20 +1,29 @@
-"""Rules about the analysis itself: unused suppressions (MS901) and skipped input (MS902).
+"""Rules about the analysis itself: unused suppressions (MS901), skipped input (MS902) and
+rule codes that name no rule (MS903).
 
-Neither is found by looking at a document's milestones. MS901 is produced by the engine after
+None is found by looking at a document's milestones. MS901 is produced by the engine after
 the other rules ran (:mod:`milestone_lsp.core.suppression`); MS902 by whoever loads files (the
-command line and the server) through :func:`analysis_limit_finding`. They are registered here so
-that they have a code, a severity that settings can change, and documentation like every rule.
+command line and the server) through :func:`analysis_limit_finding`; MS903 by the engine for
+suppression comments (:func:`unknown_directive_findings`) and by whoever loads the settings for
+the config file (:func:`unknown_config_findings`). They are registered here so that they have a
+code, a severity that settings can change, and documentation like every rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+import re
+from collections.abc import Collection, Iterable, Sequence
 
-from milestone_lsp.core.findings import Finding, Severity
-from milestone_lsp.core.positions import Range
+from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.findings import Finding, Fix, Severity
+from milestone_lsp.core.positions import Range, split_lines
+from milestone_lsp.core.suppression import Directive
 from milestone_lsp.rules.registry import RULES, RuleContext, rule
 
 ANALYSIS_LIMIT = "MS902"
+UNKNOWN_RULE = "MS903"
+_CODE_LIKE = re.compile(r"ms\d+[a-z0-9]*|ms[\w]*\d[\w]*", re.IGNORECASE)
 
 
 @rule(
@@ -162,3 +171,139 @@ def time_limit_finding(path: str, spent_ms: int, budget_ms: int) -> Finding:
         f"Split the file, or raise request_time_budget_ms in .milestone-lsp.toml"
     )
     return Finding(ANALYSIS_LIMIT, severity, message, path, Range.of(0, 0, 0, 0))
+
+
+@rule(
+    UNKNOWN_RULE,
+    "unknown-rule",
+    Severity.WARNING,
+    "A suppression comment or the config file names a rule code or name that does not exist.",
+    fix="unsafe",
+)
+def unknown_rule(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A rule code or name that no rule has: in an inline suppression comment
+    (`<!-- milestone-lsp-disable-next-line MS10 -->`) or as a key of the `[rules]` table of
+    `.milestone-lsp.toml` (or `[tool.milestone-lsp.rules]` in `pyproject.toml`). The finding is
+    on the code itself, in the markdown file or in the config file, and says which rule was
+    probably meant. Directives inside fenced code are examples and are not read. Rule keys set
+    in the editor's own settings are reported by the editor (the settings schema lists every
+    code), not here. With MS903 switched off, an unknown code in a comment is reported as an
+    unused suppression (MS901) instead.
+
+    Why:
+    A misspelt code silently suppresses nothing — the finding it was meant to silence stays —
+    or, in the config file, changes no severity; "Acceptance Criteria › Writing Good Criteria"
+    and the other checks are then applied differently from what the team agreed on, with no
+    sign of it.
+
+    Example that fires:
+    ```markdown
+    <!-- milestone-lsp-disable-next-line MS10 -- agreed with the customer -->
+    - [ ] Performance is acceptable
+    ```
+    and, in `.milestone-lsp.toml`, `[rules]` `vague-criteria = "off"`.
+
+    Example that does not:
+    `<!-- milestone-lsp-disable-next-line MS101 -->` or `vague-criterion = "off"`.
+
+    Fix safety:
+    Unsafe: the fix replaces the code or name with the closest existing one (`MS10` → `MS101`,
+    `vague-criteria` → `vague-criterion`); it is a guess, so it is offered for review and never
+    applied by fix-all.
+    """
+    return ()
+
+
+def suggest_rule(key: str, codes: Collection[str], names: Collection[str]) -> str | None:
+    """The rule code or name closest to an unknown ``key``."""
+    code_like = bool(_CODE_LIKE.fullmatch(key))
+    for pool, wanted in (
+        ((codes, key.upper()), (names, key.lower())) if code_like else ((names, key.lower()),)
+    ):
+        best = _closest(wanted, pool)
+        if best is not None:
+            return best
+    return None
+
+
+def _closest(word: str, pool: Collection[str]) -> str | None:
+    """The most similar entry of ``pool`` (ratio ≥ 0.6); the first in order among equals."""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    best: tuple[float, str] | None = None
+    for candidate in sorted(pool):
+        matcher.set_seq1(candidate)
+        score = matcher.ratio()
+        if score >= 0.6 and (best is None or score > best[0]):
+            best = (score, candidate)
+    return best[1] if best is not None else None
+
+
+def _describe(key: str, suggestion: str | None, names: dict[str, str]) -> str:
+    if suggestion is None:
+        return "no rule has this code or name (`milestone-lsp rules` lists them)"
+    name = names.get(suggestion)
+    also = f" ({name})" if name else ""
+    return f"did you mean {suggestion}{also}?"
+
+
+def _unknown(
+    path: str,
+    where: Range,
+    key: str,
+    context: str,
+    codes: dict[str, str],
+    severity: Severity,
+) -> Finding:
+    suggestion = suggest_rule(key, codes, set(codes.values()))
+    message = f"Unknown rule '{key}' {context}: {_describe(key, suggestion, codes)}"
+    fixes = (
+        [Fix(f"Change '{key}' to '{suggestion}'", (TextEdit(path, where, suggestion),), "unsafe")]
+        if suggestion is not None
+        else []
+    )
+    return Finding(UNKNOWN_RULE, severity, message, path, where, fixes=fixes)
+
+
+def unknown_directive_findings(
+    directives: Sequence[Directive], path: str, codes: dict[str, str], severity: Severity
+) -> list[Finding]:
+    """MS903 for every key of a suppression comment that names no rule.
+
+    ``codes`` maps every rule code to its name.
+    """
+    known = set(codes) | set(codes.values())
+    out = []
+    for directive in directives:
+        for key in directive.keys:
+            written = key.key
+            if written in known or written.upper() in codes:
+                continue
+            where = Range.of(directive.line, key.start, end=key.end)
+            context = f"in milestone-lsp-{directive.kind}"
+            out.append(_unknown(path, where, written, context, codes, severity))
+    return out
+
+
+def _key_range(lines: list[str], key: str) -> Range:
+    """Where a rule key is written in a TOML config file (its first line when not found)."""
+    pattern = re.compile(rf"""(?:^|[\s{{,])(["']?)({re.escape(key)})\1\s*=""")
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith("#"):
+            continue
+        match = pattern.search(line)
+        if match is not None:
+            return Range.of(number, match.start(2), end=match.end(2))
+    return Range.of(0, 0)
+
+
+def unknown_config_findings(
+    path: str, text: str, keys: Iterable[str], codes: dict[str, str], severity: Severity
+) -> list[Finding]:
+    """MS903 for every unknown rule key of a config file, on the key where it is written."""
+    lines = split_lines(text)
+    return [
+        _unknown(path, _key_range(lines, key), key, "in the rules settings", codes, severity)
+        for key in keys
+    ]

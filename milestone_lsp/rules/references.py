@@ -454,7 +454,8 @@ def deliverable_link_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     - a milestone whose Deliverables list names a defined deliverable that contributes to a
       different milestone (reported on the list entry).
     Milestones without a Deliverables list, names that match no definition (MS401 reports
-    those) and deliverables without Contributes To (MS001) are left to the other rules.
+    those), deliverables without Contributes To (MS001) and deliverables still called by a
+    template placeholder such as `[Name]` (MS002) are left to the other rules.
 
     Why:
     "Hierarchy" and "Deliverable Definition › Deliverable Template": each deliverable
@@ -475,6 +476,8 @@ def deliverable_link_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     """
     ws = ctx.ws
     for deliverable in ctx.doc.deliverables:
+        if _PLACEHOLDER.match(deliverable.name):
+            continue  # still called "[Name]": MS002 asks for a name first
         for ref, milestone in _targets(ws, deliverable):
             if not milestone.deliverable_items or _lists(milestone, deliverable):
                 continue

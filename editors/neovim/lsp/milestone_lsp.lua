@@ -29,4 +29,9 @@ return {
   -- vim.empty_dict(): an empty Lua table would be sent as a JSON array ([]), which is not a
   -- settings object; an empty dict is sent as {}. Keys put here by vim.lsp.config() merge into it.
   settings = { milestoneLsp = vim.empty_dict() },
+  -- :MilestoneRename sends these itself (Neovim's client does not): the server then announces
+  -- the file operations it follows.
+  capabilities = {
+    workspace = { fileOperations = { willRename = true, didRename = true } },
+  },
 }

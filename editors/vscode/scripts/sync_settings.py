@@ -4,7 +4,9 @@ The server has one settings model (``milestone_lsp.settings.config.Config``); VS
 declare the same keys, types, defaults and descriptions. Writing them by hand would drift, so
 this script derives every server key of ``contributes.configuration.properties`` from the
 model's camelCase JSON schema and leaves the client-only keys (interpreter, importStrategy,
-trace.server) as written.
+trace.server) as written. ``milestoneLsp.rules`` lists every rule of the registry by code and
+by name, each with its summary, so that the settings editor completes them and flags a code
+that no rule has (``tests/unit/test_vscode_settings.py`` keeps package.json current).
 
 Usage:
     python3 scripts/sync_settings.py          rewrite package.json
@@ -82,7 +84,33 @@ def resolve(fragment: Any, defs: dict[str, Any]) -> Any:
     return out
 
 
-def server_properties(config: Any) -> dict[str, Any]:
+def import_catalogue() -> Any:
+    """milestone_lsp.rules.catalogue (after :func:`import_config` set up the path)."""
+    import milestone_lsp.rules.catalogue as catalogue
+
+    return catalogue
+
+
+def rule_properties(catalogue: Any, severities: list[str]) -> dict[str, Any]:
+    """One entry per rule code and per rule name, each described by the rule's summary."""
+    entries: dict[str, Any] = {}
+    for r in catalogue.all_rules():
+        summary = f"{r.summary} Default: {r.severity.value}."
+        entries[r.code] = {
+            "type": "string",
+            "enum": severities,
+            "markdownDescription": f"**{r.code}** `{r.name}`: {summary}",
+        }
+    for r in catalogue.all_rules():
+        entries[r.name] = {
+            "type": "string",
+            "enum": severities,
+            "markdownDescription": f"`{r.name}` (**{r.code}**): {r.summary}",
+        }
+    return entries
+
+
+def server_properties(config: Any, catalogue: Any | None = None) -> dict[str, Any]:
     """``milestoneLsp.<key>`` declarations for every key of the server's Config."""
     schema = config.editor_settings_schema()
     defs = schema.get("$defs", {})
@@ -99,11 +127,15 @@ def server_properties(config: Any) -> dict[str, Any]:
             f"{description} A value set in the project's .milestone-lsp.toml (or the "
             "[tool.milestone-lsp] table of pyproject.toml) takes precedence."
         )
+        if key == "rules" and catalogue is not None:
+            severities = next(iter(declaration.pop("patternProperties").values()))["enum"]
+            declaration["properties"] = rule_properties(catalogue, severities)
+            declaration["additionalProperties"] = False
         properties[f"{SECTION}.{key}"] = declaration
     return properties
 
 
-def render(package: dict[str, Any], config: Any) -> str:
+def render(package: dict[str, Any], config: Any, catalogue: Any | None = None) -> str:
     """package.json's text with the server settings regenerated."""
     current = package["contributes"]["configuration"]["properties"]
     client = {
@@ -111,7 +143,7 @@ def render(package: dict[str, Any], config: Any) -> str:
         for key in CLIENT_ONLY
         if f"{SECTION}.{key}" in current
     }
-    properties = {**client, **server_properties(config)}
+    properties = {**client, **server_properties(config, catalogue)}
     # trace.server reads best last in the settings editor.
     trace = properties.pop(f"{SECTION}.trace.server", None)
     if trace is not None:
@@ -124,7 +156,8 @@ def main() -> int:
     """Rewrite package.json, or with --check report whether it is current."""
     check = "--check" in sys.argv[1:]
     text = PACKAGE_JSON.read_text(encoding="utf-8")
-    wanted = render(json.loads(text), import_config())
+    config = import_config()
+    wanted = render(json.loads(text), config, import_catalogue())
     if wanted == text:
         print("package.json settings match milestone_lsp.settings.config")
         return 0

@@ -33,15 +33,28 @@ export interface WorkspaceProgress {
     text: string;
 }
 
-export type TemplateKind = 'milestone' | 'deliverable' | 'status' | 'milestoneVerification' | 'deliverableVerification';
+export type TemplateKind =
+    | 'milestone'
+    | 'deliverable'
+    | 'status'
+    | 'milestoneVerification'
+    | 'deliverableVerification'
+    | 'statusReport'
+    | 'approval';
 
-const TEMPLATE_KINDS: { kind: TemplateKind; label: string; detail: string }[] = [
-    { kind: 'milestone', label: 'Milestone', detail: 'A milestone definition with its required sections' },
-    { kind: 'deliverable', label: 'Deliverable', detail: 'A deliverable definition with its required sections' },
-    { kind: 'status', label: 'Status entry', detail: 'A STATUS.md entry' },
-    { kind: 'milestoneVerification', label: 'Milestone verification', detail: 'A verification section for a milestone' },
-    { kind: 'deliverableVerification', label: 'Deliverable verification', detail: 'A verification section for a deliverable' },
-];
+/** A template that fits the cursor's place, as the server offers it (the code actions' set). */
+interface TemplateOffer {
+    kind: TemplateKind;
+    title: string;
+}
+
+/** The server's answer when it leaves the insertion to the editor (a snippet with tab stops). */
+interface TemplateSnippet {
+    applied: boolean;
+    uri?: string;
+    position?: { line: number; character: number };
+    snippet?: string;
+}
 
 /** Call a server command; undefined (and a logged error) when it fails. */
 export async function executeServerCommand<T>(
@@ -115,10 +128,21 @@ export async function insertTemplate(client: LanguageClient, kind?: TemplateKind
     if (!editor) {
         return;
     }
+    const uri = editor.document.uri.toString();
+    const line = editor.selection.active.line;
     let chosen = kind;
     if (chosen === undefined) {
+        // The templates that fit here: the same set as the Source Action menu.
+        const listed = await executeServerCommand<{ templates: TemplateOffer[] }>(client, SERVER_COMMANDS.insertTemplate, [
+            { uri, line },
+        ]);
+        const offers = listed?.templates ?? [];
+        if (offers.length === 0) {
+            void vscode.window.showInformationMessage('milestone-lsp: no template fits here.');
+            return;
+        }
         const pick = await vscode.window.showQuickPick(
-            TEMPLATE_KINDS.map((k) => ({ label: k.label, detail: k.detail, templateKind: k.kind })),
+            offers.map((o) => ({ label: o.title, templateKind: o.kind })),
             { placeHolder: 'Insert which template?' },
         );
         chosen = pick?.templateKind;
@@ -126,9 +150,15 @@ export async function insertTemplate(client: LanguageClient, kind?: TemplateKind
     if (chosen === undefined) {
         return;
     }
-    await executeServerCommand(client, SERVER_COMMANDS.insertTemplate, [
-        { uri: editor.document.uri.toString(), kind: chosen, line: editor.selection.active.line },
+    // Ask for the snippet: VS Code's language client takes no snippet edits, but the editor can
+    // insert one itself, with a tab stop on every [placeholder].
+    const result = await executeServerCommand<TemplateSnippet>(client, SERVER_COMMANDS.insertTemplate, [
+        { uri, kind: chosen, line, snippet: true },
     ]);
+    if (result?.snippet !== undefined && result.position && result.uri === uri) {
+        const at = new vscode.Position(result.position.line, result.position.character);
+        await editor.insertSnippet(new vscode.SnippetString(result.snippet), at);
+    }
 }
 
 export function fetchWorkspaceProgress(client: LanguageClient): Promise<WorkspaceProgress | undefined> {

@@ -11,7 +11,8 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { fetchWorkspaceProgress, insertTemplate, recomputeProgress, showUntitled, statusReport } from './commands';
 import { HistoryPanel } from './history';
 import { onPythonInterpreterChanged } from './interpreter';
-import { CLIENT_NAME, pushSettings, startServer } from './server';
+import { RULE_SCHEME, RulePages, explainRule } from './rules';
+import { CLIENT_NAME, SHOW_LENS_SUMMARY, pushSettings, startServer } from './server';
 import { SECTION, affectsServerProcess } from './settings';
 import { ProgressStatusBar } from './statusBar';
 
@@ -69,6 +70,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         vscode.commands.registerCommand('milestoneLsp.recomputeProgress', withClient((c) => recomputeProgress(c))),
         vscode.commands.registerCommand('milestoneLsp.insertTemplate', withClient((c, kind) => insertTemplate(c, kind))),
         vscode.commands.registerCommand('milestoneLsp.progressHistory', withClient((c) => historyPanel.show(c))),
+        vscode.commands.registerCommand('milestoneLsp.explainRule', withClient((c, rule?: string) => explainRule(c, rule))),
+        vscode.workspace.registerTextDocumentContentProvider(RULE_SCHEME, new RulePages(() => client)),
+        vscode.commands.registerCommand(SHOW_LENS_SUMMARY, showLensSummary),
         vscode.commands.registerCommand(
             'milestoneLsp.workspaceProgress',
             withClient(async (c) => {
@@ -106,6 +110,16 @@ export async function deactivate(): Promise<void> {
         await client.stop().catch(() => undefined);
         client = undefined;
     }
+}
+
+/** A progress lens was clicked: show the hover of its position, as pointing there would. */
+async function showLensSummary(uri: string, position: { line: number; character: number }): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+    const editor = await vscode.window.showTextDocument(document, { preserveFocus: false });
+    const at = new vscode.Position(position.line, position.character);
+    editor.selection = new vscode.Selection(at, at);
+    editor.revealRange(new vscode.Range(at, at));
+    await vscode.commands.executeCommand('editor.action.showHover');
 }
 
 async function stopClient(statusBar: ProgressStatusBar): Promise<void> {

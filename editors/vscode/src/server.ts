@@ -14,6 +14,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { type Interpreter, type Rejected, display, resolveInterpreter } from './interpreter';
+import { linkCodesToPages } from './rules';
 import {
     type ImportStrategy,
     SECTION,
@@ -25,6 +26,9 @@ import {
 
 export const CLIENT_ID = SECTION;
 export const CLIENT_NAME = 'milestone-lsp';
+/** The server's code lens command, and the editor command that shows its summary instead. */
+export const SHOW_PROGRESS = 'milestone-lsp.showMilestoneProgress';
+export const SHOW_LENS_SUMMARY = 'milestoneLsp.showLensSummary';
 
 /** Where the bundled server lives inside the installed extension. */
 function bundledPaths(context: vscode.ExtensionContext): { launcher: string; libs: string } {
@@ -93,6 +97,30 @@ function clientOptions(context: vscode.ExtensionContext, outputChannel: vscode.L
         revealOutputChannelOn: RevealOutputChannelOn.Never,
         initializationOptions: serverSettings(context, folder?.uri),
         middleware: {
+            // Diagnostic codes open the rule's page in an editor tab (see rules.ts).
+            handleDiagnostics: (uri, diagnostics, next) => next(uri, linkCodesToPages(diagnostics)),
+            provideDiagnostics: async (document, previousResultId, token, next) => {
+                const report = await next(document, previousResultId, token);
+                if (report && 'items' in report && Array.isArray(report.items)) {
+                    linkCodesToPages(report.items);
+                }
+                return report;
+            },
+            // A progress lens opens the hover of its line: the same summary, in the editor.
+            provideCodeLenses: async (document, token, next) => {
+                const lenses = await next(document, token);
+                for (const lens of lenses ?? []) {
+                    const argument = lens.command?.arguments?.[0];
+                    if (lens.command?.command === SHOW_PROGRESS && argument?.position) {
+                        lens.command = {
+                            title: lens.command.title,
+                            command: SHOW_LENS_SUMMARY,
+                            arguments: [document.uri.toString(), argument.position],
+                        };
+                    }
+                }
+                return lenses;
+            },
             workspace: {
                 // The server pulls `milestoneLsp` per scope; answer it without the client-only keys.
                 configuration: async (params, token, next) => {

@@ -292,26 +292,120 @@ step("progress", function()
   end
 end)
 
+step("explain", function()
+  local buf = bufs["milestones.md"]
+  vim.cmd.buffer(buf)
+  local lnum = assert(find_line(buf, "Code quality is good"))
+  vim.api.nvim_win_set_cursor(0, { lnum + 1, 0 })
+  wait("a diagnostic on the line", function()
+    return #plugin.codes_at_cursor(buf) > 0
+  end)
+  out.explain_codes = plugin.codes_at_cursor(buf)
+  plugin.last.explain = nil
+  vim.cmd("MilestoneExplain")
+  wait("explain", function()
+    return plugin.last.explain ~= nil and vim.b.milestone_lsp_rule == true
+  end)
+  out.explain = { result = plugin.last.explain, lines = lines(vim.api.nvim_get_current_buf()) }
+  vim.cmd("close")
+end)
+
+step("lens", function()
+  local buf = bufs["STATUS.md"]
+  vim.cmd.buffer(buf)
+  local client = client_of(buf)
+  local responses = vim.lsp.buf_request_sync(buf, "textDocument/codeLens", {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+  }, TIMEOUT) or {}
+  local _, response = next(responses)
+  local lenses = response and response.result or {}
+  out.lenses = {}
+  for _, lens in ipairs(lenses) do
+    table.insert(out.lenses, { line = lens.range.start.line, title = lens.command and lens.command.title })
+  end
+  local first = assert(lenses[1], "no code lens in STATUS.md")
+  plugin.last.lens = nil
+  -- What <Plug>/vim.lsp.codelens.run() does for a lens: the client's handler runs it.
+  client:exec_cmd(first.command, { bufnr = buf })
+  wait("lens summary", function()
+    return plugin.last.lens ~= nil
+  end)
+  local hover = vim.lsp.buf_request_sync(buf, "textDocument/hover", {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    position = first.command.arguments[1].position,
+  }, TIMEOUT) or {}
+  local _, hovered = next(hover)
+  out.lens = { markdown = plugin.last.lens.markdown, hover = hovered and hover_text(hovered.result) }
+  for _, win in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    if vim.api.nvim_win_get_config(win).relative ~= "" then
+      vim.api.nvim_win_close(win, true)
+    end
+  end
+end)
+
 step("template", function()
   local buf = bufs["milestones.md"]
   vim.cmd.buffer(buf)
-  local lnum = assert(find_line(buf, "^## Milestone: Enhanced Features"))
+  -- Inside the criteria list of a milestone: the template must not split the list.
+  local lnum = assert(find_line(buf, "Code quality is good"))
   vim.api.nvim_win_set_cursor(0, { lnum + 1, 0 })
-  local before = #lines(buf)
+  local before = lines(buf)
   plugin.last.template = nil
   vim.cmd("MilestoneTemplate milestone")
   wait("template", function()
-    return plugin.last.template ~= nil and #lines(buf) > before
+    return plugin.last.template ~= nil and #lines(buf) > #before
   end)
-  local inserted = {}
-  for i = lnum + 1, lnum + (#lines(buf) - before) do
-    table.insert(inserted, lines(buf)[i])
+  out.template = { result = plugin.last.template, cursor_line = lnum, before = before, after = lines(buf) }
+  local listed = {}
+  plugin.exec(buf, plugin.server_commands.insert_template, { { uri = vim.uri_from_bufnr(buf), line = lnum } }, function(result)
+    listed = result
+  end)
+  wait("the templates that fit", function()
+    return listed.templates ~= nil
+  end)
+  out.template.offered = listed.templates
+end)
+
+step("follow link", function()
+  vim.cmd.edit(vim.fn.fnameescape(vim.fs.joinpath(input.workspace, "README.md")))
+  local buf = vim.api.nvim_get_current_buf()
+  bufs["README.md"] = buf
+  wait("client attached to README.md", function()
+    return client_of(buf) ~= nil
+  end)
+  local lnum, line = find_line(buf, "%(milestones%.md%)")
+  assert(lnum, "README.md has no link to milestones.md")
+  local col = assert(line:find("(milestones.md)", 1, true))
+  local responses = vim.lsp.buf_request_sync(buf, "textDocument/documentLink", {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+  }, TIMEOUT) or {}
+  local _, response = next(responses)
+  out.document_links = {}
+  for _, link in ipairs(response and response.result or {}) do
+    table.insert(out.document_links, link.target)
   end
-  out.template = {
-    result = plugin.last.template,
-    cursor_line = lnum,
-    inserted = inserted,
-    heading_now_at = (find_line(buf, "^## Milestone: Enhanced Features")),
+  vim.api.nvim_win_set_cursor(0, { lnum + 1, col + 1 })
+  vim.lsp.buf.definition()
+  wait("definition to open milestones.md", function()
+    return vim.endswith(vim.api.nvim_buf_get_name(0), "/milestones.md")
+  end)
+  out.follow = { from_line = lnum, landed = vim.api.nvim_buf_get_name(0), cursor = vim.api.nvim_win_get_cursor(0) }
+end)
+
+step("rename", function()
+  local buf = bufs["deliverables.md"]
+  vim.cmd.buffer(buf)
+  plugin.last.rename = nil
+  vim.cmd("MilestoneRename plan/deliverables.md")
+  wait("rename", function()
+    return plugin.last.rename ~= nil
+  end)
+  out.rename = {
+    result = plugin.last.rename,
+    buffer_name = vim.api.nvim_buf_get_name(buf),
+    readme = lines(bufs["README.md"]),
+    new_exists = vim.uv.fs_stat(vim.fs.joinpath(input.workspace, "plan", "deliverables.md")) ~= nil,
+    old_exists = vim.uv.fs_stat(vim.fs.joinpath(input.workspace, "deliverables.md")) ~= nil,
   }
 end)
 
@@ -344,6 +438,15 @@ step("health with an invalid config file", function()
   local saved = vim.fn.readfile(path)
   vim.fn.writefile({ 'progress_method = "sideways"' }, path)
   out.health_bad_config = run_health()
+  vim.fn.writefile(saved, path)
+end)
+
+step("health with an unknown rule key", function()
+  vim.cmd.buffer(bufs["STATUS.md"])
+  local path = vim.fs.joinpath(input.workspace, ".milestone-lsp.toml")
+  local saved = vim.fn.readfile(path)
+  vim.fn.writefile({ "[rules]", 'MS10 = "off"' }, path)
+  out.health_unknown_rule = run_health()
   vim.fn.writefile(saved, path)
 end)
 

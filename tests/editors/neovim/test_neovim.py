@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[3]
 PLUGIN = REPO / "editors" / "neovim"
 HERE = Path(__file__).resolve().parent
 FILES = ["STATUS.md", "milestones.md", "deliverables.md", "DECISIONS.md"]
+# README.md links them all: the test follows a link there and renames deliverables.md.
 # A vague criterion of examples/milestones.md, rewritten with an em dash (3 UTF-8 bytes, 1 UTF-16
 # unit) inside the flagged text: its end column differs between the two encodings.
 VAGUE_ORIGINAL = "- [ ] Performance is acceptable"
@@ -152,9 +153,12 @@ def check_findings(run: dict[str, Any]) -> list[dict[str, Any]]:
     return findings
 
 
-def to_utf8(ws: Path, finding: dict[str, Any]) -> tuple[str, str, int, int, int, int]:
-    """(file, code, lnum, col, end_lnum, end_col) with UTF-8 byte columns, as Neovim reports."""
-    lines = (ws / finding["file"]).read_text(encoding="utf-8").split("\n")
+def to_utf8(texts: dict[str, str], finding: dict[str, Any]) -> tuple[str, str, int, int, int, int]:
+    """(file, code, lnum, col, end_lnum, end_col) with UTF-8 byte columns, as Neovim reports.
+
+    ``texts``: the files as Neovim opened them (the test renames one later).
+    """
+    lines = texts[finding["file"]].split("\n")
     start, end = finding["range"]["start"], finding["range"]["end"]
 
     def col(pos: dict[str, int]) -> int:
@@ -173,6 +177,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("neovim")
     ws, commits = make_workspace(root)
     findings, check_error = expected_findings(ws)
+    texts = {name: (ws / name).read_text(encoding="utf-8") for name in FILES}
     counts: dict[str, int] = {}
     for f in findings:
         counts[f["file"]] = counts.get(f["file"], 0) + 1
@@ -231,6 +236,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "ws": ws,
         "commits": commits,
         "expected": findings,
+        "texts": texts,
         "check_error": check_error,
         "nvim": observed,
         "seconds": seconds,
@@ -261,14 +267,14 @@ def test_diagnostics_match_check_in_utf8_columns(run: dict[str, Any]) -> None:
         (d["file"], d["code"], d["lnum"], d["col"], d["end_lnum"], d["end_col"])
         for d in observed["diagnostics"]
     )
-    want = sorted(to_utf8(run["ws"], f) for f in check_findings(run))
+    want = sorted(to_utf8(run["texts"], f) for f in check_findings(run))
     assert got == want
     assert all(d["source"] == "milestone-lsp" for d in observed["diagnostics"])
 
 
 def test_status_md_diagnostics(run: dict[str, Any]) -> None:
     """STATUS.md's planted problems (progress claims) shown in Neovim, once the rules exist."""
-    want = sorted(to_utf8(run["ws"], f) for f in check_findings(run) if f["file"] == "STATUS.md")
+    want = sorted(to_utf8(run["texts"], f) for f in check_findings(run) if f["file"] == "STATUS.md")
     if not want:
         pytest.skip("`milestone-lsp check` finds nothing in STATUS.md yet (progress-claim rules)")
     got = sorted(
@@ -398,11 +404,54 @@ def test_milestone_progress_shows_workspace_progress(run: dict[str, Any]) -> Non
     assert progress["float_lines"] == text.split("\n")
 
 
-def test_milestone_template_inserts_at_the_cursor_line(run: dict[str, Any]) -> None:
+def test_milestone_template_inside_a_list_goes_after_the_milestone(run: dict[str, Any]) -> None:
     template = run["nvim"]["template"]
     assert template["result"]["applied"] is True
-    assert template["inserted"][0].startswith("## Milestone:")
-    assert template["heading_now_at"] == template["cursor_line"] + len(template["inserted"])
+    before, after = template["before"], template["after"]
+    cursor = template["cursor_line"]
+    # The milestone the cursor is in keeps its criteria list and the rest of its section.
+    start = max(i for i in range(cursor + 1) if before[i].startswith("## Milestone:"))
+    end = next(i for i in range(cursor, len(before)) if before[i].startswith("## Milestone:"))
+    assert after[start:end] == before[start:end]
+    assert after[end] == "## Milestone: [Name]"
+    assert after[end + 1 :].count(before[end]) == 1  # the next milestone follows the template
+    kinds = [t["kind"] for t in template["offered"]]
+    assert kinds[:1] == ["milestone"] and "status" not in kinds
+    assert "milestoneVerification" in kinds and "statusReport" in kinds
+
+
+def test_follow_a_link_with_go_to_definition(run: dict[str, Any]) -> None:
+    follow = run["nvim"]["follow"]
+    assert follow["landed"] == str(run["ws"] / "milestones.md")
+    assert follow["cursor"] == [1, 0]
+    targets = run["nvim"]["document_links"]
+    assert (run["ws"] / "deliverables.md").as_uri() in targets
+    assert any(t.startswith((run["ws"] / "DECISIONS.md").as_uri()) for t in targets)
+
+
+def test_rename_a_plan_file_updates_the_links_to_it(run: dict[str, Any]) -> None:
+    rename = run["nvim"]["rename"]
+    assert rename["new_exists"] and not rename["old_exists"]
+    assert rename["buffer_name"] == str(run["ws"] / "plan" / "deliverables.md")
+    readme = "\n".join(rename["readme"])
+    assert "[deliverables.md](plan/deliverables.md)" in readme
+    assert "`plan/deliverables.md`" in readme  # the plain mention too
+    assert "(deliverables.md)" not in readme
+    assert rename["result"]["edits"] >= 3
+
+
+def test_explain_the_rule_of_a_diagnostic(run: dict[str, Any]) -> None:
+    assert "MS101" in run["nvim"]["explain_codes"]
+    explain = run["nvim"]["explain"]
+    assert explain["result"]["code"] == "MS101"
+    assert explain["lines"][0] == "# MS101 vague-criterion"
+
+
+def test_code_lens_opens_the_hover_summary(run: dict[str, Any]) -> None:
+    titles = [lens["title"] for lens in run["nvim"]["lenses"]]
+    assert any("stated 65%" in t for t in titles), titles
+    lens = run["nvim"]["lens"]
+    assert lens["markdown"] and lens["markdown"] in lens["hover"]
 
 
 def test_milestone_recompute_answers(run: dict[str, Any]) -> None:
@@ -419,6 +468,8 @@ def test_buffer_local_commands_and_completion(run: dict[str, Any]) -> None:
         "MilestoneTemplate",
         "MilestoneProgress",
         "MilestoneRecompute",
+        "MilestoneRename",
+        "MilestoneExplain",
     ):
         assert name in observed["buffer_commands"]
     completion = observed["template_completion"]
@@ -438,6 +489,9 @@ def test_checkhealth_ok(run: dict[str, Any]) -> None:
     assert "OK version: milestone-lsp" in text
     assert "OK config file valid" in text
     assert "OK client" in text
+    # The server's own account: version, root, position encoding, where settings came from.
+    assert f"root {run['ws']}" in text and "position encoding utf-8" in text
+    assert f"settings source: config file {run['ws'] / '.milestone-lsp.toml'}" in text
 
 
 def test_checkhealth_reports_a_wrong_interpreter(run: dict[str, Any]) -> None:
@@ -451,3 +505,9 @@ def test_checkhealth_reports_an_invalid_config_file(run: dict[str, Any]) -> None
     text = _health(run["nvim"]["health_bad_config"])
     assert "ERROR invalid settings" in text
     assert "progress_method" in text
+
+
+def test_checkhealth_reports_an_unknown_rule_key(run: dict[str, Any]) -> None:
+    text = _health(run["nvim"]["health_unknown_rule"])
+    assert "WARNING config file" in text
+    assert "Unknown rule 'MS10'" in text and "did you mean MS101" in text

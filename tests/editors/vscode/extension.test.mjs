@@ -1,8 +1,10 @@
 // The milestone-lsp extension in a real VS Code (code-server), driven like a person would:
 // open the workspace and STATUS.md, read the Problems panel, hover a milestone heading, apply a
 // quick fix, read the status bar, open the status report and the progress history (the workspace
-// copy is made a git repository with a short history first), and point the interpreter setting at
-// nothing.
+// copy is made a git repository with a short history first), follow a link, rename a plan file in
+// the explorer and see the links to it updated, insert a template with the cursor inside a list,
+// open a rule's page, and point the interpreter setting at nothing. With
+// MILESTONE_LSP_SCREENSHOTS=1 (make screenshots) it also refreshes the README's pictures.
 //
 // Run through editors/vscode/scripts/test-vscode.sh (it builds the .vsix and installs code-server).
 // The workspace (MILESTONE_LSP_WORKSPACE, default examples/) must hold STATUS.md and, in some
@@ -24,6 +26,20 @@ const EXPECTED_CODES = [
     ...(process.env.MILESTONE_LSP_EXPECT_CODES ?? '').split(',').map((c) => c.trim()).filter(Boolean),
 ];
 const PROGRESS_TEXT = /(\d+)% \((\d+)\/(\d+)\)/;
+// The README's pictures are written only when asked (make screenshots), so that a test run
+// leaves the working tree as it was.
+const WRITE_PICTURES = process.env.MILESTONE_LSP_SCREENSHOTS === '1';
+
+/** Copy a screenshot of this run to the README's pictures, when asked. */
+function publishPicture(artifact, ...targets) {
+    if (!WRITE_PICTURES) {
+        return;
+    }
+    for (const target of targets) {
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.copyFileSync(path.join(ARTIFACTS, artifact), target);
+    }
+}
 // Diagnostics take 10-20 s on 2 cores after the workbench is up; be generous.
 const DIAGNOSTICS_TIMEOUT = 120_000;
 const HISTORY_COMMITS = 3;
@@ -162,13 +178,11 @@ describe('milestone-lsp in VS Code (code-server)', { timeout: 15 * 60_000 }, () 
         console.log(`hover: ${(await hover.first().innerText()).replace(/\s+/g, ' ').slice(0, 300)}`);
         await editor.screenshot('03-hover');
         // The README's and docs' picture: diagnostics in the editor and Problems, plus the hover.
-        for (const target of [
+        publishPicture(
+            '03-hover.png',
             path.join(REPO, 'docs', 'images', 'vscode-hover.png'),
             path.join(REPO, 'editors', 'vscode', 'images', 'vscode-hover.png'),
-        ]) {
-            fs.mkdirSync(path.dirname(target), { recursive: true });
-            fs.copyFileSync(path.join(ARTIFACTS, '03-hover.png'), target);
-        }
+        );
     });
 
     it('applies a quick fix to the vague criterion', async () => {
@@ -300,13 +314,11 @@ describe('milestone-lsp in VS Code (code-server)', { timeout: 15 * 60_000 }, () 
             const group = editor.page.locator('.editor-group-container.active');
             await group.screenshot({ path: path.join(ARTIFACTS, '10-progress-history-editor.png') });
             // The README's and the extension page's picture of the history.
-            for (const target of [
+            publishPicture(
+                '10-progress-history-editor.png',
                 path.join(REPO, 'docs', 'images', 'history.png'),
                 path.join(REPO, 'editors', 'vscode', 'images', 'history.png'),
-            ]) {
-                fs.mkdirSync(path.dirname(target), { recursive: true });
-                fs.copyFileSync(path.join(ARTIFACTS, '10-progress-history-editor.png'), target);
-            }
+            );
         } finally {
             editor.page.off('request', onRequest);
         }
@@ -335,6 +347,169 @@ describe('milestone-lsp in VS Code (code-server)', { timeout: 15 * 60_000 }, () 
             await editor.dismissWidgets();
             await editor.page.keyboard.press('Escape');
         }
+    });
+
+    it('follows a link to another plan file with Go to Definition', async () => {
+        needsServer();
+        await editor.openFile('README.md');
+        const source = fs.readFileSync(path.join(editor.workspace, 'README.md'), 'utf8').split('\n');
+        const index = source.findIndex((line) => line.includes('](milestones.md)'));
+        assert.ok(index >= 0, 'the workspace README links no milestones.md');
+        const column = source[index].indexOf('](milestones.md)') + 4;
+        await editor.goToLine(index + 1, column);
+        // Pointing at the link shows where it goes (the server's document link).
+        const link = editor.activeEditorLines().filter({ hasText: '](milestones.md)' }).locator('span', { hasText: 'milestones.md' }).last();
+        const tooltip = editor.page.locator('.monaco-hover:not(.hidden)').filter({ hasText: /Follow link|Open milestones\.md/ });
+        await waitFor('the link tooltip', async () => {
+            await editor.page.mouse.move(5, 5);
+            await link.hover();
+            await tooltip.first().waitFor({ state: 'visible', timeout: 5_000 });
+            return true;
+        }, { timeoutMs: DIAGNOSTICS_TIMEOUT, intervalMs: 500 });
+        await editor.screenshot('12-link');
+        publishPicture(
+            '12-link.png',
+            path.join(REPO, 'docs', 'images', 'vscode-link.png'),
+            path.join(REPO, 'editors', 'vscode', 'images', 'vscode-link.png'),
+        );
+        await editor.dismissWidgets();
+        await editor.goToLine(index + 1, column);
+        await editor.page.keyboard.press('F12');
+        await editor.page.locator('.tab.active[aria-label^="milestones.md"]').waitFor({ timeout: 30_000 });
+        await waitFor('the cursor at the top of milestones.md', async () =>
+            /Ln 1\b/.test(await editor.page.locator('.statusbar').innerText()),
+        );
+    });
+
+    it('inserts a template inside a criteria list after the milestone, not into the list', async () => {
+        needsServer();
+        await editor.openFile(vague.file);
+        const file = path.join(editor.workspace, vague.file);
+        const lines = fs.readFileSync(file, 'utf8').split('\n');
+        const inList = lines.findIndex((line) => line.includes('Code quality is good'));
+        assert.ok(inList > 0, 'no second vague criterion in the list');
+        await editor.goToLine(inList + 1, 3);
+        await editor.dismissWidgets();
+        await editor.page.keyboard.press('F1');
+        const input = editor.page.locator('.quick-input-widget input.input');
+        await input.waitFor({ state: 'visible', timeout: 30_000 });
+        await input.fill('>milestone-lsp: Insert Template');
+        await editor.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Insert Template' }).first().waitFor({ timeout: 30_000 });
+        await editor.page.keyboard.press('Enter');
+        const offered = editor.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Insert Milestone template' });
+        await offered.first().waitFor({ timeout: 30_000 });
+        const titles = await editor.page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+        console.log(`templates offered: ${titles.map((t) => t.trim()).join(' | ')}`);
+        assert.ok(titles.some((t) => /Milestone Verification checklist for "/.test(t)), 'no verification checklist for this milestone');
+        await editor.page.keyboard.type('Insert Milestone template');
+        await editor.page.keyboard.press('Enter');
+        // The snippet selects its first placeholder: typing replaces it.
+        await waitFor('the template in the editor', async () => (await editor.visibleLines()).some((line) => line.startsWith('## Milestone: [Name]')), { timeoutMs: 30_000 });
+        await editor.page.keyboard.type('Reporting Live');
+        await editor.page.keyboard.press('Escape');
+        await editor.screenshot('15-template-inserted');
+        await editor.page.keyboard.press('Control+S');
+        const saved = await waitFor('the saved file', () => {
+            const text = fs.readFileSync(file, 'utf8');
+            return text.includes('## Milestone: Reporting Live') && text.split('\n');
+        }, { timeoutMs: 30_000 });
+        const heading = saved.indexOf('## Milestone: Reporting Live');
+        const list = saved.findIndex((line) => line.includes('Code quality is good'));
+        // The criterion the cursor was on keeps its neighbours (its list is whole)...
+        assert.deepEqual([saved[list - 1], saved[list + 1]], [lines[inList - 1], lines[inList + 1]]);
+        // ...and the new milestone starts after the whole milestone the cursor was in.
+        const between = saved.slice(list, heading);
+        assert.ok(between.some((line) => line.startsWith('**Approval Required:**')), 'the template split the milestone');
+        assert.ok(!between.some((line) => line.startsWith('## ')), 'another section lies in between');
+    });
+
+    it("opens a rule's page inside the editor", async () => {
+        needsServer();
+        await editor.openFile(vague.file);
+        const lines = fs.readFileSync(path.join(editor.workspace, vague.file), 'utf8').split('\n');
+        const at = lines.findIndex((line) => line.includes('Code quality is good'));
+        await editor.goToLine(at + 1, lines[at].indexOf('Code quality') + 2);
+        await editor.dismissWidgets();
+        await editor.page.keyboard.press('F1');
+        const input = editor.page.locator('.quick-input-widget input.input');
+        await input.waitFor({ state: 'visible', timeout: 30_000 });
+        await input.fill('>milestone-lsp: Explain Rule');
+        await editor.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Explain Rule' }).first().waitFor({ timeout: 30_000 });
+        await editor.page.keyboard.press('Enter');
+        // The diagnostic under the cursor comes first in the picker.
+        const first = editor.page.locator('.quick-input-widget .monaco-list-row').first();
+        await first.filter({ hasText: VAGUE_CODE }).waitFor({ timeout: 30_000 });
+        await editor.page.keyboard.press('Enter');
+        await editor.page.locator('.tab.active', { hasText: `${VAGUE_CODE}.md` }).waitFor({ timeout: 30_000 });
+        const page = await waitFor('the rule page', async () => {
+            const now = await editor.visibleLines();
+            return now[0]?.startsWith(`# ${VAGUE_CODE} `) && now;
+        });
+        assert.ok(page.some((line) => /What it flags/.test(line)), 'the page is not the rule documentation');
+        await editor.screenshot('16-rule-page');
+    });
+
+    it('renames a plan file in the explorer and updates the links and mentions of it', async () => {
+        needsServer();
+        await editor.openFile('deliverables.md');
+        // The file selected in the Explorer, as a person would find it there.
+        await editor.runCommand('File: Reveal Active File in Explorer View');
+        const row = editor.page.locator('.explorer-folders-view .monaco-list-row.selected').filter({ hasText: 'deliverables.md' });
+        await row.first().waitFor({ state: 'visible', timeout: 30_000 }).catch(async (error) => {
+            await editor.screenshot('13-rename-no-explorer-row');
+            throw error;
+        });
+        await row.first().click();
+        await editor.page.keyboard.press('F2');
+        const input = editor.page.locator('.explorer-folders-view .monaco-inputbox input');
+        await input.waitFor({ state: 'visible', timeout: 30_000 });
+        await input.fill('plan-deliverables.md');
+        await editor.screenshot('13-rename-input');
+        await editor.page.keyboard.press('Enter');
+        // VS Code's usual prompt for an extension's edits on a rename: OK applies them.
+        const prompt = editor.page.locator('.monaco-dialog-box').filter({ hasText: /refactoring changes|rename/i });
+        await prompt.first().waitFor({ state: 'visible', timeout: 60_000 }).catch(async (error) => {
+            await editor.screenshot('13-rename-no-prompt');
+            throw error;
+        });
+        console.log(`rename prompt: ${(await prompt.first().innerText()).replace(/\s+/g, ' ')}`);
+        await editor.screenshot('13-rename-prompt');
+        publishPicture(
+            '13-rename-prompt.png',
+            path.join(REPO, 'docs', 'images', 'vscode-rename.png'),
+            path.join(REPO, 'editors', 'vscode', 'images', 'vscode-rename.png'),
+        );
+        await prompt.first().getByRole('button', { name: 'OK' }).click();
+        await waitFor('the file to move on disk', () =>
+            fs.existsSync(path.join(editor.workspace, 'plan-deliverables.md')) &&
+            !fs.existsSync(path.join(editor.workspace, 'deliverables.md')),
+        { timeoutMs: 60_000 });
+        const dialogs = editor.page.locator('.monaco-dialog-box');
+        await waitFor('no dialog left open', async () => {
+            if ((await dialogs.count()) === 0 || !(await dialogs.first().isVisible())) return true;
+            console.log(`dialog after the rename: ${(await dialogs.first().innerText()).replace(/\s+/g, ' ')}`);
+            await editor.screenshot('14-dialog-after-rename');
+            return false;
+        }, { timeoutMs: 30_000, intervalMs: 2_000 });
+        // README.md is open in a tab since the link test: bring it to the front.
+        const readme = editor.page.locator('.tab[aria-label^="README.md"]').first();
+        await waitFor('README.md to be the active editor', async () => {
+            if (/\bactive\b/.test((await readme.getAttribute('class')) ?? '')) return true;
+            await readme.click();
+            return false;
+        }, { timeoutMs: 30_000 });
+        let seen = [];
+        const lines = await waitFor('the README to link the new name', async () => {
+            await editor.goToLine(1);
+            seen = await editor.visibleLines();
+            return seen.some((line) => line.includes('[deliverables.md](plan-deliverables.md)')) && seen;
+        }, { timeoutMs: 30_000 }).catch(async (error) => {
+            await editor.screenshot('14-readme-after-rename');
+            throw new Error(`${error.message}; README shows:\n${seen.join('\n')}`);
+        });
+        assert.ok(lines.some((line) => line.includes('`plan-deliverables.md`')), 'the plain mention was not updated');
+        assert.ok(!lines.some((line) => line.includes('(deliverables.md)')), 'a link still names the old file');
+        await editor.screenshot('14-after-rename');
     });
 
     it('reports a wrong interpreter path with a clear message and a way to the setting', async () => {

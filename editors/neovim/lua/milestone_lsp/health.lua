@@ -126,6 +126,20 @@ local function check_config(prefix, config)
     return
   end
   if result.code == 0 then
+    -- A rule key that names no rule is a finding (MS903) in the config file, not an error.
+    local ok, decoded = pcall(vim.json.decode, result.stdout or "")
+    local unknown = {}
+    for _, finding in ipairs(ok and type(decoded) == "table" and decoded.findings or {}) do
+      if finding.code == "MS903" then
+        table.insert(unknown, finding.message)
+      end
+    end
+    if #unknown > 0 then
+      health.warn("config file " .. (file or "?") .. ": " .. table.concat(unknown, "; "), {
+        "Correct the rule code or name (`milestone-lsp rules` lists them)",
+      })
+      return
+    end
     health.ok(file and ("config file valid: " .. file) or "no config file: the defaults apply")
     return
   end
@@ -171,6 +185,34 @@ local function check_clients()
         vim.tbl_count(client.attached_buffers)
       )
     )
+    -- What the server itself runs with: its version, root, encoding and settings sources.
+    local response = client:request_sync(
+      "workspace/executeCommand",
+      { command = "milestone-lsp.serverInfo", arguments = {} },
+      TIMEOUT_MS
+    )
+    local server = response and response.result
+    if type(server) == "table" and server.version then
+      local editor = server.editorSettings or {}
+      health.info(
+        ("server %s: root %s, position encoding %s, %s diagnostics, %d document(s) indexed"):format(
+          server.version,
+          server.root ~= vim.NIL and server.root or "(none)",
+          server.positionEncoding,
+          server.diagnostics,
+          server.indexedDocuments or 0
+        )
+      )
+      health.info(
+        ("settings source: config file %s; editor settings %s (the config file wins per key)"):format(
+          server.configFile ~= vim.NIL and server.configFile or "none (defaults)",
+          #editor > 0 and table.concat(editor, ", ") or "none"
+        )
+      )
+    else
+      local why = response and response.err and response.err.message or "no answer"
+      health.warn("the server did not describe itself (milestone-lsp.serverInfo): " .. why)
+    end
   end
 end
 

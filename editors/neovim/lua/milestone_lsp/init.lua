@@ -16,10 +16,15 @@ M.server_commands = {
   insert_template = "milestone-lsp.insertTemplate",
   workspace_progress = "milestone-lsp.workspaceProgress",
   progress_history = "milestone-lsp.progressHistory",
+  explain_rule = "milestone-lsp.explainRule",
+  server_info = "milestone-lsp.serverInfo",
+  show_progress = "milestone-lsp.showMilestoneProgress",
 }
 
 --- :MilestoneTemplate arguments, in completion order. "verification" picks the milestone or the
 --- deliverable checklist from the heading the cursor is under; the explicit kinds are accepted too.
+--- Without an argument the command offers the templates that fit the cursor's place (the same
+--- set as the code actions).
 M.template_kinds = {
   "milestone",
   "deliverable",
@@ -27,6 +32,8 @@ M.template_kinds = {
   "verification",
   "milestoneVerification",
   "deliverableVerification",
+  "statusReport",
+  "approval",
 }
 
 --- Results of the last command of each kind, for scripts and tests (also in b:/g: variables).
@@ -397,6 +404,95 @@ function M.template_kind(bufnr, arg, line)
   return "milestoneVerification"
 end
 
+--- Rename (or move) the file of `bufnr` to `new_name`, updating the links and mentions of it in
+--- the project: the server's workspace/willRenameFiles edit is applied first, then the file is
+--- moved (vim.lsp.util.rename, which keeps the buffer), then the server is told.
+---@param bufnr integer
+---@param new_name string a path, relative to the file's folder or absolute
+---@param on_done? fun(ok: boolean, result: table?)
+function M.rename_file(bufnr, new_name, on_done)
+  local client = client_for(bufnr)
+  local old = vim.api.nvim_buf_get_name(bufnr)
+  if not client or old == "" then
+    return on_done and on_done(false)
+  end
+  local new = vim.fs.normalize(new_name)
+  if not new:match("^/") then
+    new = vim.fs.joinpath(vim.fs.dirname(old), new)
+  end
+  new = vim.fs.normalize(new)
+  if vim.uv.fs_stat(new) then
+    notify(new .. " exists already; nothing renamed", vim.log.levels.ERROR)
+    return on_done and on_done(false)
+  end
+  local files = { { oldUri = vim.uri_from_fname(old), newUri = vim.uri_from_fname(new) } }
+  client:request("workspace/willRenameFiles", { files = files }, function(err, edit)
+    if err then
+      notify("the link update failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return on_done and on_done(false)
+    end
+    if edit then
+      vim.lsp.util.apply_workspace_edit(edit, client.offset_encoding)
+    end
+    vim.fn.mkdir(vim.fs.dirname(new), "p")
+    vim.lsp.util.rename(old, new)
+    client:notify("workspace/didRenameFiles", { files = files })
+    local changed = 0
+    for _, change in ipairs(edit and (edit.documentChanges or {}) or {}) do
+      changed = changed + #(change.edits or {})
+    end
+    for _, edits in pairs(edit and (edit.changes or {}) or {}) do
+      changed = changed + #edits
+    end
+    notify(("renamed to %s; %d link%s updated"):format(vim.fn.fnamemodify(new, ":~:."), changed, changed == 1 and "" or "s"))
+    M.last.rename = { old = old, new = new, edits = changed }
+    return on_done and on_done(true, M.last.rename)
+  end, bufnr)
+end
+
+--- The codes of the milestone-lsp diagnostics on the cursor line of the current window.
+---@param bufnr integer
+---@return string[]
+function M.codes_at_cursor(bufnr)
+  local lnum = vim.api.nvim_win_get_cursor(0)[1] - 1
+  local codes = {}
+  for _, d in ipairs(vim.diagnostic.get(bufnr, { lnum = lnum })) do
+    if d.source == "milestone-lsp" and d.code and not vim.tbl_contains(codes, d.code) then
+      table.insert(codes, d.code)
+    end
+  end
+  return codes
+end
+
+--- Show a rule's documentation page (the server's explainRule) in a scratch buffer.
+---@param markdown string
+---@return integer bufnr
+function M.show_rule(markdown)
+  local buf = M.show_scratch("milestone-lsp://rule", lines_of(markdown))
+  vim.b[buf].milestone_lsp_rule = true
+  return buf
+end
+
+-- The code lens's command runs here, in the editor: it asks the server for the hover summary of
+-- the lens's line and shows it in a float, like `K` there would.
+vim.lsp.commands[M.server_commands.show_progress] = function(command, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if not client then
+    return
+  end
+  client:request("workspace/executeCommand", { command = command.command, arguments = command.arguments }, function(err, result)
+    if err or type(result) ~= "table" or type(result.markdown) ~= "string" then
+      notify("no progress summary here", vim.log.levels.WARN)
+      return
+    end
+    M.last.lens = result
+    vim.lsp.util.open_floating_preview(lines_of(result.markdown), "markdown", {
+      border = "rounded",
+      focus_id = "milestone_lsp_lens",
+    })
+  end, ctx.bufnr)
+end
+
 --- Create the buffer-local commands (called on LspAttach for this client).
 ---@param client vim.lsp.Client
 ---@param bufnr integer
@@ -451,21 +547,46 @@ function M.on_attach(client, bufnr)
     desc = "milestone-lsp: progress over the git history (optionally since a revision) as tables",
   })
 
-  command("MilestoneTemplate", function(args)
-    local line = cursor_line()
-    local kind = M.template_kind(bufnr, args.args, line)
-    if not kind then
-      notify("unknown template " .. args.args .. "; one of: " .. table.concat(M.template_kinds, ", "), vim.log.levels.ERROR)
-      return
-    end
+  local function insert_template(kind, line)
     M.exec(bufnr, M.server_commands.insert_template, { { uri = uri(), kind = kind, line = line } }, function(result)
       M.last.template = result
       if type(result) == "table" and result.applied == false then
         notify("the template was not inserted", vim.log.levels.WARN)
       end
     end)
+  end
+
+  command("MilestoneTemplate", function(args)
+    local line = cursor_line()
+    if args.args == "" then
+      -- The templates that fit here, as the code actions offer them.
+      M.exec(bufnr, M.server_commands.insert_template, { { uri = uri(), line = line } }, function(result)
+        local offered = type(result) == "table" and result.templates or {}
+        if #offered == 0 then
+          notify("no template fits here", vim.log.levels.WARN)
+          return
+        end
+        vim.ui.select(offered, {
+          prompt = "Insert which template?",
+          format_item = function(item)
+            return item.title
+          end,
+        }, function(choice)
+          if choice then
+            insert_template(choice.kind, line)
+          end
+        end)
+      end)
+      return
+    end
+    local kind = M.template_kind(bufnr, args.args, line)
+    if not kind then
+      notify("unknown template " .. args.args .. "; one of: " .. table.concat(M.template_kinds, ", "), vim.log.levels.ERROR)
+      return
+    end
+    insert_template(kind, line)
   end, {
-    nargs = 1,
+    nargs = "?",
     complete = function(lead)
       return vim.tbl_filter(function(kind)
         return vim.startswith(kind, lead)
@@ -496,6 +617,31 @@ function M.on_attach(client, bufnr)
       end
     end)
   end, { bang = true, desc = "milestone-lsp: workspace progress in a float (! to echo it)" })
+
+  command("MilestoneRename", function(args)
+    M.rename_file(bufnr, args.args)
+  end, {
+    nargs = 1,
+    complete = "file",
+    desc = "milestone-lsp: rename or move this file and update the links and mentions of it",
+  })
+
+  command("MilestoneExplain", function(args)
+    local rule = args.args ~= "" and args.args or M.codes_at_cursor(bufnr)[1]
+    if not rule then
+      notify("no milestone-lsp diagnostic on this line; name a rule, e.g. :MilestoneExplain MS101", vim.log.levels.WARN)
+      return
+    end
+    M.exec(bufnr, M.server_commands.explain_rule, { { rule = rule } }, function(result)
+      M.last.explain = result
+      if type(result) == "table" and type(result.markdown) == "string" then
+        M.show_rule(result.markdown)
+      end
+    end)
+  end, {
+    nargs = "?",
+    desc = "milestone-lsp: the documentation of a rule (default: the diagnostic on this line)",
+  })
 
   command("MilestoneRecompute", function()
     M.exec(bufnr, M.server_commands.recompute_progress, { { uri = uri() } }, function(result)
