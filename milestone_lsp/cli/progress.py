@@ -48,7 +48,10 @@ def run(args: argparse.Namespace) -> int:
 def _counts(tally: Tally | None) -> str:
     if tally is None:
         return "none listed"
-    return f"{tally.done}/{tally.total} {tally.noun} ({format_percent(tally.percent)})"
+    text = f"{tally.done}/{tally.total} {tally.noun} ({format_percent(tally.percent)})"
+    if tally.ticked is not None:
+        text += f" · {tally.ticked} ticked, {tally.done} verified"
+    return text
 
 
 def _percent(tally: Tally | None) -> float:

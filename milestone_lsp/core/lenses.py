@@ -47,7 +47,9 @@ def _stated(claim: ProgressClaim | None) -> str | None:
 
 
 def _computed(tally: Tally) -> str:
-    return f"computed {format_percent(tally.percent)} ({tally.done}/{tally.total} {tally.noun})"
+    ticked = f"; {tally.ticked} ticked" if tally.ticked is not None else ""
+    counted = f"{tally.done}/{tally.total} {tally.noun}{ticked}"
+    return f"computed {format_percent(tally.percent)} ({counted})"
 
 
 def _with_stated(title: str, claim: ProgressClaim | None) -> str:

@@ -7,6 +7,13 @@
 
 A criterion is met when it is ticked in the milestone's definition or in a verification checklist
 or status report about the same milestone. Struck-through (withdrawn) items do not count.
+
+Completed means verified: a milestone is complete when its criteria (or deliverables) are all met
+and, where it requires approval, an approval is logged; a deliverable when its success criteria are
+all met. A tick or a done tag on something the workspace does not show verified is counted as
+*ticked*, never as complete, in every figure computed here — so every view (diagnostics, hover,
+lenses, inlay hints, ``progress``, ``report``, ``history``, the recompute fix) reads the same
+number, and the counting says both ("3 ticked, 2 verified complete").
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ class Tally:
     total: int
     noun: str
     basis: str
+    ticked: int | None = None  # how many are ticked or tagged done, when that differs from ``done``
 
     @property
     def percent(self) -> float:
@@ -39,7 +47,10 @@ class Tally:
 
     def explain(self) -> str:
         """The counting in words: ``3 of 4 acceptance criteria met (75%)``."""
-        return f"{self.done} of {self.total} {self.noun} ({format_percent(self.percent)})"
+        text = f"{self.done} of {self.total} {self.noun} ({format_percent(self.percent)})"
+        if self.ticked is not None and self.ticked != self.done:
+            text += f"; {self.ticked} ticked, {self.done} verified complete"
+        return text
 
 
 def format_percent(value: float) -> str:
@@ -109,16 +120,35 @@ def criteria_tally(ws: Workspace, subject_name: str, items: list[Item], noun: st
 
 
 def deliverable_done(ws: Workspace, name: str, item: Item | None = None) -> bool:
-    """Whether a deliverable is complete: ticked where listed, or all its criteria met."""
+    """Whether a deliverable is complete: its success criteria all met where it defines any,
+    else ticked where listed, tagged done or ticked in a status list.
+
+    A tick on a deliverable whose criteria are open is not completion (it is MS201's finding).
+    """
+    definition = ws.find_deliverable(name)
+    if definition is not None:
+        tally = criteria_tally(ws, definition.name, definition.criteria, "success criteria")
+        if tally is not None:
+            return tally.done == tally.total
+        if definition.tag is not None and definition.tag.status is Status.DONE:
+            return True
+    if item is not None and item.is_done:
+        return True
+    return normalize_name(name) in ws.cached("progress.done_status_items", lambda: _done_items(ws))
+
+
+def deliverable_ticked(ws: Workspace, name: str, item: Item | None = None) -> bool:
+    """Whether anything claims the deliverable done: a tick where it is listed, a done tag on its
+    definition, or a ticked entry in a status list (verified or not)."""
     if item is not None and item.is_done:
         return True
     definition = ws.find_deliverable(name)
-    if definition is not None:
-        if definition.tag is not None and definition.tag.status is Status.DONE:
-            return True
-        tally = criteria_tally(ws, definition.name, definition.criteria, "success criteria")
-        if tally is not None and tally.done == tally.total:
-            return True
+    if (
+        definition is not None
+        and definition.tag is not None
+        and definition.tag.status is Status.DONE
+    ):
+        return True
     return normalize_name(name) in ws.cached("progress.done_status_items", lambda: _done_items(ws))
 
 
@@ -139,7 +169,13 @@ def deliverables_tally(ws: Workspace, milestone: Milestone) -> Tally | None:
     if not items:
         return None
     done = sum(1 for i in items if deliverable_done(ws, i.text, i))
-    return Tally(done, len(items), "deliverables", "deliverables")
+    ticked = sum(1 for i in items if deliverable_ticked(ws, i.text, i))
+    return Tally(done, len(items), "deliverables", "deliverables", _ticked(ticked, done))
+
+
+def _ticked(ticked: int, done: int) -> int | None:
+    """``ticked`` when some ticks are not verified completions, else ``None`` (nothing to say)."""
+    return ticked if ticked > done else None
 
 
 def milestone_progress(
@@ -152,14 +188,34 @@ def milestone_progress(
             return tally
     tally = deliverables_tally(ws, milestone)
     if tally is not None:
-        return Tally(tally.done, tally.total, "deliverables complete", "deliverables")
+        return Tally(tally.done, tally.total, "deliverables complete", "deliverables", tally.ticked)
     return None
 
 
 def milestone_complete(ws: Workspace, milestone: Milestone, method: ProgressMethod) -> bool:
-    """Whether the workspace shows every criterion (or deliverable) of the milestone done."""
+    """Whether the milestone is verified complete: every criterion (or deliverable) done and,
+    where approval is required, an approval logged."""
     tally = milestone_progress(ws, milestone, method)
-    return tally is not None and tally.total > 0 and tally.done == tally.total
+    if tally is None or tally.total == 0 or tally.done < tally.total:
+        return False
+    return not milestone.approval_required or ws.approval_for(milestone) is not None
+
+
+def listed_milestone_verified(ws: Workspace, item: Item, method: ProgressMethod) -> bool:
+    """Whether a ticked entry of a milestones list is a verified completion.
+
+    An entry naming no milestone the workspace defines keeps its tick (there is nothing to verify
+    it against); one whose definition has nothing to count needs only its approval.
+    """
+    if not item.is_done:
+        return False
+    definition = ws.find_milestone(item.text)
+    if definition is None:
+        return True
+    tally = milestone_progress(ws, definition, method)
+    if tally is not None and tally.total > 0 and tally.done < tally.total:
+        return False
+    return not definition.approval_required or ws.approval_for(definition) is not None
 
 
 def milestones_list(doc: Document) -> list[Item]:
@@ -179,8 +235,9 @@ def overall_progress(ws: Workspace, doc: Document | None, method: ProgressMethod
     if doc is not None:
         listed = milestones_list(doc)
         if listed:
-            done = sum(1 for i in listed if i.is_done)
-            return Tally(done, len(listed), "milestones complete", "list")
+            done = sum(1 for i in listed if listed_milestone_verified(ws, i, method))
+            ticked = sum(1 for i in listed if i.is_done)
+            return Tally(done, len(listed), "milestones complete", "list", _ticked(ticked, done))
     return ws.cached(("progress.overall", method), lambda: _overall_by_definitions(ws, method))
 
 
@@ -189,7 +246,10 @@ def _overall_by_definitions(ws: Workspace, method: ProgressMethod) -> Tally | No
     if not definitions:
         return None
     done = sum(1 for m in definitions if milestone_complete(ws, m, method))
-    return Tally(done, len(definitions), "milestones complete", "definitions")
+    ticked = sum(1 for m in definitions if m.tag is not None and m.tag.status is Status.DONE)
+    return Tally(
+        done, len(definitions), "milestones complete", "definitions", _ticked(ticked, done)
+    )
 
 
 def _phase_key(phase: str) -> str:
@@ -213,12 +273,16 @@ def phase_progress(ws: Workspace, phase: str, doc: Document | None = None) -> Ta
             ):
                 items = [i for i in section.items if i.depth == 0 and i.counts]
                 if items:
-                    done = sum(1 for i in items if i.is_done)
-                    return Tally(done, len(items), f"Phase {key} deliverables complete", "list")
+                    done = sum(1 for i in items if i.is_done and deliverable_done(ws, i.text, i))
+                    ticked = sum(1 for i in items if i.is_done)
+                    noun = f"Phase {key} deliverables complete"
+                    return Tally(done, len(items), noun, "list", _ticked(ticked, done))
     in_phase: list[Deliverable] = [
         d for d in ws.deliverables() if d.phase and _phase_key(d.phase) == key
     ]
     if not in_phase:
         return None
     done = sum(1 for d in in_phase if deliverable_done(ws, d.name))
-    return Tally(done, len(in_phase), f"Phase {key} deliverables complete", "definitions")
+    ticked = sum(1 for d in in_phase if deliverable_ticked(ws, d.name))
+    noun = f"Phase {key} deliverables complete"
+    return Tally(done, len(in_phase), noun, "definitions", _ticked(ticked, done))

@@ -38,6 +38,7 @@ from milestone_lsp.core.progress import (
     criteria_tally,
     criterion_met,
     deliverable_done,
+    deliverable_ticked,
     format_percent,
     milestones_list,
 )
@@ -408,7 +409,11 @@ def build_report(
             state = COMPLETE
         else:
             tags = [t for t in [_tag_of(item), *_status_tags(ws, item.text)] if t]
-            if tags:
+            if deliverable_ticked(ws, item.text, item):
+                # Ticked or tagged complete, but its success criteria are open: completed
+                # means verified, so the report says what the tick lacks (MS201 says where).
+                state = NOT_VERIFIED
+            elif tags:
                 state = tags[0]
             elif found is not None and (
                 (t := criteria_tally(ws, found.name, found.criteria, "met")) is not None

@@ -20,6 +20,7 @@ from milestone_lsp.core.progress import (
     bar,
     criteria_tally,
     deliverable_done,
+    deliverable_ticked,
     deliverables_tally,
     format_percent,
     milestone_progress,
@@ -68,10 +69,11 @@ class MilestoneSummary:
 
 
 def unverified_deliverables(ws: Workspace, milestone: Milestone) -> list[str]:
-    """Deliverables the milestone lists as complete whose own success criteria are not all met."""
+    """Deliverables of the milestone ticked or tagged complete (where it lists them, or in a
+    status list) whose own success criteria are not all met."""
     out: list[str] = []
     for item in milestone.deliverable_items:
-        if not item.counts or not item.claims_done:
+        if not item.counts or not (item.claims_done or deliverable_ticked(ws, item.text, item)):
             continue
         definition = ws.find_deliverable(item.text)
         if definition is None:
@@ -109,7 +111,10 @@ def milestone_summary(
 def _ratio(tally: Tally | None) -> str:
     if tally is None:
         return "none listed"
-    return f"{tally.done}/{tally.total} ({format_percent(tally.percent)})"
+    text = f"{tally.done}/{tally.total} ({format_percent(tally.percent)})"
+    if tally.ticked is not None:
+        text += f"; {tally.ticked} ticked, {tally.done} verified complete"
+    return text
 
 
 def milestone_hover(summary: MilestoneSummary) -> str:
@@ -135,7 +140,9 @@ def lens_title(summary: MilestoneSummary) -> str:
     if summary.criteria is not None:
         parts.append(f"{summary.criteria.done}/{summary.criteria.total} criteria")
     if summary.deliverables is not None:
-        parts.append(f"{summary.deliverables.done}/{summary.deliverables.total} deliverables")
+        d = summary.deliverables
+        ticked = f" ({d.ticked} ticked)" if d.ticked is not None else ""
+        parts.append(f"{d.done}/{d.total} deliverables{ticked}")
     parts.append(summary.approval_short)
     return " · ".join(parts)
 

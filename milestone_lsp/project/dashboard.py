@@ -99,12 +99,15 @@ def build_dashboard(ws: Workspace, config: Config) -> Dashboard:
 def _tally_json(tally: Tally | None) -> dict[str, Any] | None:
     if tally is None:
         return None
-    return {
+    out: dict[str, Any] = {
         "done": tally.done,
         "total": tally.total,
         "percent": round(tally.percent, 1),
         "counting": tally.noun,
     }
+    if tally.ticked is not None:
+        out["ticked"] = tally.ticked  # ticked or tagged done, more than are verified complete
+    return out
 
 
 def dashboard_json(dash: Dashboard) -> dict[str, Any]:

@@ -347,12 +347,15 @@ def _counting(expected: Expected) -> str:
     tally = expected.tally
     verb = "is" if tally.done == 1 else "are"
     noun = tally.noun
+    verified = " verified" if tally.ticked is not None else ""
     for suffix in (" complete", " met"):
         if noun.endswith(suffix):
-            noun = f"{noun[: -len(suffix)]} {verb}{suffix}"
+            noun = f"{noun[: -len(suffix)]} {verb}{verified}{suffix}"
             break
+    ticked = f", {tally.ticked} ticked" if tally.ticked is not None else ""
     return (
-        f"{tally.done} of {tally.total} {noun} {expected.source}: {format_percent(tally.percent)}"
+        f"{tally.done} of {tally.total} {noun} {expected.source}{ticked}: "
+        f"{format_percent(tally.percent)}"
     )
 
 

@@ -284,7 +284,7 @@ async def test_source_action_recompute_progress(client: LanguageClient, root: Pa
     assert len(actions) == 1 and actions[0].edit is not None
     new = apply_workspace_edit({doc.uri: doc.text}, actions[0].edit, ENC)[doc.uri]
     assert new != doc.text
-    assert "**Overall:** 40% (2/5 milestones complete)" in new
+    assert "**Overall:** 20% (1/5 milestones complete)" in new  # verified, not ticked
     doc.close()
 
 
@@ -306,7 +306,7 @@ async def test_hover_milestone_heading(client: LanguageClient, root: Path) -> No
     text = await hover(client, doc.uri, doc.pos("## Milestone: MVP Functional", 5))
     assert text is not None
     assert "1/5 (20%)" in text  # criteria met
-    assert "2/3" in text  # deliverables complete
+    assert "1/3" in text and "2 ticked" in text  # deliverables verified complete, and ticked
     assert "██" in text and "░" in text
     assert "required, not logged" in text
     assert "Vague criteria: 2" in text
@@ -320,7 +320,7 @@ async def test_hover_reference_and_claim(client: LanguageClient, root: Path) -> 
     text = await hover(client, doc.uri, doc.pos("- [x] Authentication Complete", 8))
     assert text is not None and "Authentication Complete" in text and "4/4" in text
     text = await hover(client, doc.uri, doc.pos("45% (2/5"))
-    assert text is not None and "Stated: 45%" in text and "2 of 5" in text
+    assert text is not None and "Stated: 45%" in text and "1 of 5" in text and "2 ticked" in text
     doc.close()
 
 
@@ -486,7 +486,7 @@ async def test_code_lens(client: LanguageClient, root: Path) -> None:
     by_line = {lens.range.start.line: lens for lens in lenses}
     mvp = by_line[find_line(doc.text, "## Milestone: MVP Functional")]
     assert mvp.command is not None
-    assert mvp.command.title == "1/5 criteria · 2/3 deliverables · approval pending"
+    assert mvp.command.title == "1/5 criteria · 1/3 deliverables (2 ticked) · approval pending"
     result = await client.workspace_execute_command_async(
         lsp.ExecuteCommandParams(command=mvp.command.command, arguments=mvp.command.arguments)
     )
@@ -508,7 +508,7 @@ async def test_inlay_hints(client: LanguageClient, root: Path) -> None:
     assert hints
     overall = find_line(doc.text, "**Overall:**")
     hint = next(h for h in hints if h.position.line == overall)
-    assert hint.label == "computed 40%"
+    assert hint.label == "computed 20%"
     assert hint.position.character == doc.pos("45%", 3).character
     doc.close()
 
@@ -542,7 +542,7 @@ async def test_command_status_report(client: LanguageClient, root: Path) -> None
 
 async def test_command_workspace_progress(client: LanguageClient) -> None:
     result = await execute(client, "milestone-lsp.workspaceProgress")
-    assert result["overall"] == {"percent": 40.0, "done": 2, "total": 5}
+    assert result["overall"] == {"percent": 20.0, "done": 1, "total": 5}
     names = [m["name"] for m in result["milestones"]]
     assert "MVP Functional" in names
     mvp = next(m for m in result["milestones"] if m["name"] == "MVP Functional")
@@ -567,7 +567,7 @@ async def test_command_insert_template_and_recompute(client: LanguageClient, roo
     result = await execute(client, "milestone-lsp.recomputeProgress", {"uri": doc.uri})
     assert result["applied"] is True
     new = apply_workspace_edit({doc.uri: doc.text}, applied[-1].edit, ENC)[doc.uri]
-    assert "**Overall:** 40%" in new
+    assert "**Overall:** 20%" in new
     doc.close()
 
 

@@ -169,6 +169,11 @@ def root(tmp_path_factory: pytest.TempPathFactory, outside: Path) -> Path:
 
 @pytest_lsp.fixture(scope="module", config=SERVER)
 async def client(lsp_client: LanguageClient, root: Path, audit_log: Path):  # type: ignore[no-untyped-def]
+    @lsp_client.feature(lsp.WORKSPACE_APPLY_EDIT)
+    def refuse_edit(params: lsp.ApplyWorkspaceEditParams) -> lsp.ApplyWorkspaceEditResult:
+        # The recompute command asks to rewrite the hostile document's figure; nothing written.
+        return lsp.ApplyWorkspaceEditResult(applied=False, failure_reason="refused by the test")
+
     await lsp_client.initialize_session(init_params(root, client_capabilities("neovim")))
     await lsp_client.workspace_execute_command_async(
         lsp.ExecuteCommandParams(command="milestone-lsp.workspaceProgress", arguments=[])

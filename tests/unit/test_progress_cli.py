@@ -58,12 +58,15 @@ def test_plain_text_when_piped() -> None:
     out = proc.stdout
     assert "\x1b[" not in out
     lines = out.splitlines()
-    assert lines[0] == "Overall  ████████░░░░░░░░░░░░  2/5 milestones complete (40%)"
+    # Two milestones are ticked; Authentication Complete waits for its approval (MS501).
+    assert lines[0] == (
+        "Overall  ████░░░░░░░░░░░░░░░░  1/5 milestones complete (20%) · 2 ticked, 1 verified"
+    )
     assert "  Phase 1  ██████████░░░░░░░░░░  1/2 Phase 1 deliverables complete (50%)" in lines
     mvp = next(i for i, line in enumerate(lines) if line.lstrip().startswith("MVP Functional"))
     assert lines[mvp].endswith("████░░░░░░░░░░░░░░░░  1/5 acceptance criteria met (20%)")
     assert lines[mvp + 1].strip() == (
-        "Phase 2 · approval required, not logged · 2 vague, 0 unverified"
+        "Phase 2 · approval required, not logged · 2 vague, 1 unverified"
     )
     assert out == progress_cli.render_plain(build())
 
@@ -75,10 +78,11 @@ def test_json_output() -> None:
     assert data == dashboard.dashboard_json(build())
     assert data["version"] == 1
     assert data["overall"] == {
-        "done": 2,
+        "done": 1,
         "total": 5,
-        "percent": 40.0,
+        "percent": 20.0,
         "counting": "milestones complete",
+        "ticked": 2,
     }
     by_name = {m["name"]: m for m in data["milestones"]}
     assert by_name["MVP Functional"]["vague_criteria"] == 2
@@ -130,7 +134,7 @@ def test_rich_rendering_lists_every_milestone_with_its_counts() -> None:
     for name, cells in (
         ("Foundation Complete", ["0", "4/4 criteria", "100%", "not needed", "0", "0"]),
         ("Authentication Complete", ["1", "4/4 criteria", "100%", "pending", "0", "0"]),
-        ("MVP Functional", ["2", "1/5 criteria", "20%", "pending", "2", "0"]),
+        ("MVP Functional", ["2", "1/5 criteria", "20%", "pending", "2", "1"]),
         ("Enhanced Features", ["3", "0/2 criteria", "0%", "not needed", "0", "0"]),
     ):
         line = next(line for line in out.splitlines() if name in line)
