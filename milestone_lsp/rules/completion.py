@@ -159,28 +159,31 @@ def _item_claim(ws: Workspace, doc: Document, item: Item, hint: Hint) -> Complet
     return CompletionClaim(kind, definition, doc.path, _item_range(doc, item), _how(item), item)
 
 
-def _status_section_claims(
-    ws: Workspace, doc: Document, section: StatusSection
-) -> Iterator[CompletionClaim]:
-    in_field: dict[int, str] = {}
-    for field_key, fld in section.fields.items():
-        for item in fld.items:
-            in_field[id(item)] = field_key
-    default = _SECTION_HINTS.get(section.kind)
-    for item in section.items:
-        key = in_field.get(id(item))
-        hint: Hint | None
-        if key is not None:
-            hint = _FIELD_HINTS.get(key)
-        elif default == "milestone" and item.depth > 0:
-            hint = "deliverable"  # entries nested under a milestone are its deliverables
-        else:
-            hint = default
-        if hint is None:
-            continue
-        claim = _item_claim(ws, doc, item, hint)
-        if claim is not None:
-            yield claim
+def status_entries(doc: Document) -> Iterator[tuple[Item, Hint]]:
+    """Every entry of a STATUS section that names a milestone or deliverable, with the kinds
+    of definition its place allows (the Milestones list names milestones, and so on)."""
+    for section in doc.status_sections:
+        in_field: dict[int, str] = {}
+        for field_key, fld in section.fields.items():
+            for item in fld.items:
+                in_field[id(item)] = field_key
+        default = _SECTION_HINTS.get(section.kind)
+        for item in section.items:
+            key = in_field.get(id(item))
+            hint: Hint | None
+            if key is not None:
+                hint = _FIELD_HINTS.get(key)
+            elif default == "milestone" and item.depth > 0:
+                hint = "deliverable"  # entries nested under a milestone are its deliverables
+            else:
+                hint = default
+            if hint is not None:
+                yield item, hint
+
+
+def resolve_entry(ws: Workspace, item: Item, hint: Hint) -> tuple[ClaimKind, Definition] | None:
+    """The definition a STATUS entry names, if the workspace has it."""
+    return _resolve(ws, item.text, hint)
 
 
 def _done_tag(section: Section) -> StatusTag | None:
@@ -200,8 +203,10 @@ def completion_claims(ws: Workspace, doc: Document) -> list[CompletionClaim]:
 
 def _completion_claims(ws: Workspace, doc: Document) -> list[CompletionClaim]:
     out: list[CompletionClaim] = []
-    for section in doc.status_sections:
-        out.extend(_status_section_claims(ws, doc, section))
+    for item, hint in status_entries(doc):
+        claim = _item_claim(ws, doc, item, hint)
+        if claim is not None:
+            out.append(claim)
     for milestone in doc.milestones:
         tag = _done_tag(milestone)
         if tag is not None:

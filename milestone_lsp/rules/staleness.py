@@ -6,13 +6,15 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 
-from milestone_lsp.core.findings import Finding, Related, Severity
-from milestone_lsp.core.model import Decision, Document, Milestone
+from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.findings import Finding, Fix, Related, Severity
+from milestone_lsp.core.model import Decision, Document, Item, Milestone, Status
 from milestone_lsp.core.positions import Range
-from milestone_lsp.core.progress import milestones_list
+from milestone_lsp.core.progress import milestone_complete, milestones_list, unmet_criteria
 from milestone_lsp.core.syntax import normalize_name
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.approvals import current_phase_field, phase_number
+from milestone_lsp.rules.completion import box_edit, resolve_entry, retag_edit, status_entries
 from milestone_lsp.rules.registry import RuleContext, rule
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -148,11 +150,82 @@ def _last_updated(ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(message, rng, related=related)
 
 
+def _says_open(item: Item) -> bool:
+    """Whether an entry says, by an empty box or an open status tag, that it is not done."""
+    if not item.counts or item.claims_done:
+        return False
+    if item.tag is not None and item.tag.status in (Status.BLOCKED, Status.FAILED):
+        return False  # a stated obstacle: the lead knows something the criteria do not say
+    if item.box_range is not None:
+        return True
+    return item.tag is not None and item.tag.status in (Status.IN_PROGRESS, Status.NEXT)
+
+
+def _close_fix(ctx: RuleContext, item: Item) -> Fix | None:
+    edits: list[TextEdit] = []
+    box = box_edit(ctx.doc.path, item, "x")
+    if box is not None:
+        edits.append(box)
+    if item.tag is not None and item.tag.status is not Status.DONE:
+        retag = retag_edit(ctx.doc.path, ctx.lines, item.tag, "COMPLETE")
+        if retag is not None:
+            edits.append(retag)
+    if not edits:
+        return None
+    title = "Tick it and mark it COMPLETE" if len(edits) == 2 or box is None else "Tick it"
+    return Fix(title, tuple(edits), "unsafe")
+
+
+def _open_but_complete(ctx: RuleContext) -> Iterator[Finding]:
+    """Entries STATUS still shows open whose definition the workspace shows verified complete."""
+    method = ctx.config.progress_method
+    for item, hint in status_entries(ctx.doc):
+        if not _says_open(item):
+            continue
+        found = resolve_entry(ctx.ws, item, hint)
+        if found is None:
+            continue
+        kind, definition = found
+        where = _basename(definition.path)
+        if kind == "deliverable":
+            counted = [c for c in definition.criteria if c.counts]
+            if not counted or unmet_criteria(ctx.ws, definition.name, definition.criteria):
+                continue
+            n = len(counted)
+            evidence = (
+                "its only success criterion is met"
+                if n == 1
+                else "both its success criteria are met"
+                if n == 2
+                else f"all {n} of its success criteria are met"
+            ) + f" ({where})"
+        else:
+            if not isinstance(definition, Milestone) or not milestone_complete(
+                ctx.ws, definition, method
+            ):
+                continue
+            approval = ctx.ws.approval_for(definition)
+            evidence = f"its acceptance criteria are all met ({where})" + (
+                f" and its approval is logged on {approval.date}"
+                if approval is not None and approval.date
+                else ""
+            )
+        shown = "open" if item.tag is None else f"as {item.tag.raw.strip('()[]*_ -')}"
+        message = (
+            f"STATUS still shows {kind} '{definition.name}' {shown}, but {evidence}. "
+            f"Tick it and mark it complete, or add the criterion that is still missing"
+        )
+        related = [Related(definition.path, definition.name_range, f"{kind} definition")]
+        fix = _close_fix(ctx, item)
+        yield ctx.finding(message, item.text_range, related=related, fixes=[fix] if fix else [])
+
+
 @rule(
     "MS601",
     "stale-status",
     Severity.INFORMATION,
     "STATUS.md lags behind what the workspace shows.",
+    fix="unsafe",
     scope="workspace",
 )
 def stale_status(ctx: RuleContext) -> Iterable[Finding]:
@@ -165,7 +238,10 @@ def stale_status(ctx: RuleContext) -> Iterable[Finding]:
     - its current phase is one whose milestones are all approved or logged complete;
     - its `Last updated` date is older than the newest entry of the decision log
       (DECISIONS.md or another file whose name contains "decision"). Drafted entries still
-      marked PENDING do not count.
+      marked PENDING do not count;
+    - an entry it still shows open (an empty box, or IN PROGRESS / NEXT) names a deliverable
+      whose success criteria are all met, or a milestone that is verified complete (criteria
+      met and, where required, approval logged) — the lag the specification warns about.
 
     A milestone whose criteria are all met but whose approval is still awaited is legitimately
     current, so met criteria alone are not reported.
@@ -186,10 +262,14 @@ def stale_status(ctx: RuleContext) -> Iterable[Finding]:
     that has no approval or completion entry yet.
 
     Fix safety:
-    No fix: bringing STATUS up to date means rewriting its content, not just its date.
+    Unsafe, and only for an entry still shown open: the fix ticks it and marks it COMPLETE,
+    which records a completion — right once the lead has checked the work (Verification
+    Process), so it is offered in the editor and never applied by fix-all. The other cases have
+    no fix: bringing STATUS up to date means rewriting its content, not just its date.
     """
     if not ctx.doc.status_sections or _is_log(ctx.doc):
         return
     yield from _current_milestone(ctx)
     yield from _current_phase(ctx)
     yield from _last_updated(ctx)
+    yield from _open_but_complete(ctx)
