@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from milestone_lsp.core.edits import TextEdit
-from milestone_lsp.core.model import Deliverable, Document, Milestone, ProgressClaim, Reference
+from milestone_lsp.core.model import (
+    Deliverable,
+    Document,
+    Item,
+    Milestone,
+    ProgressClaim,
+    Reference,
+)
 from milestone_lsp.core.progress import (
     ProgressMethod,
     Tally,
@@ -31,10 +38,13 @@ from milestone_lsp.core.progress import (
 from milestone_lsp.core.syntax import normalize_name
 from milestone_lsp.core.workspace import Workspace
 
-IsVague = Callable[[str], bool]
+# Whether a criterion (in the document at the given path) is one MS101 reports: the shells
+# pass the rule's own judgement, suppressions and settings included, so a count of vague
+# criteria in any view is the count of MS101 findings.
+IsVague = Callable[[Item, str], bool]
 
 
-def _never_vague(_text: str) -> bool:
+def _never_vague(_item: Item, _path: str) -> bool:
     return False
 
 
@@ -95,7 +105,7 @@ def milestone_summary(
     criteria = criteria_tally(ws, definition.name, definition.criteria, "acceptance criteria met")
     deliverables = deliverables_tally(ws, definition)
     approval = ws.approval_for(definition)
-    vague = sum(1 for c in definition.criteria if c.counts and is_vague(c.text))
+    vague = sum(1 for c in definition.criteria if c.counts and is_vague(c, definition.path))
     return MilestoneSummary(
         name=definition.name,
         criteria=criteria,

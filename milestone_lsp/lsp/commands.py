@@ -238,7 +238,9 @@ def register(server: MilestoneServer) -> None:
         milestone = find_milestone_by_name(ws, name)
         if milestone is None:
             raise JsonRpcInvalidParams(f"{SHOW_PROGRESS}: no milestone named {name!r}")
-        summary = milestone_summary(ws, milestone, config.progress_method)
+        summary = milestone_summary(
+            ws, milestone, config.progress_method, deferred.vague.vague_checker(ws, config)
+        )
         ls.window_show_message(
             lsp.ShowMessageParams(
                 type=lsp.MessageType.Info, message=f"{milestone.name}: {lens_title(summary)}"

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from milestone_lsp.project import gitlog as gitlog
     from milestone_lsp.project import layout as layout
     from milestone_lsp.project import reporting as reporting
+    from milestone_lsp.project import vague as vague
     from milestone_lsp.rules import catalogue as catalogue
     from milestone_lsp.rules import docs as docs
     from milestone_lsp.rules import engine as engine
@@ -49,6 +50,7 @@ _MODULES = {
     "report": "milestone_lsp.core.report",
     "reporting": "milestone_lsp.project.reporting",
     "scope_creep": "milestone_lsp.rules.scope_creep",
+    "vague": "milestone_lsp.project.vague",
 }
 
 

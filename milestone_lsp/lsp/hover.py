@@ -11,7 +11,6 @@ from milestone_lsp.core.lenses import phase_at, phase_hover
 from milestone_lsp.core.model import Document, Item
 from milestone_lsp.core.positions import LineIndex, Position, Range
 from milestone_lsp.core.summaries import (
-    IsVague,
     claim_hover,
     computed_for_claim,
     deliverable_hover,
@@ -25,18 +24,6 @@ from milestone_lsp.lsp.state import MilestoneServer, guarded
 
 if TYPE_CHECKING:
     from milestone_lsp.settings.config import Config
-
-
-def vague_checker(config: Config) -> IsVague:
-    """``text -> bool`` with the configured extra and allowed words."""
-    analyze = deferred.measurability.analyze
-    extra = config.extra_vague_words
-    allowed = config.allowed_words
-
-    def is_vague(text: str) -> bool:
-        return not analyze(text, extra_vague=extra, allowed=allowed).measurable
-
-    return is_vague
 
 
 def criterion_hover(config: Config, item: Item) -> str | None:
@@ -64,7 +51,7 @@ def hover_markdown(ls: MilestoneServer, doc: Document, pos: Position) -> tuple[s
     ws = ls.workspace_for(doc.path)
     config = ls.config_for(doc.path)
     method = config.progress_method
-    vague = vague_checker(config)
+    vague = deferred.vague.vague_checker(ws, config)
     for m in doc.milestones:
         if m.heading.range.contains(pos):
             target = ws.find_milestone(m.name) or m

@@ -19,9 +19,9 @@ from milestone_lsp.core.progress import (
     phase_progress,
 )
 from milestone_lsp.core.report import status_documents
-from milestone_lsp.core.summaries import IsVague, MilestoneSummary, milestone_summary
+from milestone_lsp.core.summaries import MilestoneSummary, milestone_summary
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.rules.measurability import analyze
+from milestone_lsp.project.vague import vague_checker
 from milestone_lsp.settings.config import Config
 
 PROGRESS_JSON_VERSION = 1
@@ -52,17 +52,6 @@ class Dashboard:
     milestones: list[MilestoneRow]
 
 
-def vague_checker(config: Config) -> IsVague:
-    """``text -> bool`` with the configured extra and allowed words (the MS101 analyzer)."""
-    extra = config.extra_vague_words
-    allowed = config.allowed_words
-
-    def is_vague(text: str) -> bool:
-        return not analyze(text, extra_vague=extra, allowed=allowed).measurable
-
-    return is_vague
-
-
 def _phase_order(key: str) -> tuple[int, float, str]:
     number = re.match(r"\d+(?:\.\d+)?", key)
     return (0, float(number.group(0)), key) if number else (1, 0.0, key)
@@ -71,7 +60,7 @@ def _phase_order(key: str) -> tuple[int, float, str]:
 def build_dashboard(ws: Workspace, config: Config) -> Dashboard:
     """Overall, phase and milestone progress of the workspace."""
     method = config.progress_method
-    is_vague = vague_checker(config)
+    is_vague = vague_checker(ws, config)
     statuses = status_documents(ws)
     overall = overall_progress(ws, statuses[0] if statuses else None, method)
     labels = [m.phase for m in ws.milestones()] + [d.phase for d in ws.deliverables()]

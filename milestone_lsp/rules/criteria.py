@@ -7,7 +7,7 @@ criterion carries a pass/fail check; the other two read names, goals and criteri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
@@ -73,6 +73,14 @@ _STRUCTURAL = re.compile(
     r"(?:\s*\([^()]*\))?\.?$",
     re.IGNORECASE,
 )
+
+
+def reported_vague(item: Item, extra: Sequence[str], allowed: Sequence[str]) -> bool:
+    """Whether MS101 reports ``item`` (before settings and suppressions): the one judgement
+    every count of vague criteria uses."""
+    if item.struck or not item.text.strip() or _STRUCTURAL.match(item.text.strip()):
+        return False
+    return not measurability.analyze(item.text, extra_vague=extra, allowed=allowed).measurable
 
 
 def criteria_items(ctx: RuleContext) -> Iterator[tuple[Section, Item]]:

@@ -19,7 +19,7 @@ from milestone_lsp.cli import progress as progress_cli
 from milestone_lsp.core.progress import overall_progress, phase_progress
 from milestone_lsp.core.report import status_documents
 from milestone_lsp.core.summaries import milestone_summary
-from milestone_lsp.project import dashboard, reporting
+from milestone_lsp.project import dashboard, reporting, vague
 from milestone_lsp.settings.config import load_config
 from tests.clirun import run_cli
 
@@ -46,7 +46,7 @@ def test_dashboard_numbers_are_the_core_numbers() -> None:
     assert [p.tally for p in dash.phases] == [
         phase_progress(ws, label) for label in ("Phase 0", "Phase 1", "Phase 2", "Phase 3")
     ]
-    is_vague = dashboard.vague_checker(config)
+    is_vague = vague.vague_checker(ws, config)
     assert [row.summary for row in dash.milestones] == [
         milestone_summary(ws, m, "criteria", is_vague) for m in ws.milestones()
     ]
