@@ -12,6 +12,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     checklists,
     completion,
     criteria,
+    dependencies,
     links,
     meta,
     progress_claims,

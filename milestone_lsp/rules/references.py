@@ -10,6 +10,7 @@ import difflib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
@@ -24,6 +25,7 @@ from milestone_lsp.core.model import (
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import normalize_name
 from milestone_lsp.core.workspace import Workspace
+from milestone_lsp.rules.dependencies import named_dependencies
 from milestone_lsp.rules.registry import RuleContext, rule
 
 # A close name is renamed by a safe fix; a looser one only by an unsafe fix.
@@ -38,6 +40,7 @@ _CONTEXTS = {
     "report": "a report heading",
     "milestones": "the milestones list",
     "progress": "the milestones list",
+    "dependencies": "Dependencies",
 }
 
 
@@ -209,8 +212,9 @@ def unknown_reference(ctx: RuleContext) -> Iterable[Finding]:
     milestones not written yet, and so may unticked entries at 0%, such as
     `- [ ] v1 Release (Phase 4) - 0%`, unless the name is close to a defined one (then it is
     likely a typo). Bracketed placeholders (`[Milestone name]`) are left to MS002. Names in
-    free positions (Dependencies, a milestone's Deliverables list) are never
-    reported: "Phase 0 complete" there is ordinary prose.
+    free positions (Dependencies, a milestone's Deliverables list) are not reported: "Phase 0
+    complete" there is ordinary prose — except a Dependencies entry that names its kind
+    (`- Deliverable: Session Middleware`), which must resolve like any other reference.
 
     Why:
     "Progress Tracking › In STATUS.md" and "Tracking Tools › DECISIONS.md Tracking" count and
@@ -233,7 +237,11 @@ def unknown_reference(ctx: RuleContext) -> Iterable[Finding]:
     (`v1 Release` for `v2 Release`) is offered as an unsafe fix for review.
     """
     doc = ctx.doc
+    named = {id(ref): kind for ref, kind in named_dependencies(doc, ctx.lines)}
     for ref in doc.references:
+        if id(ref) in named:
+            # "Deliverable: X" under Dependencies names its kind, so it must resolve.
+            ref = replace(ref, kind=named[id(ref)], strict=True)
         if not ref.strict or ref.kind not in ("milestone", "deliverable"):
             continue
         if ref.tag in (Status.PLANNED, Status.NEXT) or _PLACEHOLDER.match(ref.name):

@@ -1,6 +1,8 @@
 """The checks of what a completion rests on, through the real server in both client profiles:
-MS208 (a verification checklist or approval evidence the workspace contradicts) and MS601's
-lag in the specification's direction (STATUS still showing open what is verified complete).
+MS208 (a verification checklist or approval evidence the workspace contradicts), MS601's lag in
+the specification's direction (STATUS still showing open what is verified complete), and the
+dependency graph — MS405 (cycles), MS209 (complete before a dependency), with go-to-definition
+and references on dependency entries.
 
 Each rule's fixture folder is a project of its own; the server publishes exactly the findings
 of the fixture's ``.expected`` file for the document opened, and the editor-only quick fix
@@ -29,7 +31,13 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 PROFILES = {"visual-studio-code": "utf-16", "neovim": "utf-8"}
-CASES = [("MS208", "verification.md"), ("MS601", "STATUS.md")]
+CASES = [
+    ("MS208", "verification.md"),
+    ("MS601", "STATUS.md"),
+    ("MS405", "deliverables.md"),
+    ("MS209", "deliverables.md"),
+]
+WITH_FIX = {"MS208", "MS601"}  # the others leave the choice to the author: no fix
 
 
 @pytest_lsp.fixture(scope="module", config=SERVER, params=sorted(PROFILES))
@@ -75,6 +83,9 @@ async def test_findings_and_quick_fix(client: LanguageClient, code: str, name: s
         for d in mine
     )
     assert got == _expected(code, name)
+    if code not in WITH_FIX:
+        doc.close()
+        return
 
     # The first finding that has a fix of its own (not the suppression every finding offers).
     for first in sorted(mine, key=lambda d: (d.range.start.line, d.range.start.character)):
@@ -106,10 +117,35 @@ async def test_findings_and_quick_fix(client: LanguageClient, code: str, name: s
     doc.close()
 
 
+async def test_dependency_entries_navigate(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    doc = Doc(client, root / "MS209" / "deliverables.md", client.encoding)  # type: ignore[attr-defined]
+    entry = doc.pos("- Search Index", 2)
+    found = await client.text_document_definition_async(
+        lsp.DefinitionParams(text_document=lsp.TextDocumentIdentifier(uri=doc.uri), position=entry)
+    )
+    locations = found if isinstance(found, list) else [found]
+    assert [
+        (loc.uri, loc.range.start.line) for loc in locations if isinstance(loc, lsp.Location)
+    ] == [(doc.uri, doc.text.splitlines().index("### Deliverable: Search Index"))]
+    refs = await client.text_document_references_async(
+        lsp.ReferenceParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc.uri),
+            position=entry,
+            context=lsp.ReferenceContext(include_declaration=False),
+        )
+    )
+    lines = sorted(r.range.start.line for r in refs or [])
+    assert len(lines) == 2  # the Dependencies entries of Search Page and Audit Export
+    doc.close()
+
+
 async def test_fix_all_leaves_the_unsafe_fixes_alone(client: LanguageClient) -> None:
     """Ticking or unticking records a judgement, so source.fixAll never does it."""
     root: Path = client.root  # type: ignore[attr-defined]
     for code, name in CASES:
+        if code not in WITH_FIX:
+            continue
         doc = Doc(client, root / code / name, client.encoding)  # type: ignore[attr-defined]
         wanted = code
         await wait_for_diagnostics(

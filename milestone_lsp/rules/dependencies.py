@@ -1,0 +1,343 @@
+"""Dependencies as a graph: cycles (MS405) and completions ahead of what they depend on (MS209).
+
+A deliverable's (or milestone's) **Dependencies:** entries are references (the parser records
+them with the context ``dependencies``, so definition, references and rename already follow
+them). An entry that names a defined deliverable or milestone is an edge; "Phase 0 complete"
+is an edge to every milestone of that phase; anything else ("OAuth credentials configured")
+is a precondition the workspace cannot check and is left alone. Names written with their kind
+("Deliverable: Auth Provider") that match nothing are MS401's (unknown-reference).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.model import Deliverable, Document, Milestone, Reference
+from milestone_lsp.core.progress import (
+    ProgressMethod,
+    criteria_tally,
+    deliverable_done,
+    deliverable_ticked,
+    milestone_complete,
+    milestone_progress,
+)
+from milestone_lsp.core.syntax import normalize_name
+from milestone_lsp.core.workspace import Workspace
+from milestone_lsp.rules.registry import RuleContext, rule
+
+Definition = Milestone | Deliverable
+_PHASE = re.compile(r"^\W*phase\s+(\d+)\b.*\b(?:complete|completed|done|finished|approved)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One Dependencies entry of ``source`` and what it names."""
+
+    source: Definition
+    ref: Reference
+    target: Definition | None
+    phase: str | None = None  # "0" for "Phase 0 complete"
+
+
+def _key(d: Definition) -> tuple[str, str]:
+    return ("milestone" if isinstance(d, Milestone) else "deliverable", normalize_name(d.name))
+
+
+def dependency_refs(doc: Document, section: Definition) -> list[Reference]:
+    """The Dependencies entries written inside ``section``."""
+    start, end = section.heading.range.start.line, section.end_line
+    return [
+        r
+        for r in doc.references
+        if r.context == "dependencies" and start <= r.range.start.line <= end
+    ]
+
+
+def _target(ws: Workspace, ref: Reference) -> Definition | None:
+    return ws.find_deliverable(ref.name) or ws.find_milestone(ref.name)
+
+
+def _edges_of(ws: Workspace, doc: Document) -> list[Edge]:
+    out: list[Edge] = []
+    sections: list[Definition] = [*doc.deliverables, *doc.milestones]
+    for section in sections:
+        if isinstance(section, Milestone) and section.is_update:
+            continue
+        for ref in dependency_refs(doc, section):
+            target = _target(ws, ref)
+            phase = None
+            if target is None:
+                found = _PHASE.match(ref.name)
+                phase = found.group(1) if found else None
+            out.append(Edge(section, ref, target, phase))
+    return out
+
+
+def dependency_edges(ws: Workspace) -> list[Edge]:
+    """Every dependency entry of the workspace, computed once per version of it."""
+    return ws.cached("dependencies.edges", lambda: [e for doc in ws for e in _edges_of(ws, doc)])
+
+
+def _cyclic(ws: Workspace) -> set[tuple[tuple[str, str], tuple[str, str]]]:
+    """Edges (source key, target key) that lie on a cycle of definitions."""
+
+    def compute() -> set[tuple[tuple[str, str], tuple[str, str]]]:
+        graph: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for e in dependency_edges(ws):
+            if e.target is not None:
+                graph.setdefault(_key(e.source), set()).add(_key(e.target))
+        # Tarjan's strongly connected components, iteratively.
+        index: dict[tuple[str, str], int] = {}
+        low: dict[tuple[str, str], int] = {}
+        on_stack: set[tuple[str, str]] = set()
+        stack: list[tuple[str, str]] = []
+        component: dict[tuple[str, str], int] = {}
+        counter = 0
+        for root in graph:
+            if root in index:
+                continue
+            work = [(root, iter(sorted(graph.get(root, ()))))]
+            index[root] = low[root] = counter
+            counter += 1
+            stack.append(root)
+            on_stack.add(root)
+            while work:
+                node, children = work[-1]
+                advanced = False
+                for child in children:
+                    if child not in index:
+                        index[child] = low[child] = counter
+                        counter += 1
+                        stack.append(child)
+                        on_stack.add(child)
+                        work.append((child, iter(sorted(graph.get(child, ())))))
+                        advanced = True
+                        break
+                    if child in on_stack:
+                        low[node] = min(low[node], index[child])
+                if advanced:
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component[member] = index[node]
+                        if member == node:
+                            break
+        return {
+            (a, b)
+            for a, targets in graph.items()
+            for b in targets
+            if a == b or (component.get(a) is not None and component.get(a) == component.get(b))
+        }
+
+    return ws.cached("dependencies.cyclic", compute)
+
+
+def _path_back(ws: Workspace, start: tuple[str, str], goal: tuple[str, str]) -> list[str]:
+    """Names on a shortest dependency path from ``start`` to ``goal`` (for the message)."""
+    names: dict[tuple[str, str], str] = {}
+    graph: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for e in dependency_edges(ws):
+        if e.target is not None:
+            names[_key(e.source)] = e.source.name
+            names[_key(e.target)] = e.target.name
+            graph.setdefault(_key(e.source), []).append(_key(e.target))
+    previous: dict[tuple[str, str], tuple[str, str] | None] = {start: None}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        if node == goal:
+            break
+        for child in graph.get(node, []):
+            if child not in previous:
+                previous[child] = node
+                queue.append(child)
+    if goal not in previous:
+        return []
+    path: list[str] = []
+    step: tuple[str, str] | None = goal
+    while step is not None:
+        path.append(names.get(step, step[1]))
+        step = previous[step]
+    return list(reversed(path))
+
+
+@rule(
+    "MS405",
+    "dependency-cycle",
+    Severity.WARNING,
+    "Deliverables or milestones depend on each other in a circle.",
+    scope="workspace",
+)
+def dependency_cycle(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A Dependencies entry that closes a circle: deliverable A depends on B, and B (directly or
+    through others) depends on A, or something depends on itself. Each entry on the circle is
+    reported where it is written, with the way back as related information. Entries that name
+    nothing the workspace defines are not part of the graph.
+
+    Why:
+    The deliverable template's Dependencies section says what must exist first. A circle means
+    nothing on it can ever start, so the plan cannot be executed as written — the kind of gap
+    "Common Pitfalls" asks a lead to catch before work begins.
+
+    Example that fires:
+    `**Dependencies:** - Search Page` under Deliverable: Search Index, and
+    `**Dependencies:** - Search Index` under Deliverable: Search Page.
+
+    Example that does not:
+    Search Page depends on Search Index, and Search Index depends on nothing defined.
+
+    Fix safety:
+    No fix: which dependency is wrong is the author's call.
+    """
+    cyclic = _cyclic(ctx.ws)
+    if not cyclic:
+        return
+    for edge in _edges_of(ctx.ws, ctx.doc):
+        if edge.target is None:
+            continue
+        pair = (_key(edge.source), _key(edge.target))
+        if pair not in cyclic:
+            continue
+        if pair[0] == pair[1]:
+            how = "on itself"
+        else:
+            back = _path_back(ctx.ws, pair[1], pair[0])
+            how = (
+                "on '"
+                + edge.target.name
+                + "', which depends "
+                + (
+                    "back on it"
+                    if len(back) <= 2
+                    else "through " + " → ".join(back[1:-1]) + " on it"
+                )
+            )
+        message = (
+            f"'{edge.source.name}' depends {how}: a dependency cycle, so none of them can start. "
+            f"Remove or change one of the dependencies"
+        )
+        related = [Related(edge.target.path, edge.target.name_range, "depended on")]
+        yield ctx.finding(message, edge.ref.range, related=related)
+
+
+def _open(ws: Workspace, target: Definition, method: ProgressMethod) -> str | None:
+    """Why ``target`` is not complete, or ``None`` when it is."""
+    if isinstance(target, Deliverable):
+        if deliverable_done(ws, target.name):
+            return None
+        tally = criteria_tally(ws, target.name, target.criteria, "met")
+        if tally is not None:
+            return f"{tally.done} of its {tally.total} success criteria met"
+        return "not marked complete"
+    if milestone_complete(ws, target, method):
+        return None
+    tally = milestone_progress(ws, target, method)
+    if tally is not None and tally.total and tally.done < tally.total:
+        return tally.explain()
+    if target.approval_required and ws.approval_for(target) is None:
+        return "its approval is not logged"
+    return "nothing in the workspace shows it complete"
+
+
+def _claimed_done(ws: Workspace, source: Definition) -> bool:
+    if isinstance(source, Deliverable):
+        return deliverable_ticked(ws, source.name) or deliverable_done(ws, source.name)
+    return False
+
+
+@rule(
+    "MS209",
+    "done-before-dependency",
+    Severity.WARNING,
+    "A deliverable is complete while something it depends on is not.",
+    scope="workspace",
+)
+def done_before_dependency(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A Dependencies entry of a deliverable that is complete or marked complete (ticked, tagged
+    COMPLETE, or all its success criteria met) while the deliverable or milestone the entry
+    names is not complete, or — for "Phase N complete" — while a milestone of that phase is not
+    verified complete. The finding sits on the dependency entry.
+
+    Why:
+    Dependencies say "what must exist first" (the deliverable template). Work finished on top
+    of an unfinished foundation is either not finished, or the dependency was never real; the
+    "Verification Process" asks the lead to check before marking complete.
+
+    Example that fires:
+    Deliverable Search Page ticked in STATUS.md, with `**Dependencies:** - Search Index` while
+    Search Index has an open success criterion.
+
+    Example that does not:
+    The same once Search Index's criteria are all met, or while Search Page is still open.
+
+    Fix safety:
+    No fix: either the dependency or the completion is wrong, and only the author knows which.
+    """
+    method = ctx.config.progress_method
+    phases: dict[str, list[Milestone]] | None = None
+    for edge in _edges_of(ctx.ws, ctx.doc):
+        if not _claimed_done(ctx.ws, edge.source):
+            continue
+        if edge.target is not None:
+            if _key(edge.target) == _key(edge.source):
+                continue  # MS405's case
+            why = _open(ctx.ws, edge.target, method)
+            if why is None:
+                continue
+            kind = "deliverable" if isinstance(edge.target, Deliverable) else "milestone"
+            message = (
+                f"'{edge.source.name}' is complete, but it depends on {kind} "
+                f"'{edge.target.name}', which is not ({why}). Finish the dependency first, "
+                f"or reopen '{edge.source.name}'"
+            )
+            related = [Related(edge.target.path, edge.target.name_range, f"{kind} definition")]
+            yield ctx.finding(message, edge.ref.range, related=related)
+        elif edge.phase is not None:
+            if phases is None:
+                phases = {}
+                for m in ctx.ws.milestones():
+                    number = re.search(r"\d+", m.phase or "")
+                    if number:
+                        phases.setdefault(number.group(0), []).append(m)
+            open_ones = [
+                m for m in phases.get(edge.phase, []) if not milestone_complete(ctx.ws, m, method)
+            ]
+            if not open_ones:
+                continue
+            names = ", ".join(f"'{m.name}'" for m in open_ones[:3])
+            message = (
+                f"'{edge.source.name}' is complete, but it depends on Phase {edge.phase} being "
+                f"complete, and {names} {'is' if len(open_ones) == 1 else 'are'} not verified "
+                f"complete. Finish the phase first, or reopen '{edge.source.name}'"
+            )
+            related = [Related(m.path, m.name_range, "open milestone") for m in open_ones[:3]]
+            yield ctx.finding(message, edge.ref.range, related=related)
+
+
+def named_dependencies(
+    doc: Document, lines: list[str]
+) -> Iterator[tuple[Reference, Literal["milestone", "deliverable"]]]:
+    """Dependencies entries written with their kind (``Deliverable: X``): (reference, kind)."""
+    for ref in doc.references:
+        if ref.context != "dependencies":
+            continue
+        line = ref.range.start.line
+        if line >= len(lines):
+            continue
+        before = lines[line][: ref.range.start.character].lower()
+        if re.search(r"\bdeliverable\b[^a-z]*$", before):
+            yield ref, "deliverable"
+        elif re.search(r"\bmilestone\b[^a-z]*$", before):
+            yield ref, "milestone"
