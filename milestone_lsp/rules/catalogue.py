@@ -20,6 +20,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     scope_creep,
     sections,
     staleness,
+    suites,
 )
 from milestone_lsp.rules.registry import RULES, Rule
 
