@@ -69,6 +69,12 @@ FIELD_ALIASES: dict[str, str] = {
     "acceptance criteria": "acceptance_criteria",
     "acceptance criterion": "acceptance_criteria",
     "exit criteria": "acceptance_criteria",
+    "completion criteria": "acceptance_criteria",
+    "done criteria": "acceptance_criteria",
+    "done when": "acceptance_criteria",
+    "exit bar": "acceptance_criteria",
+    "quality gates": "acceptance_criteria",
+    "acceptance tests": "acceptance_criteria",
     "deliverables": "deliverables",
     "value delivered": "value_delivered",
     "value": "value_delivered",
@@ -81,6 +87,7 @@ FIELD_ALIASES: dict[str, str] = {
     "outputs": "output",
     "success criteria": "success_criteria",
     "definition of done": "success_criteria",
+    "dod": "success_criteria",
     "testing": "testing",
     "dependencies": "dependencies",
     "depends on": "dependencies",
@@ -135,12 +142,14 @@ _MILESTONE_HEAD = re.compile(
     r"^milestone\s*(?P<num>[A-Za-z]?\d+(?:\.\d+)*[a-z]?)?\s*(?:[:.]|\s[-–—]|\s*[-–—])\s*(?P<name>\S.*)$",
     re.IGNORECASE,
 )
-_SHORT_MILESTONE = re.compile(r"^(?P<num>M\d+(?:\.\d+)?)\s*(?::|\s[-–—]|\.)\s*(?P<name>\S.*)$")
+_SHORT_MILESTONE = re.compile(
+    r"^(?P<num>M\d+(?:\.\d+)*[a-z]?)\s*(?::|\s[-–—·|]|\.)\s*(?P<name>\S.*)$"
+)
 _DELIVERABLE_HEAD = re.compile(
     r"^deliverable\s*(?P<num>[A-Za-z]?\d+(?:\.\d+)*[a-z]?)?\s*(?:[:.]|\s[-–—]|\s*[-–—])\s*(?P<name>\S.*)$",
     re.IGNORECASE,
 )
-_SHORT_DELIVERABLE = re.compile(r"^(?P<num>D\d+(?:\.\d+)*)\s*(?::|\s[-–—])\s*(?P<name>\S.*)$")
+_SHORT_DELIVERABLE = re.compile(r"^(?P<num>D\d+(?:\.\d+)*)\s*(?::|\s[-–—·|])\s*(?P<name>\S.*)$")
 _REPORT_HEAD = re.compile(
     r"^(?P<kind>milestone|deliverable)\s+(?P<what>verification|status(?:\s+report)?|complete|completion)"
     r"\s*[:\-–—]\s*(?P<name>\S.*)$",
@@ -200,6 +209,12 @@ _LOOSE_REF_FIELDS: dict[str, RefKind] = {
     "next_milestone": "milestone",
 }
 
+
+_TABLE_NAME_COLUMNS: tuple[tuple[str, ...], ...] = (
+    ("criteri", "requirement"),
+    ("check", "gate", "metric", "condition"),
+    ("deliverable", "milestone", "task", "item", "name"),
+)
 
 _ATX_OPEN = re.compile(r"^( {0,3})(#{1,6})([ \t]+|$)")
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
@@ -400,6 +415,8 @@ class _Builder:
             if (
                 _MILESTONE_HEAD.match(text)
                 or _DELIVERABLE_HEAD.match(text)
+                or _SHORT_MILESTONE.match(text)
+                or _SHORT_DELIVERABLE.match(text)
                 or _REPORT_HEAD.match(text)
                 or _DATE_HEAD.match(text)
             ):
@@ -1010,22 +1027,13 @@ class _Builder:
             return
         header = _cells(rows[0][1])
         names = [c[0].lower() for c in header]
+        # The criterion column first (a deliverables table may have one), then a name column.
         name_col = next(
             (
                 i
+                for words in _TABLE_NAME_COLUMNS
                 for i, n in enumerate(names)
-                if any(
-                    w in n
-                    for w in (
-                        "criteri",
-                        "deliverable",
-                        "milestone",
-                        "task",
-                        "item",
-                        "check",
-                        "name",
-                    )
-                )
+                if any(w in n for w in words)
             ),
             0,
         )
