@@ -61,6 +61,7 @@ _CONTAINER = re.compile(
     r"|\bcheck\s*list\b|\bchecks\b|\brequirements?\b"
     r"|\bsuccess\s+(?:metrics|measures|signals)\b|\btargets\b|\bexpectations\b"
     r"|\badvance\s+only\s+if\b|\bmust\s+(?:pass|hold|be\s+true)\b|\btest\s+(?:plan|procedure)\b"
+    r"|^tests$|\btest\s+cases\b|\bacceptance\s+tests\b"
     # The non-English labels seen in real plans.
     r"|完成标准|验收标准|验收|完成条件|受け入れ基準|完了条件|критері|критери"
     r"|acceptanskriteri|klart\s+när|abnahmekriterien|akzeptanzkriterien"
@@ -106,6 +107,11 @@ _OPEN_WORDS = re.compile(
     r"|in\s+progress|partial|blocked|wip|missing|tbd|next)\b"
 )
 _EMPHASIS = re.compile(r"\*\*|__|~~|`")
+# Work written as an instruction: the first word is a verb of doing.
+_WORK_ITEM = re.compile(
+    r"(?i)^(?:implement|add|create|build|write|set\s+up|setup|fix|refactor|update|remove"
+    r"|migrate|integrate|design|configure|investigate|research|draft|port|rename|move)\b"
+)
 
 
 def _plain(text: str) -> str:
@@ -272,7 +278,7 @@ class _Reader:
             Criterion(line, text, checked, self.owner(), shape, partial, withdrawn, end_line)
         )
 
-    def wanted(self, boxed: bool) -> bool:
+    def wanted(self, boxed: bool, text: str) -> bool:
         """Whether a list item here is a criterion."""
         if self.in_criteria():
             return True
@@ -280,7 +286,8 @@ class _Reader:
             return False
         if self.criteria_doc:
             return True
-        return boxed and self.plan
+        # Outside a criteria label, a checklist of work ("Implement the client") is a task list.
+        return boxed and self.plan and _WORK_ITEM.match(_plain(text)) is None
 
     # -- blocks -----------------------------------------------------------------------------
 
@@ -327,7 +334,7 @@ class _Reader:
             checked, partial = tag, tag_partial
         stripped = body.strip()
         withdrawn = stripped.startswith("~~") and stripped.endswith("~~") and len(stripped) > 4
-        if not self.wanted(boxed):
+        if not self.wanted(boxed, stripped):
             return
         if self._looks_like_label(stripped):
             return
