@@ -17,6 +17,7 @@ from typing import Literal
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
+from milestone_lsp.core.inventory import is_criteria_label
 from milestone_lsp.core.model import (
     Deliverable,
     Document,
@@ -31,7 +32,16 @@ from milestone_lsp.core.model import (
 )
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.progress import criterion_key, unmet_criteria
-from milestone_lsp.core.syntax import COUNT, normalize_name, status_of_word
+from milestone_lsp.core.syntax import (
+    CHECKBOX,
+    COUNT,
+    LIST_MARKER,
+    STATUS_MARKS,
+    clean_inline,
+    normalize_name,
+    status_of_word,
+    strip_trailers,
+)
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.registry import RuleContext, rule
 
@@ -430,6 +440,12 @@ def unverified_completion(ctx: RuleContext) -> Iterable[Finding]:
     own tag (`- [ ] X (COMPLETE)`) to MS202 (status-mismatch), so that each claim is reported
     once. Nothing is reported when the item has no definition or no criteria in the workspace.
 
+    Any other heading marked complete — a leading ✅ ☑ ✓, a trailing ✅ or a `(COMPLETE)`,
+    `(Completed)`, `- DONE` tag — is checked against its own items: the checklist entries
+    right under it (boxes, or entries led by ✅ ⏳ ❌ 🚧 ☐) and a bold criteria lead-in
+    (`**Acceptance criteria:** … ⏳`), up to the next heading. Struck-through entries are
+    withdrawn and do not count; items further down, under sub-headings, are not read.
+
     Why:
     "Verification Process" asks the lead to check every criterion before marking a
     deliverable or milestone complete; the "Anti-Patterns" section calls marking done without
@@ -484,6 +500,102 @@ def unverified_completion(ctx: RuleContext) -> Iterable[Finding]:
         fix = _reopen_fix(ctx, claim)
         yield ctx.finding(message, claim.range, related=related, fixes=[fix] if fix else [])
     yield from _orphan_reports(ctx)
+    yield from _done_sections(ctx)
+
+
+_HEAD_DONE_MARK = re.compile(r"^(?:✅|☑️?|✓|✔️?)")
+_OPEN_LEAD = re.compile(r"^(?:❌|⏳|🚧|☐|⬜|🔲|🔄|🟡)")
+_DONE_LEAD = re.compile(r"^(?:✅|☑|✓|✔)")
+_CRITERIA_LEAD_IN = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\n]{1,60}?)(?:\*\*|__)\s*(?P<rest>.*)$")
+_OPEN_ANYWHERE = re.compile(r"⏳|❌|🚧")
+_DONE_ANYWHERE = re.compile(r"✅|☑|✔")
+
+
+def _heading_done(text: str) -> str | None:
+    """The mark or tag that says a heading's section is complete (``✅``, ``(COMPLETE)``)."""
+    plain = clean_inline(text)
+    lead = _HEAD_DONE_MARK.match(plain)
+    if lead is not None:
+        return lead.group(0)
+    _, trailers = strip_trailers(plain, strict_words=False)
+    for t in trailers:
+        if t.kind in ("tag", "mark") and t.status is Status.DONE:
+            return t.raw
+    return None
+
+
+def _done_sections(ctx: RuleContext) -> Iterator[Finding]:
+    """Any heading marked complete whose own checklist (the items right under it, before the
+    next heading) still has open items: the section's mark contradicts its list."""
+    doc = ctx.doc
+    lines = ctx.lines
+    defined = {
+        s.heading.range.start.line
+        for s in (*doc.milestones, *doc.deliverables, *doc.reports)
+        if s.tag is not None
+    }
+    heads = doc.headings
+    for index, h in enumerate(heads):
+        line = h.range.start.line
+        if line in defined or line in doc.fenced_lines:
+            continue
+        how = _heading_done(h.text)
+        if how is None:
+            continue
+        end = heads[index + 1].range.start.line if index + 1 < len(heads) else len(lines)
+        items: list[tuple[int, str, bool]] = []
+        for number in range(line + 1, end):
+            if number in doc.fenced_lines or number in doc.comment_lines:
+                continue
+            m = LIST_MARKER.match(lines[number])
+            if m is None:
+                lead_in = _CRITERIA_LEAD_IN.match(lines[number].strip())
+                if lead_in is not None and is_criteria_label(lead_in.group("label")):
+                    # "**Acceptance criteria:** … ⏳ (pending)": the section's own criterion.
+                    rest = lead_in.group("rest")
+                    if _OPEN_ANYWHERE.search(rest) and not _DONE_ANYWHERE.search(rest):
+                        items.append((number, clean_inline(rest).strip(" :"), False))
+                    elif _DONE_ANYWHERE.search(rest):
+                        items.append((number, clean_inline(rest).strip(" :"), True))
+                continue
+            body = lines[number][m.end() :]
+            box = CHECKBOX.match(body) if body[:1] == "[" else None
+            if box is not None:
+                mark = box.group("mark")
+                done = mark in ("x", "X") or mark in STATUS_MARKS
+                text = body[box.end() :]
+            elif _DONE_LEAD.match(body):
+                done, text = True, body
+            elif _OPEN_LEAD.match(body):
+                done, text = False, body
+            else:
+                continue
+            if text.strip().startswith("~~"):
+                continue  # withdrawn
+            items.append((number, clean_inline(text).strip(), done))
+        open_items = [(n, t) for n, t, done in items if not done]
+        if not open_items:
+            continue
+        plain = clean_inline(h.text).strip()
+        plain = _HEAD_DONE_MARK.sub("", plain).strip()
+        name = plain[: strip_trailers(plain, strict_words=False)[0]].strip() or plain
+        shown = ", ".join(_quote(t) for _, t in open_items[:3])
+        more = f" and {len(open_items) - 3} more" if len(open_items) > 3 else ""
+        count = (
+            "its only item is open"
+            if len(items) == 1
+            else f"{len(open_items)} of its {len(items)} items "
+            f"{'is' if len(open_items) == 1 else 'are'} open"
+        )
+        message = (
+            f"'{name}' is marked complete ({how}) but {count}: {shown}{more}. "
+            f"Verify and tick {'it' if len(open_items) == 1 else 'them'}, or reopen the section"
+        )
+        related = [
+            Related(doc.path, Range.of(n, 0, n, len(lines[n])), f"open: {_quote(t)}")
+            for n, t in open_items
+        ]
+        yield ctx.finding(message, h.text_range, related=related)
 
 
 def _orphan_reports(ctx: RuleContext) -> Iterator[Finding]:

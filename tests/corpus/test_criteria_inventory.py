@@ -24,8 +24,9 @@ SHARED = REPO.parent / "shared" / "corpus"
 DEV_SET = SHARED / "criteria_dev.tsv"
 REAL = SHARED / "real"
 
-# The share reached when this test was written (overall 1,395 labelled rows).
-FLOOR = 0.90
+# The share reached when this test was written: 1,282 of the 1,395 labelled rows (91.9%; the
+# target is 90%).
+FLOOR = 1282 / 1395
 
 
 def _norm(text: str) -> str:
@@ -75,4 +76,4 @@ def test_labelled_criteria_are_in_the_inventory() -> None:
         f"overall {sum(found.values())}/{sum(total.values())} = {share:.1%}"
         f" ({unlocated} rows not located by text)"
     )
-    assert share >= FLOOR
+    assert share >= FLOOR - 1e-9
