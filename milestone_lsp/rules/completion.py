@@ -443,8 +443,11 @@ def unverified_completion(ctx: RuleContext) -> Iterable[Finding]:
     Any other heading marked complete — a leading ✅ ☑ ✓, a trailing ✅ or a `(COMPLETE)`,
     `(Completed)`, `- DONE` tag — is checked against its own items: the checklist entries
     right under it (boxes, or entries led by ✅ ⏳ ❌ 🚧 ☐) and a bold criteria lead-in
-    (`**Acceptance criteria:** … ⏳`), up to the next heading. Struck-through entries are
-    withdrawn and do not count; items further down, under sub-headings, are not read.
+    (`**Acceptance criteria:** … ⏳`), up to the next heading, and a test count under it that
+    is not all passing (`**Test Results:** 24/26 passing`). A `**Status:** ✅ COMPLETE` field
+    right under a heading marks its section complete too, and the finding sits on it.
+    Struck-through entries are withdrawn and do not count; items further down, under
+    sub-headings, are not read.
 
     Why:
     "Verification Process" asks the lead to check every criterion before marking a
@@ -508,6 +511,26 @@ _OPEN_LEAD = re.compile(r"^(?:❌|⏳|🚧|☐|⬜|🔲|🔄|🟡)")
 _DONE_LEAD = re.compile(r"^(?:✅|☑|✓|✔)")
 _CRITERIA_LEAD_IN = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\n]{1,60}?)(?:\*\*|__)\s*(?P<rest>.*)$")
 _OPEN_ANYWHERE = re.compile(r"⏳|❌|🚧")
+_STATUS_FIELD = re.compile(
+    r"^\s{0,3}(?:\*\*|__)?status(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>\S.*)$",
+    re.IGNORECASE,
+)
+_FAILING_TESTS = re.compile(
+    r"(?<![\w/.])(\d{1,5})\s*/\s*(\d{1,5})\s+(?:\w+\s+)?(?:passing|passed|pass)\b",
+    re.IGNORECASE,
+)
+
+
+def _status_value(value: str) -> Status | None:
+    """The status a ``Status:`` value starts with (``✅ **COMPLETE**``, ``Complete (…)``)."""
+    text = clean_inline(value).strip(" *_")
+    mark = _DONE_LEAD.match(text)
+    if mark is not None:
+        return Status.DONE
+    word = re.match(r"^([A-Za-z][A-Za-z \-]*?)(?:\s*[(/,:;.\-–—]|$)", text)
+    return status_of_word(word.group(1)) if word is not None else None
+
+
 _DONE_ANYWHERE = re.compile(r"✅|☑|✔")
 
 
@@ -529,10 +552,9 @@ def _done_sections(ctx: RuleContext) -> Iterator[Finding]:
     next heading) still has open items: the section's mark contradicts its list."""
     doc = ctx.doc
     lines = ctx.lines
+    # Milestones, deliverables and reports are read as claims above.
     defined = {
-        s.heading.range.start.line
-        for s in (*doc.milestones, *doc.deliverables, *doc.reports)
-        if s.tag is not None
+        s.heading.range.start.line for s in (*doc.milestones, *doc.deliverables, *doc.reports)
     }
     heads = doc.headings
     for index, h in enumerate(heads):
@@ -540,12 +562,26 @@ def _done_sections(ctx: RuleContext) -> Iterator[Finding]:
         if line in defined or line in doc.fenced_lines:
             continue
         how = _heading_done(h.text)
+        at = h.text_range
+        end = heads[index + 1].range.start.line if index + 1 < len(heads) else len(lines)
+        # A "**Status:** ✅ COMPLETE" field is the section's completion tag too, and the
+        # claim the finding points at.
+        for number in range(line + 1, min(end, line + 8)):
+            field = _STATUS_FIELD.match(lines[number])
+            if field is not None and _status_value(field.group("value")) is Status.DONE:
+                how = clean_inline(field.group("value")).strip()
+                at = Range.of(number, field.start("value"), number, len(lines[number].rstrip()))
+                break
         if how is None:
             continue
-        end = heads[index + 1].range.start.line if index + 1 < len(heads) else len(lines)
         items: list[tuple[int, str, bool]] = []
         for number in range(line + 1, end):
             if number in doc.fenced_lines or number in doc.comment_lines:
+                continue
+            failing = _FAILING_TESTS.search(lines[number])
+            if failing is not None and int(failing.group(1)) < int(failing.group(2)):
+                # "**Test Results:** 24/26 passing": the section's own test run is not green.
+                items.append((number, clean_inline(lines[number]).strip(" -*"), False))
                 continue
             m = LIST_MARKER.match(lines[number])
             if m is None:
@@ -589,13 +625,13 @@ def _done_sections(ctx: RuleContext) -> Iterator[Finding]:
         )
         message = (
             f"'{name}' is marked complete ({how}) but {count}: {shown}{more}. "
-            f"Verify and tick {'it' if len(open_items) == 1 else 'them'}, or reopen the section"
+            f"Finish and verify {'it' if len(open_items) == 1 else 'them'}, or reopen the section"
         )
         related = [
             Related(doc.path, Range.of(n, 0, n, len(lines[n])), f"open: {_quote(t)}")
             for n, t in open_items
         ]
-        yield ctx.finding(message, h.text_range, related=related)
+        yield ctx.finding(message, at, related=related)
 
 
 def _orphan_reports(ctx: RuleContext) -> Iterator[Finding]:
