@@ -219,7 +219,9 @@ class _Reader:
         return PurePath(self.doc.path).name if self.doc.path else ""
 
     def in_criteria(self) -> bool:
-        if self.label is not None:
+        # A bold label inside a criteria heading ("## Success metrics", then "**Technical:**")
+        # groups its criteria; only a label that names work or history leaves them.
+        if self.label is not None and (self.label.criteria or self.label.excluded):
             return self.label.criteria
         for scope in reversed(self.scopes):
             if scope.criteria:
@@ -323,6 +325,7 @@ class _Reader:
                 checked, partial = _mark_state(alt.group("mark"))
                 body = body[alt.end() :]
         lead = _LEAD_MARK.match(body)
+        marked = lead is not None
         if lead is not None:
             boxed = True
             state, part = _mark_state(lead.group("mark"))
@@ -342,7 +345,7 @@ class _Reader:
             block.start,
             stripped,
             None if withdrawn else checked,
-            "checklist" if boxed else "list",
+            "checklist" if boxed or marked else "list",
             partial=partial,
             withdrawn=withdrawn,
             end_line=own_end - 1,
