@@ -7,6 +7,7 @@ This rule compares the two where both are plain to read.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.model import Document, Heading
 from milestone_lsp.core.positions import Range
-from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, STATUS_MARKS
+from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, STATUS_MARKS, clean_inline
 from milestone_lsp.rules.registry import RuleContext, rule
 
 # "(13/13 ✅)", "(4/4 done)", "(3/5)": a ratio in parentheses, nothing but a status after it.
@@ -72,6 +73,73 @@ def _items(doc: Document, lines: list[str], start: int, end: int) -> list[tuple[
     return out
 
 
+# "Currently 12 of 15 closed", "3/5 done": a count of finished rows written in a sentence.
+_SENTENCE_COUNT = re.compile(
+    r"(?<![\w/.])(?P<done>\d{1,4})\s*(?:of|/)\s*(?P<total>\d{1,4})\s+"
+    r"(?:\w+\s+)?(?:are\s+|is\s+)?(?P<word>closed|done|complete[d]?|finished|merged|shipped)\b",
+    re.IGNORECASE,
+)
+_FINISHED = re.compile(
+    r"(?i)^(?:[✅☑✔✓]|(?:done|complete[d]?|closed|finished|merged|shipped|passed|resolved)\b)"
+)
+
+
+def _tables(lines: list[str], start: int, end: int, doc: Document) -> list[list[list[str]]]:
+    """The tables on lines ``start``–``end``: each a list of rows of cell texts (header first,
+    the separator row left out)."""
+    tables: list[list[list[str]]] = []
+    number = start
+    while number < end:
+        if number in doc.fenced_lines or not lines[number].lstrip().startswith("|"):
+            number += 1
+            continue
+        block: list[str] = []
+        while number < end and lines[number].lstrip().startswith("|"):
+            block.append(lines[number])
+            number += 1
+        if len(block) >= 3 and re.match(r"^\s*\|?[\s:|-]+\|?\s*$", block[1]) and "-" in block[1]:
+            rows = [[c.strip() for c in row.strip().strip("|").split("|")] for row in block]
+            tables.append([rows[0], *rows[2:]])
+    return tables
+
+
+def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding]:
+    """A sentence stating how many rows of the section's one status table are finished."""
+    doc = ctx.doc
+    lines = ctx.lines
+    cuts = sorted({0, *(h.range.start.line for h in heads), len(lines)})
+    for start, end in itertools.pairwise(cuts):
+        claims = [
+            (n, m)
+            for n in range(start, end)
+            if n not in doc.fenced_lines
+            and not lines[n].lstrip().startswith("|")
+            and (m := _SENTENCE_COUNT.search(lines[n])) is not None
+        ]
+        if len(claims) != 1:
+            continue
+        tables = _tables(lines, start, end, doc)
+        status_tables = [t for t in tables if any(re.match(r"(?i)^\W*status\b", c) for c in t[0])]
+        if len(status_tables) != 1:
+            continue
+        table = status_tables[0]
+        col = next(i for i, c in enumerate(table[0]) if re.match(r"(?i)^\W*status\b", c))
+        rows = [r for r in table[1:] if any(c for c in r)]
+        line, m = claims[0]
+        if int(m.group("total")) != len(rows):
+            continue
+        finished = sum(
+            1 for r in rows if col < len(r) and _FINISHED.match(clean_inline(r[col]).strip())
+        )
+        if finished != int(m.group("done")):
+            yield ctx.finding(
+                f"The text states {m.group('done')} of {m.group('total')} "
+                f"{m.group('word').lower()}, but the section's table marks {finished} of its "
+                f"{len(rows)} rows finished; correct the count or the table",
+                Range.of(line, m.start(), line, m.end()),
+            )
+
+
 def _singular(noun: str | None) -> str:
     if noun is None:
         return ""
@@ -101,7 +169,10 @@ def count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
       different number of top-level items than `M`, or, when the items have boxes, a
       different number of ticked items than `N`;
     * a total `(N things)` on a heading whose section is split into sub-headings that each
-      state their own `(K things)` of the same noun, when those parts do not add up to `N`.
+      state their own `(K things)` of the same noun, when those parts do not add up to `N`;
+    * a sentence stating `N of M closed` (done, complete, merged…) in a section with one table
+      that has a Status column and `M` rows, when the rows marked finished (DONE, ✅,
+      Complete, Closed…) are not `N`.
 
     Lists inside fenced code, nested items and sections with more than one list shape are not
     counted; a count of something else (days, tests, commits) never matches a list's length
@@ -131,6 +202,7 @@ def _findings(ctx: RuleContext) -> Iterator[Finding]:
     doc = ctx.doc
     lines = ctx.lines
     heads = [h for h in doc.headings if h.range.start.line not in doc.fenced_lines]
+    yield from _sentence_counts(ctx, heads)
     stated = [s for i, h in enumerate(heads) if (s := _stated(h, i)) is not None]
     if not stated:
         return
