@@ -75,8 +75,9 @@ def _items(doc: Document, lines: list[str], start: int, end: int) -> list[tuple[
 
 # "Currently 12 of 15 closed", "3/5 done": a count of finished rows written in a sentence.
 _SENTENCE_COUNT = re.compile(
-    r"(?<![\w/.])(?P<done>\d{1,4})\s*(?:of|/)\s*(?P<total>\d{1,4})\s+"
-    r"(?:\w+\s+)?(?:are\s+|is\s+)?(?P<word>closed|done|complete[d]?|finished|merged|shipped)\b",
+    r"(?<![\w/.])(?P<done>\d{1,4})[ \t]*(?:of|/)[ \t]*(?P<total>\d{1,4})[ \t]+"
+    r"(?:\w+[ \t]+)?(?:are[ \t]+|is[ \t]+)?"
+    r"(?P<word>closed|done|complete[d]?|finished|merged|shipped)\b",
     re.IGNORECASE,
 )
 _FINISHED = re.compile(
@@ -107,15 +108,19 @@ def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding
     """A sentence stating how many rows of the section's one status table are finished."""
     doc = ctx.doc
     lines = ctx.lines
+    found: dict[int, re.Match[str]] = {}
+    for n, text in enumerate(lines):
+        # Cheap tests first: most lines state no count at all.
+        if ("/" not in text and " of " not in text) or n in doc.fenced_lines:
+            continue
+        m = _SENTENCE_COUNT.search(text)
+        if m is not None and not text.lstrip().startswith("|"):
+            found[n] = m
+    if not found:
+        return
     cuts = sorted({0, *(h.range.start.line for h in heads), len(lines)})
     for start, end in itertools.pairwise(cuts):
-        claims = [
-            (n, m)
-            for n in range(start, end)
-            if n not in doc.fenced_lines
-            and not lines[n].lstrip().startswith("|")
-            and (m := _SENTENCE_COUNT.search(lines[n])) is not None
-        ]
+        claims = [(n, m) for n, m in found.items() if start <= n < end]
         if len(claims) != 1:
             continue
         tables = _tables(lines, start, end, doc)
