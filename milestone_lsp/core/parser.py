@@ -168,6 +168,12 @@ _COMPLETION_TITLE = re.compile(
     re.IGNORECASE,
 )
 _PHASE_HEAD = re.compile(r"^phase\s+(?P<num>[\w.]+)\b(?P<rest>.*)$", re.IGNORECASE)
+# "Phase 2: Search", "Sprint 3 — Sync", "Stage 1 - Pilot", "v1.0 — Launch", "Release 2: X".
+_STAGE_HEAD = re.compile(
+    r"^(?:(?:phase|sprint|stage|release|iteration)\s+(?P<num>\d+(?:\.\d+)*[a-z]?)"
+    r"|(?P<ver>v\d+(?:\.\d+)+))\s*(?::|\s[-–—·|]|\.)\s*(?P<name>\S.*)$",
+    re.IGNORECASE,
+)
 
 _STATUS_SECTIONS: dict[str, StatusSectionKind] = {
     "current state": "current_state",
@@ -209,6 +215,16 @@ _LOOSE_REF_FIELDS: dict[str, RefKind] = {
     "next_milestone": "milestone",
 }
 
+
+_CLOSING_HEADS = (
+    _MILESTONE_HEAD,
+    _SHORT_MILESTONE,
+    _DELIVERABLE_HEAD,
+    _SHORT_DELIVERABLE,
+    _REPORT_HEAD,
+    _DATE_HEAD,
+    _STAGE_HEAD,
+)
 
 _TABLE_NAME_COLUMNS: tuple[tuple[str, ...], ...] = (
     ("criteri", "requirement"),
@@ -382,6 +398,13 @@ class _Builder:
         if date is not None:
             self._open_decision(h, text, base, date)
             return
+        stage = _STAGE_HEAD.match(text)
+        if stage is not None and self._carries_criteria(h):
+            # "## Phase 2: Search" or "## Sprint 3 — Sync" with its own criteria: a milestone
+            # in the team's words.
+            number = stage.group("num") or stage.group("ver")
+            self._open_definition(h, text, base, stage.start("name"), number, Milestone)
+            return
         phase = _PHASE_HEAD.match(text)
         key = _norm_label(_strip_trailing_paren(text))
         if phase is not None:
@@ -393,6 +416,25 @@ class _Builder:
         if key in _STATUS_SECTIONS:
             self._open_status(h, text, base, _STATUS_SECTIONS[key])
             return
+
+    def _carries_criteria(self, h: Heading) -> bool:
+        """Whether the lines of a heading's section (up to the next heading of its level or
+        higher) hold a criteria label: an Acceptance, Exit or Success Criteria field."""
+        line = h.range.start.line
+        for number in range(line + 1, min(len(self.lines), line + 400)):
+            raw = self.lines[number]
+            atx = _ATX_OPEN.match(raw)
+            if atx is not None:
+                inner = raw[atx.end() :].strip()
+                if len(atx.group(2)) <= h.level or any(p.match(inner) for p in _CLOSING_HEADS):
+                    return False  # the section ends here: never read past it
+                label = _norm_label(_strip_trailing_paren(inner))
+            else:
+                found = find_label(raw.strip(), known=_KNOWN_BOLD)
+                label = _norm_label(found.label) if found is not None else ""
+            if FIELD_ALIASES.get(label) in ("acceptance_criteria", "success_criteria"):
+                return True
+        return False
 
     def _sub_heading(self, h: Heading, text: str, base: int) -> bool:
         """A heading below the current container: a field, a criteria category, or a report part."""
@@ -453,6 +495,8 @@ class _Builder:
         name = text[start:end].strip()
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         name = name.strip("\"'“”*_`").strip()
+        # "Phase 8: CLI Interface - ✓ COMPLETE": the separator before a tag is not the name's.
+        name = name.rstrip(" -–—·|:").strip() or name
         s = base + start + lead
         raw = text[start + lead : end]
         inner = raw.find(name) if name else 0

@@ -102,3 +102,22 @@ def test_a_document_that_is_a_criteria_list() -> None:
 
 def test_feature_lists_changelogs_and_task_lists_are_not_criteria() -> None:
     assert inventory("not_criteria.md") == []
+
+
+def test_phase_sprint_and_version_headings_with_criteria_are_milestones() -> None:
+    text = (
+        "# Roadmap\n\n"
+        "## Phase 2: Search\n\nGoal: find parcels.\n\nAcceptance criteria:\n"
+        "- [x] p95 under 300 ms\n- [ ] typo tolerance\n\n"
+        "## Sprint 3 — Sync\n\n### Exit criteria\n- [ ] sync of 10,000 records under 60 s\n\n"
+        "## v1.0 — Launch\n\n**Definition of Done:**\n- [ ] signed installers\n\n"
+        "## Phase 4: Later\n\n- a plain list of ideas\n"
+    )
+    doc = parse(text, "ROADMAP.md")
+    assert [(m.number, m.name, len(m.criteria)) for m in doc.milestones] == [
+        ("2", "Search", 2),
+        ("3", "Sync", 1),
+        ("v1.0", "Launch", 1),
+    ]
+    # Without criteria of its own, a phase heading stays a status section.
+    assert [s.name for s in doc.status_sections] == ["Phase 4: Later"]
