@@ -10,6 +10,7 @@ from pathlib import Path
 
 from milestone_lsp.cli.console import EXIT_ERROR, EXIT_OK, error
 from milestone_lsp.core.files import discover, read_text
+from milestone_lsp.core.inventory import criteria_inventory
 from milestone_lsp.core.outline import outline, to_jsonable
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.workspace import Workspace
@@ -37,7 +38,12 @@ def run(args: argparse.Namespace) -> int:
     docs = [ws.documents[str(p)] for p in files if str(p) in ws.documents]
     if args.format == "json":
         json.dump(
-            {"version": 1, "documents": [to_jsonable(d) for d in docs]},
+            {
+                "version": 1,
+                "documents": [
+                    {**to_jsonable(d), "criteria": to_jsonable(criteria_inventory(d))} for d in docs
+                ],
+            },
             sys.stdout,
             ensure_ascii=False,
             indent=2,

@@ -256,8 +256,9 @@ class Deliverable(Section):
 
     @property
     def criteria(self) -> list[Item]:
-        """Success criteria, in document order."""
-        return self.items_of("success_criteria")
+        """Success criteria, in document order (an "Acceptance" or "Exit criteria" list stands
+        in)."""
+        return self.items_of("success_criteria") or self.items_of("acceptance_criteria")
 
     @property
     def phase(self) -> str | None:

@@ -6,6 +6,7 @@ import dataclasses
 from enum import Enum
 from typing import Any
 
+from milestone_lsp.core.inventory import criteria_inventory, inventory_summary
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.progress import (
     ProgressMethod,
@@ -46,9 +47,11 @@ def _line(n: int) -> str:
 def outline(ws: Workspace, doc: Document, method: ProgressMethod = "criteria") -> list[str]:
     """Lines of a readable outline of one document, with computed progress."""
     out = [doc.path]
-    if not doc.is_milestone_document:
-        out.append("  (no milestone structure)")
+    criteria = criteria_inventory(doc)
+    if not doc.is_milestone_document and not criteria:
+        out.append("  (no milestone structure and no criteria recognised)")
         return out
+    out.append(f"  recognised: {inventory_summary(doc, criteria)}")
     overall = overall_progress(ws, doc, method) if doc.status_sections else None
     if overall is not None:
         out.append(f"  overall: {overall.explain()}")
@@ -102,4 +105,13 @@ def outline(ws: Workspace, doc: Document, method: ProgressMethod = "criteria") -
         about = f" {claim.name!r}" if claim.name else ""
         line = _line(claim.range.start.line)
         out.append(f"  {line} claim {claim.subject}{about}: {' '.join(stated)}")
+    if criteria:
+        out.append("  criteria:")
+    owner = None
+    for crit in criteria:
+        if crit.owner != owner:
+            owner = crit.owner
+            out.append(f"    {owner}")
+        box = {True: "x", False: "~" if crit.partial else " ", None: "-"}[crit.checked]
+        out.append(f"      {_line(crit.line)} [{box}] {crit.shape}: {crit.text}")
     return out

@@ -69,6 +69,12 @@ FIELD_ALIASES: dict[str, str] = {
     "acceptance criteria": "acceptance_criteria",
     "acceptance criterion": "acceptance_criteria",
     "exit criteria": "acceptance_criteria",
+    "completion criteria": "acceptance_criteria",
+    "done criteria": "acceptance_criteria",
+    "done when": "acceptance_criteria",
+    "exit bar": "acceptance_criteria",
+    "quality gates": "acceptance_criteria",
+    "acceptance tests": "acceptance_criteria",
     "deliverables": "deliverables",
     "value delivered": "value_delivered",
     "value": "value_delivered",
@@ -81,6 +87,7 @@ FIELD_ALIASES: dict[str, str] = {
     "outputs": "output",
     "success criteria": "success_criteria",
     "definition of done": "success_criteria",
+    "dod": "success_criteria",
     "testing": "testing",
     "dependencies": "dependencies",
     "depends on": "dependencies",
@@ -135,12 +142,14 @@ _MILESTONE_HEAD = re.compile(
     r"^milestone\s*(?P<num>[A-Za-z]?\d+(?:\.\d+)*[a-z]?)?\s*(?:[:.]|\s[-–—]|\s*[-–—])\s*(?P<name>\S.*)$",
     re.IGNORECASE,
 )
-_SHORT_MILESTONE = re.compile(r"^(?P<num>M\d+(?:\.\d+)?)\s*(?::|\s[-–—]|\.)\s*(?P<name>\S.*)$")
+_SHORT_MILESTONE = re.compile(
+    r"^(?P<num>M\d+(?:\.\d+)*[a-z]?)\s*(?::|\s[-–—·|]|\.)\s*(?P<name>\S.*)$"
+)
 _DELIVERABLE_HEAD = re.compile(
     r"^deliverable\s*(?P<num>[A-Za-z]?\d+(?:\.\d+)*[a-z]?)?\s*(?:[:.]|\s[-–—]|\s*[-–—])\s*(?P<name>\S.*)$",
     re.IGNORECASE,
 )
-_SHORT_DELIVERABLE = re.compile(r"^(?P<num>D\d+(?:\.\d+)*)\s*(?::|\s[-–—])\s*(?P<name>\S.*)$")
+_SHORT_DELIVERABLE = re.compile(r"^(?P<num>D\d+(?:\.\d+)*)\s*(?::|\s[-–—·|])\s*(?P<name>\S.*)$")
 _REPORT_HEAD = re.compile(
     r"^(?P<kind>milestone|deliverable)\s+(?P<what>verification|status(?:\s+report)?|complete|completion)"
     r"\s*[:\-–—]\s*(?P<name>\S.*)$",
@@ -159,6 +168,12 @@ _COMPLETION_TITLE = re.compile(
     re.IGNORECASE,
 )
 _PHASE_HEAD = re.compile(r"^phase\s+(?P<num>[\w.]+)\b(?P<rest>.*)$", re.IGNORECASE)
+# "Phase 2: Search", "Sprint 3 — Sync", "Stage 1 - Pilot", "v1.0 — Launch", "Release 2: X".
+_STAGE_HEAD = re.compile(
+    r"^(?:(?:phase|sprint|stage|release|iteration)\s+(?P<num>\d+(?:\.\d+)*[a-z]?)"
+    r"|(?P<ver>v\d+(?:\.\d+)+))\s*(?::|\s[-–—·|]|\.)\s*(?P<name>\S.*)$",
+    re.IGNORECASE,
+)
 
 _STATUS_SECTIONS: dict[str, StatusSectionKind] = {
     "current state": "current_state",
@@ -200,6 +215,22 @@ _LOOSE_REF_FIELDS: dict[str, RefKind] = {
     "next_milestone": "milestone",
 }
 
+
+_CLOSING_HEADS = (
+    _MILESTONE_HEAD,
+    _SHORT_MILESTONE,
+    _DELIVERABLE_HEAD,
+    _SHORT_DELIVERABLE,
+    _REPORT_HEAD,
+    _DATE_HEAD,
+    _STAGE_HEAD,
+)
+
+_TABLE_NAME_COLUMNS: tuple[tuple[str, ...], ...] = (
+    ("criteri", "requirement"),
+    ("check", "gate", "metric", "condition"),
+    ("deliverable", "milestone", "task", "item", "name"),
+)
 
 _ATX_OPEN = re.compile(r"^( {0,3})(#{1,6})([ \t]+|$)")
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
@@ -367,6 +398,13 @@ class _Builder:
         if date is not None:
             self._open_decision(h, text, base, date)
             return
+        stage = _STAGE_HEAD.match(text)
+        if stage is not None and self._carries_criteria(h):
+            # "## Phase 2: Search" or "## Sprint 3 — Sync" with its own criteria: a milestone
+            # in the team's words.
+            number = stage.group("num") or stage.group("ver")
+            self._open_definition(h, text, base, stage.start("name"), number, Milestone)
+            return
         phase = _PHASE_HEAD.match(text)
         key = _norm_label(_strip_trailing_paren(text))
         if phase is not None:
@@ -378,6 +416,25 @@ class _Builder:
         if key in _STATUS_SECTIONS:
             self._open_status(h, text, base, _STATUS_SECTIONS[key])
             return
+
+    def _carries_criteria(self, h: Heading) -> bool:
+        """Whether the lines of a heading's section (up to the next heading of its level or
+        higher) hold a criteria label: an Acceptance, Exit or Success Criteria field."""
+        line = h.range.start.line
+        for number in range(line + 1, min(len(self.lines), line + 400)):
+            raw = self.lines[number]
+            atx = _ATX_OPEN.match(raw)
+            if atx is not None:
+                inner = raw[atx.end() :].strip()
+                if len(atx.group(2)) <= h.level or any(p.match(inner) for p in _CLOSING_HEADS):
+                    return False  # the section ends here: never read past it
+                label = _norm_label(_strip_trailing_paren(inner))
+            else:
+                found = find_label(raw.strip(), known=_KNOWN_BOLD)
+                label = _norm_label(found.label) if found is not None else ""
+            if FIELD_ALIASES.get(label) in ("acceptance_criteria", "success_criteria"):
+                return True
+        return False
 
     def _sub_heading(self, h: Heading, text: str, base: int) -> bool:
         """A heading below the current container: a field, a criteria category, or a report part."""
@@ -400,6 +457,8 @@ class _Builder:
             if (
                 _MILESTONE_HEAD.match(text)
                 or _DELIVERABLE_HEAD.match(text)
+                or _SHORT_MILESTONE.match(text)
+                or _SHORT_DELIVERABLE.match(text)
                 or _REPORT_HEAD.match(text)
                 or _DATE_HEAD.match(text)
             ):
@@ -436,6 +495,8 @@ class _Builder:
         name = text[start:end].strip()
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         name = name.strip("\"'“”*_`").strip()
+        # "Phase 8: CLI Interface - ✓ COMPLETE": the separator before a tag is not the name's.
+        name = name.rstrip(" -–—·|:").strip() or name
         s = base + start + lead
         raw = text[start + lead : end]
         inner = raw.find(name) if name else 0
@@ -1010,22 +1071,13 @@ class _Builder:
             return
         header = _cells(rows[0][1])
         names = [c[0].lower() for c in header]
+        # The criterion column first (a deliverables table may have one), then a name column.
         name_col = next(
             (
                 i
+                for words in _TABLE_NAME_COLUMNS
                 for i, n in enumerate(names)
-                if any(
-                    w in n
-                    for w in (
-                        "criteri",
-                        "deliverable",
-                        "milestone",
-                        "task",
-                        "item",
-                        "check",
-                        "name",
-                    )
-                )
+                if any(w in n for w in words)
             ),
             0,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from milestone_lsp.core.files import ReadResult, discover, has_root_marker, read_text
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.fixall import settle
+from milestone_lsp.core.inventory import criteria_inventory
 from milestone_lsp.core.links import ProjectRoot
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import parse
@@ -38,6 +40,13 @@ from milestone_lsp.settings.config import (
 )
 
 ALWAYS_MILESTONE_FILES = ("status.md", "decisions.md")
+# Files that name themselves a plan: checked whenever they hold anything the tool reads (a
+# milestone, a status section or a criterion in any of the shapes of docs/FORMATS.md).
+PLAN_FILE_NAMES = re.compile(
+    r"(?i)^(?:project[_-]?)?(?:status|progress|milestones?|roadmap|plan|implementation[_-]plan"
+    r"|deliverables|acceptance[_-]criteria|definition[_-]of[_-]done|decisions)\.md$"
+    r"|^milestone[_-]?\w*\.md$"
+)
 
 
 @dataclass(slots=True)
@@ -100,7 +109,12 @@ def is_milestone_document(doc: Document, display: str, config: Config) -> bool:
     included = config.is_included(display)
     if included is not None:
         return included
-    if Path(display).name.lower() in ALWAYS_MILESTONE_FILES:
+    name = Path(display).name
+    if name.lower() in ALWAYS_MILESTONE_FILES:
+        return True
+    if PLAN_FILE_NAMES.match(name) and (
+        doc.is_milestone_document or (doc.headings and criteria_inventory(doc))
+    ):
         return True
     if doc.milestones or doc.deliverables or doc.reports:
         return True

@@ -17,6 +17,7 @@ from typing import Literal
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
+from milestone_lsp.core.inventory import is_criteria_label
 from milestone_lsp.core.model import (
     Deliverable,
     Document,
@@ -31,7 +32,16 @@ from milestone_lsp.core.model import (
 )
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.progress import criterion_key, unmet_criteria
-from milestone_lsp.core.syntax import COUNT, normalize_name, status_of_word
+from milestone_lsp.core.syntax import (
+    CHECKBOX,
+    COUNT,
+    LIST_MARKER,
+    STATUS_MARKS,
+    clean_inline,
+    normalize_name,
+    status_of_word,
+    strip_trailers,
+)
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.registry import RuleContext, rule
 
@@ -435,6 +445,15 @@ def unverified_completion(ctx: RuleContext) -> Iterable[Finding]:
     own tag (`- [ ] X (COMPLETE)`) to MS202 (status-mismatch), so that each claim is reported
     once. Nothing is reported when the item has no definition or no criteria in the workspace.
 
+    Any other heading marked complete — a leading ✅ ☑ ✓, a trailing ✅ or a `(COMPLETE)`,
+    `(Completed)`, `- DONE` tag — is checked against its own items: the checklist entries
+    right under it (boxes, or entries led by ✅ ⏳ ❌ 🚧 ☐) and a bold criteria lead-in
+    (`**Acceptance criteria:** … ⏳`), up to the next heading, and a test count under it that
+    is not all passing (`**Test Results:** 24/26 passing`). A `**Status:** ✅ COMPLETE` field
+    right under a heading marks its section complete too, and the finding sits on it.
+    Struck-through entries are withdrawn and do not count; items further down, under
+    sub-headings, are not read.
+
     Why:
     "Verification Process" asks the lead to check every criterion before marking a
     deliverable or milestone complete; the "Anti-Patterns" section calls marking done without
@@ -489,6 +508,135 @@ def unverified_completion(ctx: RuleContext) -> Iterable[Finding]:
         fix = _reopen_fix(ctx, claim)
         yield ctx.finding(message, claim.range, related=related, fixes=[fix] if fix else [])
     yield from _orphan_reports(ctx)
+    yield from _done_sections(ctx)
+
+
+_HEAD_DONE_MARK = re.compile(r"^(?:✅|☑️?|✓|✔️?)")
+_OPEN_LEAD = re.compile(r"^(?:❌|⏳|🚧|☐|⬜|🔲|🔄|🟡)")
+_DONE_LEAD = re.compile(r"^(?:✅|☑|✓|✔)")
+_CRITERIA_LEAD_IN = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\n]{1,60}?)(?:\*\*|__)\s*(?P<rest>.*)$")
+_OPEN_ANYWHERE = re.compile(r"⏳|❌|🚧")
+_STATUS_FIELD = re.compile(
+    r"^\s{0,3}(?:\*\*|__)?status(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>\S.*)$",
+    re.IGNORECASE,
+)
+_FAILING_TESTS = re.compile(
+    r"(?<![\w/.])(\d{1,5})\s*/\s*(\d{1,5})\s+(?:\w+\s+)?(?:passing|passed|pass)\b",
+    re.IGNORECASE,
+)
+
+
+def _status_value(value: str) -> Status | None:
+    """The status a ``Status:`` value starts with (``✅ **COMPLETE**``, ``Complete (…)``)."""
+    text = clean_inline(value).strip(" *_")
+    mark = _DONE_LEAD.match(text)
+    if mark is not None:
+        return Status.DONE
+    word = re.match(r"^([A-Za-z][A-Za-z \-]*?)(?:\s*[(/,:;.\-–—]|$)", text)
+    return status_of_word(word.group(1)) if word is not None else None
+
+
+_DONE_ANYWHERE = re.compile(r"✅|☑|✔")
+
+
+def _heading_done(text: str) -> str | None:
+    """The mark or tag that says a heading's section is complete (``✅``, ``(COMPLETE)``)."""
+    plain = clean_inline(text)
+    lead = _HEAD_DONE_MARK.match(plain)
+    if lead is not None:
+        return lead.group(0)
+    _, trailers = strip_trailers(plain, strict_words=False)
+    for t in trailers:
+        if t.kind in ("tag", "mark") and t.status is Status.DONE:
+            return t.raw
+    return None
+
+
+def _done_sections(ctx: RuleContext) -> Iterator[Finding]:
+    """Any heading marked complete whose own checklist (the items right under it, before the
+    next heading) still has open items: the section's mark contradicts its list."""
+    doc = ctx.doc
+    lines = ctx.lines
+    # Milestones, deliverables and reports are read as claims above.
+    defined = {
+        s.heading.range.start.line for s in (*doc.milestones, *doc.deliverables, *doc.reports)
+    }
+    heads = doc.headings
+    for index, h in enumerate(heads):
+        line = h.range.start.line
+        if line in defined or line in doc.fenced_lines:
+            continue
+        how = _heading_done(h.text)
+        at = h.text_range
+        end = heads[index + 1].range.start.line if index + 1 < len(heads) else len(lines)
+        # A "**Status:** ✅ COMPLETE" field is the section's completion tag too, and the
+        # claim the finding points at.
+        for number in range(line + 1, min(end, line + 8)):
+            field = _STATUS_FIELD.match(lines[number])
+            if field is not None and _status_value(field.group("value")) is Status.DONE:
+                how = clean_inline(field.group("value")).strip()
+                at = Range.of(number, field.start("value"), number, len(lines[number].rstrip()))
+                break
+        if how is None:
+            continue
+        items: list[tuple[int, str, bool]] = []
+        for number in range(line + 1, end):
+            if number in doc.fenced_lines or number in doc.comment_lines:
+                continue
+            failing = _FAILING_TESTS.search(lines[number])
+            if failing is not None and int(failing.group(1)) < int(failing.group(2)):
+                # "**Test Results:** 24/26 passing": the section's own test run is not green.
+                items.append((number, clean_inline(lines[number]).strip(" -*"), False))
+                continue
+            m = LIST_MARKER.match(lines[number])
+            if m is None:
+                lead_in = _CRITERIA_LEAD_IN.match(lines[number].strip())
+                if lead_in is not None and is_criteria_label(lead_in.group("label")):
+                    # "**Acceptance criteria:** … ⏳ (pending)": the section's own criterion.
+                    rest = lead_in.group("rest")
+                    if _OPEN_ANYWHERE.search(rest) and not _DONE_ANYWHERE.search(rest):
+                        items.append((number, clean_inline(rest).strip(" :"), False))
+                    elif _DONE_ANYWHERE.search(rest):
+                        items.append((number, clean_inline(rest).strip(" :"), True))
+                continue
+            body = lines[number][m.end() :]
+            box = CHECKBOX.match(body) if body[:1] == "[" else None
+            if box is not None:
+                mark = box.group("mark")
+                done = mark in ("x", "X") or mark in STATUS_MARKS
+                text = body[box.end() :]
+            elif _DONE_LEAD.match(body):
+                done, text = True, body
+            elif _OPEN_LEAD.match(body):
+                done, text = False, body
+            else:
+                continue
+            if text.strip().startswith("~~"):
+                continue  # withdrawn
+            items.append((number, clean_inline(text).strip(), done))
+        open_items = [(n, t) for n, t, done in items if not done]
+        if not open_items:
+            continue
+        plain = clean_inline(h.text).strip()
+        plain = _HEAD_DONE_MARK.sub("", plain).strip()
+        name = plain[: strip_trailers(plain, strict_words=False)[0]].strip() or plain
+        shown = ", ".join(_quote(t) for _, t in open_items[:3])
+        more = f" and {len(open_items) - 3} more" if len(open_items) > 3 else ""
+        count = (
+            "its only item is open"
+            if len(items) == 1
+            else f"{len(open_items)} of its {len(items)} items "
+            f"{'is' if len(open_items) == 1 else 'are'} open"
+        )
+        message = (
+            f"'{name}' is marked complete ({how}) but {count}: {shown}{more}. "
+            f"Finish and verify {'it' if len(open_items) == 1 else 'them'}, or reopen the section"
+        )
+        related = [
+            Related(doc.path, Range.of(n, 0, n, len(lines[n])), f"open: {_quote(t)}")
+            for n, t in open_items
+        ]
+        yield ctx.finding(message, at, related=related)
 
 
 def _orphan_reports(ctx: RuleContext) -> Iterator[Finding]:

@@ -362,7 +362,8 @@ def missing_testing_criterion(ctx: RuleContext) -> Iterable[Finding]:
     coverage, passing, verification, smoke or end-to-end runs, benchmarks or CI. Milestones
     without any criteria are left to MS001 and MS002; progress updates are skipped, and so are
     milestones whose criteria are all met (the gate has passed; a criterion added afterwards
-    would check nothing).
+    would check nothing), and milestones with a "Testing" or "Tests" section of their own
+    (they say how they are tested there).
 
     Why:
     "Acceptance Criteria › Criteria Categories" gives every milestone functional, testing,
@@ -393,7 +394,8 @@ def missing_testing_criterion(ctx: RuleContext) -> Iterable[Finding]:
             continue
         if all(i.is_done for i in items):
             continue  # the gate has passed; adding a criterion now changes nothing
-        testing = milestone.fields.get("testing")
+        # A "Testing" or "Tests" section of its own says how the milestone is tested.
+        testing = milestone.fields.get("testing") or milestone.fields.get("tests")
         if testing is not None and not testing.is_empty:
             continue
         fld = _criteria_field(milestone)

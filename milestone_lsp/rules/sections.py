@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 
 from milestone_lsp.core.edits import TextEdit, fence_left_open
@@ -20,9 +21,10 @@ from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.model import Deliverable, Document, Field, Milestone, Section
 from milestone_lsp.core.parser import CANONICAL_LABELS, CATEGORIES, FIELD_ALIASES
 from milestone_lsp.core.positions import Range
-from milestone_lsp.core.syntax import normalize_name
+from milestone_lsp.core.syntax import clean_inline, normalize_name
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.registry import RuleContext, line_ending_key, no_section_key, rule
+from milestone_lsp.settings.config import Config, RequiredSections
 
 Definition = Milestone | Deliverable
 
@@ -301,7 +303,107 @@ def missing_section_fix(
         edits.append(TextEdit(ctx.doc.path, pos, "".join(chunks)))
     names = [label for key, label in required if key in missing]
     title = f"Add {_join(names)} section stub{'s' if len(names) > 1 else ''}"
-    return Fix(title, tuple(edits), "safe")
+    # The stubs hold placeholders somebody still has to write: offered in the editor, never
+    # applied by fix-all or `check --fix` (which must not raise a file's warning count).
+    return Fix(title, tuple(edits), "unsafe")
+
+
+# Labels only the specification's templates use: a definition that writes none of them follows
+# its team's own format, however much it looks like a milestone otherwise.
+_TEMPLATE_ONLY = {
+    Milestone: frozenset({"phase", "value_delivered", "approval_required"}),
+    Deliverable: frozenset({"phase", "contributes_to", "output", "testing"}),
+}
+
+
+def uses_template(section: Definition) -> bool:
+    """Whether a definition is written in the template: its heading uses the kind word and it
+    writes at least one of the labels only the template has."""
+    if not written_in_template(section):
+        return False
+    own = _TEMPLATE_ONLY[type(section)]
+    return any(k in own for k in section.fields) or any(
+        norm_label(f.label) in ("value delivered", "approval required", "contributes to")
+        for f in section.unknown_fields
+    )
+
+
+def written_in_template(section: Definition) -> bool:
+    """Whether a definition's heading uses the template's kind word (``Milestone: X``,
+    ``Milestone 2 — X``, ``Deliverable 1.2: X``) rather than a team's own short form
+    (``M2 — X``, ``D4 — X``) or a report heading."""
+    name = _TEMPLATE_KIND.match(clean_inline(section.heading.text).lstrip("✅❌🚧⏳☑✓ \ufe0f"))
+    return name is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFormat:
+    """What a document's own format says about the template's sections (for MS001).
+
+    ``configured``: the settings name the required sections, so every definition is held to
+    them. ``unused_*``: labels that none of two or more definitions of a kind writes (the
+    document's consistent format does without them). ``phased_lines``: heading lines of
+    definitions whose phase is given by a ``(Phase 0)`` note or a ``## Phase 2`` heading above.
+    """
+
+    configured: bool
+    unused_milestone: frozenset[str]
+    unused_deliverable: frozenset[str]
+    phased_names: frozenset[str]
+    phased_lines: frozenset[int] = dataclass_field(compare=False, default=frozenset())
+
+
+# The format of the last whole document seen, by its text: MS001 runs on one section at a time
+# (with the whole document's text), and its key is computed on the whole document first.
+_LAST_FORMAT: list[tuple[str, Config, DocumentFormat]] = []
+
+
+def document_format(ctx: RuleContext) -> DocumentFormat:
+    """The format facts of the whole document that MS001's per-section findings depend on."""
+    text = ctx.doc.text
+    for seen, config, fmt in _LAST_FORMAT:
+        if seen is text and config is ctx.config:
+            return fmt
+    fmt = _document_format(ctx)
+    _LAST_FORMAT[:] = [(text, ctx.config, fmt)]
+    return fmt
+
+
+def _document_format(ctx: RuleContext) -> DocumentFormat:
+    configured = ctx.config.required_sections != RequiredSections()
+    defs = [s for s in definitions(ctx.doc) if configured or uses_template(s)]
+    unused: dict[type, frozenset[str]] = {}
+    if not configured:
+        for cls in (Milestone, Deliverable):
+            same = [s for s in defs if isinstance(s, cls)]
+            if len(same) >= 2:
+                keys = {k for k, _ in required_keys(ctx, same[0])}
+                unused[cls] = frozenset(
+                    k for k in keys if all(find_field(s, k) is None for s in same)
+                )
+    # One pass over the headings: the nearest shallower heading above each definition.
+    starts = {s.heading.range.start.line: s for s in defs}
+    stack: list[tuple[int, bool]] = []  # (level, is a phase heading)
+    phased: set[int] = set()
+    for h in ctx.doc.headings:
+        while stack and stack[-1][0] >= h.level:
+            stack.pop()
+        line = h.range.start.line
+        if line in starts and (_PHASE_NOTE.search(h.text) is not None or (stack and stack[-1][1])):
+            phased.add(line)
+        stack.append((h.level, _PHASE_HEADING.match(clean_inline(h.text)) is not None))
+    return DocumentFormat(
+        configured,
+        unused.get(Milestone, frozenset()),
+        unused.get(Deliverable, frozenset()),
+        frozenset(normalize_name(starts[n].name) for n in phased),
+        frozenset(phased),
+    )
+
+
+_TEMPLATE_KIND = re.compile(r"(?i)^(?:milestone|deliverable)\b")
+_PHASE_NOTE = re.compile(r"(?i)\(\s*phase\s+[\w.\-]+\s*\)")
+_PHASE_HEADING = re.compile(r"(?i)^(?:[\W\d_]*\s*)?phase\s+[\w.\-]+")
 
 
 def _stub_value(ctx: RuleContext, section: Definition, key: str) -> str:
@@ -322,8 +424,12 @@ def _template_evidence(section: Definition, required: list[tuple[str, str]]) -> 
     "missing-section",
     Severity.WARNING,
     "A milestone or deliverable definition lacks a section its template requires.",
-    fix="safe",
-    section_key=lambda ctx: (line_ending_key(ctx), _contributes_key(ctx.ws)),
+    fix="unsafe",
+    section_key=lambda ctx: (
+        line_ending_key(ctx),
+        _contributes_key(ctx.ws),
+        document_format(ctx),
+    ),
 )
 def missing_section(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:
@@ -342,6 +448,16 @@ def missing_section(ctx: RuleContext) -> Iterable[Finding]:
     of the template's sections is free-form prose rather than a use of the template, and is left
     alone: reporting six missing sections on every heading of a hand-written roadmap would only
     be noise.
+
+    Only definitions written in the template are held to it: the heading uses the kind word
+    (`Milestone: X`, `Milestone 2 — X`, `Deliverable 1.2: X`) and the definition writes at
+    least one label only the template has (Phase, Value Delivered, Approval Required; for a
+    deliverable Phase, Output, Testing, Contributes To). Short headings (`## M2 — X`) and
+    plans with only Goal and Deliverables follow their team's own format. Where two or more
+    definitions of a kind are in a document and none of them writes a label, that label is not
+    part of the document's format and is not reported. A `(Phase 0)` note on the heading or a
+    `## Phase 2` heading above the definition gives its phase. When the `required_sections`
+    setting is written, every definition is held to it.
 
     Why:
     "Milestone Definition › Milestone Template" and "Deliverable Definition › Deliverable
@@ -366,18 +482,29 @@ def missing_section(ctx: RuleContext) -> Iterable[Finding]:
     only by a deliverables checklist (a progress update).
 
     Fix safety:
-    Safe. The fix inserts one stub per missing section, in template order, each after the
-    preceding section that is present, written like the document's other labels (bold labels
-    or sub-headings) and with its line endings. Stubs hold bracketed placeholders such as
-    `[Yes/No]`, which MS002 keeps reporting until they are filled in; no existing text changes.
+    Unsafe, offered in the editor only. The fix inserts one stub per missing section, in
+    template order, each after the preceding section that is present, written like the
+    document's other labels (bold labels or sub-headings) and with its line endings. Stubs hold
+    bracketed placeholders such as `[Yes/No]` that somebody still has to write (MS002 reports
+    them until then), so fix-all and `check --fix` never apply it: an automatic fix must not
+    raise a file's warning count. No existing text changes.
     """
-    for section in definitions(ctx.doc):
+    fmt = document_format(ctx)
+    sections = [s for s in definitions(ctx.doc) if fmt.configured or uses_template(s)]
+    for section in sections:
         required = required_keys(ctx, section)
         # A section under a misspelt label is there: MS003 renames it. Reporting it missing
         # too would make fix-all add a stub beside the renamed label (two labels, one buried).
         misspelt = misspelled_keys(ctx, section)
+        never = fmt.unused_milestone if isinstance(section, Milestone) else fmt.unused_deliverable
+        phased = section.heading.range.start.line in fmt.phased_lines
         missing = [
-            key for key, _ in required if find_field(section, key) is None and key not in misspelt
+            key
+            for key, _ in required
+            if find_field(section, key) is None
+            and key not in misspelt
+            and key not in never
+            and not (key == "phase" and phased)
         ]
         if not missing or _template_evidence(section, required) < 2:
             continue

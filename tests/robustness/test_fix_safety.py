@@ -13,7 +13,9 @@ with a BOM plus CRLF. For each case:
   touches only the files it fixed;
 * the editor's fix-all gives the same text as ``check --fix``, and a second press (or a second
   "Recompute progress") offers no edit;
-* the real ``check --fix`` command agrees with that, run twice over a copy of the examples.
+* the real ``check --fix`` command agrees with that, run twice over a copy of the examples;
+* fix-all never leaves a file with more warnings and errors than it had: a fix that inserts
+  text somebody must still write is offered in the editor only.
 """
 
 from __future__ import annotations
@@ -162,6 +164,24 @@ def test_each_fix_alone_changes_only_its_edits(case: Case, variant: str, tmp_pat
                     f"{edit.path}, which uses {ending!r}"
                 )
         assert_findings_valid(fixed, check_texts(fixed, result.projects[0].config))
+
+
+def _serious_per_file(result: CheckResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for f in result.findings:
+        if f.severity.rank <= 1:
+            counts[f.path] = counts.get(f.path, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize(("case", "variant"), [c for c in CASES if c.values[1] == "as-is"])
+def test_fix_all_never_adds_warnings(case: Case, variant: str, tmp_path: Path) -> None:
+    materialise(case, variant, tmp_path)
+    before = _serious_per_file(check_on_disk(tmp_path, fix=False))
+    check_on_disk(tmp_path, fix=True)
+    after = _serious_per_file(check_on_disk(tmp_path, fix=False))
+    grown = {p: (before.get(p, 0), n) for p, n in after.items() if n > before.get(p, 0)}
+    assert not grown, f"fix-all raised the warning count (before, after): {grown}"
 
 
 @pytest.mark.parametrize(("case", "variant"), CASES)

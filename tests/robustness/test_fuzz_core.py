@@ -33,6 +33,7 @@ from hypothesis.control import currently_in_test_context
 from milestone_lsp.core.edits import TextEdit, apply_edits
 from milestone_lsp.core.findings import Finding, Fix
 from milestone_lsp.core.fixall import FIX_ALL_TITLE
+from milestone_lsp.core.inventory import criteria_inventory
 from milestone_lsp.core.outline import to_jsonable
 from milestone_lsp.core.parser import CANONICAL_LABELS, FIELD_ALIASES, parse
 from milestone_lsp.core.positions import LineIndex, Position, Range, split_lines
@@ -298,6 +299,28 @@ def assert_properties(texts: Mapping[str, str], config: Config) -> None:
 def test_single_document(doc: tuple[str, str], config: Config) -> None:
     path, text = doc
     assert_properties({path: text}, config)
+
+
+@gen.fuzz_settings(0.5)
+@given(
+    doc=st.one_of(
+        gen.named_document(),
+        st.tuples(
+            st.sampled_from(gen.DOCUMENT_NAMES), st.lists(st.sampled_from(gen.HOSTILE)).map("".join)
+        ),
+    )
+)
+@example(doc=("ACCEPTANCE_CRITERIA.md", "```\nTHEN: x\n"))
+@example(doc=("STATUS.md", "| Criterion |\n|---|\n| ✅ a |\r\n### ✅ b\n- [~] c"))
+def test_criteria_inventory_never_raises(doc: tuple[str, str]) -> None:
+    """The inventory of any text: no crash, every criterion on lines of the document."""
+    path, text = doc
+    found = criteria_inventory(parse(text, path))
+    count = max(1, len(split_lines(text)))
+    for c in found:
+        assert 0 <= c.line <= c.end_line < count, c
+        assert c.text and c.shape
+    assert to_jsonable(found) == to_jsonable(criteria_inventory(parse(text, path)))
 
 
 @gen.fuzz_settings(0.2)

@@ -33,7 +33,8 @@ def test_missing_section_fix_follows_plain_label_style() -> None:
     text = (
         "## Milestone 1: Search Live\n\n"
         "Goal: Customers find any parcel by tracking number\n\n"
-        "Deliverables:\n- Search API\n"
+        "Deliverables:\n- Search API\n\n"
+        "Value Delivered: parcels are found\n"
     )
     texts = {"m.md": text}
     [finding] = run(texts, "MS001")
@@ -47,7 +48,7 @@ def test_missing_section_stubs_stay_out_of_a_fence_that_is_never_closed() -> Non
     # The last label is followed by a fence that runs to the end of the file: stubs written
     # after it would be code, and each fix-all would add them again.
     text = (
-        "## Milestone: Foundation Complete\n\n**Acceptance Criteria:**\n\n"
+        "## Milestone: Foundation Complete\n\n**Phase:** Phase 0\n\n**Acceptance Criteria:**\n\n"
         "**Deliverables:**\n````\n```"
     )
     texts = {"m.md": text}
@@ -190,3 +191,73 @@ def test_a_projects_phase_does_not_leave_another_projects_milestones_behind() ->
     del texts["search/STATUS.md"], texts["billing/STATUS.md"]
     left_behind = [f.message.split("'")[1] for f in run(texts, "MS501")]
     assert sorted(left_behind) == ["Invoices Sent", "Search Live"]
+
+
+OWN_FORMAT = (
+    "# Roadmap\n\n"
+    "## Phase 1: Foundations\n\n"
+    "### Milestone 1: Search Live\n\n"
+    "**Goal:** Customers find any parcel by tracking number\n\n"
+    "**Value Delivered:** fewer support calls\n\n"
+    "**Acceptance Criteria:**\n- [ ] Search returns the parcel in <300ms P95\n\n"
+    "### Milestone 2: Notifications Live\n\n"
+    "**Goal:** Customers get a push message for every status change\n\n"
+    "**Value Delivered:** customers stop asking\n\n"
+    "**Acceptance Criteria:**\n- [ ] Push sent within 60 s of every status change\n"
+)
+
+
+def test_a_consistent_own_format_is_not_held_to_labels_it_never_uses() -> None:
+    # Two milestones, neither writes Deliverables or Approval Required, and a "## Phase 1"
+    # heading above them gives their phase: nothing is missing from their own format.
+    assert run({"m.md": OWN_FORMAT}, "MS001") == []
+    # One of them writing Approval Required makes it part of the format: the other lacks it.
+    text = OWN_FORMAT.replace(
+        "**Value Delivered:** fewer support calls\n",
+        "**Value Delivered:** fewer support calls\n\n**Approval Required:** Yes\n",
+    )
+    [finding] = run({"m.md": text}, "MS001")
+    assert "Notifications Live" in finding.message and "'Approval Required'" in finding.message
+    assert "'Phase'" not in finding.message and "'Deliverables'" not in finding.message
+
+
+def test_short_headings_and_generic_labels_are_a_teams_own_format() -> None:
+    text = (
+        "## M2 — Search\n\n**Goal:** find parcels\n\n**Deliverables:**\n- Search API\n\n"
+        "### Exit criteria\n\n- p95 under 300 ms\n"
+    )
+    assert run({"m.md": text}, "MS001") == []
+    # The kind word with only labels any plan has (Goal, Deliverables) is not the template.
+    plain = text.replace("## M2 — Search", "## Milestone 2: Search")
+    assert run({"m.md": plain}, "MS001") == []
+
+
+def test_required_sections_in_the_settings_hold_every_definition() -> None:
+    config = Config.model_validate(
+        {"required_sections": {"milestone": ["Goal", "Phase", "Approval Required"]}}
+    )
+    text = (
+        "## M2 — Search\n\n**Goal:** find parcels\n\n**Acceptance Criteria:**\n- p95 under 300 ms\n"
+    )
+    [finding] = run({"m.md": text}, "MS001", config)
+    assert "'Phase'" in finding.message and "'Approval Required'" in finding.message
+
+
+def test_missing_section_stubs_are_an_editor_fix_only() -> None:
+    [finding] = run({"m.md": TEMPLATE_GAP}, "MS001")
+    assert [fix.applicability for fix in finding.fixes] == ["unsafe"]
+
+
+def test_a_phase_heading_or_note_gives_the_phase() -> None:
+    body = (
+        "**Goal:** g\n\n**Value Delivered:** v\n\n**Approval Required:** No\n\n"
+        "**Deliverables:**\n- d\n\n**Acceptance Criteria:**\n- [ ] p95 < 300 ms\n"
+    )
+    text = (
+        "## Milestone: Written\n\n**Phase:** Phase 1\n\n" + body + "\n## Phase 2: Growth\n\n"
+        "### Milestone: Under A Phase Heading\n\n" + body + "\n"
+        "## Milestone: Noted On Its Heading (Phase 3)\n\n" + body + "\n"
+        "## Milestone: Nowhere\n\n" + body
+    )
+    findings = run({"m.md": text}, "MS001")
+    assert [f.message.split("'")[1] for f in findings] == ["Nowhere"]

@@ -1,0 +1,258 @@
+"""Stated counts on headings against what the section lists (MS303).
+
+Teams write a count into a heading — ``### Phase 1: Critical (13/13 ✅)``, ``## Project files
+(15 files)`` — and the list below it, or the sub-headings that split it, say how many there are.
+This rule compares the two where both are plain to read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.model import Document, Heading
+from milestone_lsp.core.positions import Range
+from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, STATUS_MARKS, clean_inline
+from milestone_lsp.rules.registry import RuleContext, rule
+
+# "(13/13 ✅)", "(4/4 done)", "(3/5)": a ratio in parentheses, nothing but a status after it.
+_RATIO = re.compile(
+    r"\(\s*(?P<done>\d{1,4})\s*/\s*(?P<total>\d{1,4})\s*"
+    r"(?P<tail>(?:✅|☑️?|✔️?|✓|done|complete[d]?|items?|tasks?|criteria)?)\s*\)",
+    re.IGNORECASE,
+)
+# "(15 files)", "(7 modules)": a count of a plural noun in parentheses.
+_TOTAL = re.compile(r"\(\s*(?P<total>\d{1,4})\s+(?P<noun>[^\W\d_]{3,20})\s*\)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Stated:
+    heading: Heading
+    index: int
+    done: int | None
+    total: int
+    noun: str | None
+    start: int
+    end: int
+
+
+def _stated(h: Heading, index: int) -> _Stated | None:
+    text = h.text
+    m = _RATIO.search(text)
+    if m is not None:
+        return _Stated(
+            h, index, int(m.group("done")), int(m.group("total")), None, m.start(), m.end()
+        )
+    m = _TOTAL.search(text)
+    if m is not None:
+        noun = m.group("noun").lower()
+        return _Stated(h, index, None, int(m.group("total")), noun, m.start(), m.end())
+    return None
+
+
+def _items(doc: Document, lines: list[str], start: int, end: int) -> list[tuple[int, bool | None]]:
+    """Top-level list items on lines ``start``–``end`` (exclusive): line and ticked state."""
+    out: list[tuple[int, bool | None]] = []
+    for number in range(start, end):
+        if number in doc.fenced_lines or number in doc.comment_lines:
+            continue
+        raw = lines[number]
+        m = LIST_MARKER.match(raw)
+        if m is None or len(m.group("indent").expandtabs(4)) > 1:
+            continue
+        body = raw[m.end() :]
+        box = CHECKBOX.match(body) if body[:1] == "[" else None
+        if box is not None:
+            mark = box.group("mark")
+            out.append((number, mark in ("x", "X") or mark in STATUS_MARKS))
+        else:
+            out.append((number, None))
+    return out
+
+
+# "Currently 12 of 15 closed", "3/5 done": a count of finished rows written in a sentence.
+_SENTENCE_COUNT = re.compile(
+    r"(?<![\w/.])(?P<done>\d{1,4})[ \t]*(?:of|/)[ \t]*(?P<total>\d{1,4})[ \t]+"
+    r"(?:\w+[ \t]+)?(?:are[ \t]+|is[ \t]+)?"
+    r"(?P<word>closed|done|complete[d]?|finished|merged|shipped)\b",
+    re.IGNORECASE,
+)
+_FINISHED = re.compile(
+    r"(?i)^(?:[✅☑✔✓]|(?:done|complete[d]?|closed|finished|merged|shipped|passed|resolved)\b)"
+)
+
+
+def _tables(lines: list[str], start: int, end: int, doc: Document) -> list[list[list[str]]]:
+    """The tables on lines ``start``–``end``: each a list of rows of cell texts (header first,
+    the separator row left out)."""
+    tables: list[list[list[str]]] = []
+    number = start
+    while number < end:
+        if number in doc.fenced_lines or not lines[number].lstrip().startswith("|"):
+            number += 1
+            continue
+        block: list[str] = []
+        while number < end and lines[number].lstrip().startswith("|"):
+            block.append(lines[number])
+            number += 1
+        if len(block) >= 3 and re.match(r"^\s*\|?[\s:|-]+\|?\s*$", block[1]) and "-" in block[1]:
+            rows = [[c.strip() for c in row.strip().strip("|").split("|")] for row in block]
+            tables.append([rows[0], *rows[2:]])
+    return tables
+
+
+def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding]:
+    """A sentence stating how many rows of the section's one status table are finished."""
+    doc = ctx.doc
+    lines = ctx.lines
+    found: dict[int, re.Match[str]] = {}
+    for n, text in enumerate(lines):
+        # Cheap tests first: most lines state no count at all.
+        if ("/" not in text and " of " not in text) or n in doc.fenced_lines:
+            continue
+        m = _SENTENCE_COUNT.search(text)
+        if m is not None and not text.lstrip().startswith("|"):
+            found[n] = m
+    if not found:
+        return
+    cuts = sorted({0, *(h.range.start.line for h in heads), len(lines)})
+    for start, end in itertools.pairwise(cuts):
+        claims = [(n, m) for n, m in found.items() if start <= n < end]
+        if len(claims) != 1:
+            continue
+        tables = _tables(lines, start, end, doc)
+        status_tables = [t for t in tables if any(re.match(r"(?i)^\W*status\b", c) for c in t[0])]
+        if len(status_tables) != 1:
+            continue
+        table = status_tables[0]
+        col = next(i for i, c in enumerate(table[0]) if re.match(r"(?i)^\W*status\b", c))
+        rows = [r for r in table[1:] if any(c for c in r)]
+        line, m = claims[0]
+        if int(m.group("total")) != len(rows):
+            continue
+        finished = sum(
+            1 for r in rows if col < len(r) and _FINISHED.match(clean_inline(r[col]).strip())
+        )
+        if finished != int(m.group("done")):
+            yield ctx.finding(
+                f"The text states {m.group('done')} of {m.group('total')} "
+                f"{m.group('word').lower()}, but the section's table marks {finished} of its "
+                f"{len(rows)} rows finished; correct the count or the table",
+                Range.of(line, m.start(), line, m.end()),
+            )
+
+
+def _singular(noun: str | None) -> str:
+    if noun is None:
+        return ""
+    return noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
+
+
+def _section_end(heads: list[Heading], index: int, total_lines: int) -> int:
+    level = heads[index].level
+    for h in heads[index + 1 :]:
+        if h.level <= level:
+            return h.range.start.line
+    return total_lines
+
+
+@rule(
+    "MS303",
+    "heading-count-mismatch",
+    Severity.WARNING,
+    "A count written on a heading disagrees with what its section lists.",
+)
+def count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A heading that states a count — `(13/13 ✅)`, `(3/5)`, `(15 files)` — where its section
+    says otherwise:
+
+    * a ratio `N/M` on a heading whose section is one plain list (no sub-headings) of a
+      different number of top-level items than `M`, or, when the items have boxes, a
+      different number of ticked items than `N`;
+    * a total `(N things)` on a heading whose section is split into sub-headings that each
+      state their own `(K things)` of the same noun, when those parts do not add up to `N`;
+    * a sentence stating `N of M closed` (done, complete, merged…) in a section with one table
+      that has a Status column and `M` rows, when the rows marked finished (DONE, ✅,
+      Complete, Closed…) are not `N`.
+
+    Lists inside fenced code, nested items and sections with more than one list shape are not
+    counted; a count of something else (days, tests, commits) never matches a list's length
+    and is not compared.
+
+    Why:
+    "Progress Tracking" asks for progress stated from counts anybody can recount; a heading
+    that claims 13 of 13 above a list of 8 misleads every reader who trusts the summary.
+
+    Example that fires:
+    ```markdown
+    ### Phase 1: Critical (13/13 ✅)
+    - Authentication fixes
+    - Input validation
+    ```
+
+    Example that does not:
+    the same heading above thirteen items, or `### Phase 1 (2/2 ✅)` above two.
+
+    Fix safety:
+    No fix: the count or the list may be the wrong one; the author decides.
+    """
+    yield from _findings(ctx)
+
+
+def _findings(ctx: RuleContext) -> Iterator[Finding]:
+    doc = ctx.doc
+    lines = ctx.lines
+    heads = [h for h in doc.headings if h.range.start.line not in doc.fenced_lines]
+    yield from _sentence_counts(ctx, heads)
+    stated = [s for i, h in enumerate(heads) if (s := _stated(h, i)) is not None]
+    if not stated:
+        return
+    by_index = {s.index: s for s in stated}
+    for s in stated:
+        h = s.heading
+        line = h.range.start.line
+        end = _section_end(heads, s.index, len(lines))
+        children = [i for i in range(s.index + 1, len(heads)) if heads[i].range.start.line < end]
+        base = h.text_range.start.character
+        at = Range.of(line, base + s.start, line, base + s.end)
+        if s.noun is None:
+            if children:
+                continue
+            items = _items(doc, lines, line + 1, end)
+            if len(items) < 2:
+                continue
+            if s.total != len(items):
+                yield ctx.finding(
+                    f"The heading states {s.done}/{s.total} but its list has {len(items)} "
+                    f"items; make the count match the list (or list what is missing)",
+                    at,
+                )
+                continue
+            boxes = [done for _, done in items if done is not None]
+            if s.done is not None and len(boxes) == len(items):
+                ticked = sum(1 for done in boxes if done)
+                if ticked != s.done:
+                    yield ctx.finding(
+                        f"The heading states {s.done}/{s.total} but {ticked} of its "
+                        f"{len(items)} items are ticked; make the count match the boxes",
+                        at,
+                    )
+            continue
+        # A total over parts: every direct sub-heading states its own count of the same noun.
+        direct = [i for i in children if heads[i].level == min(heads[j].level for j in children)]
+        parts = [by_index.get(i) for i in direct]
+        noun = _singular(s.noun)
+        if len(parts) < 2 or any(p is None or _singular(p.noun) != noun for p in parts):
+            continue
+        counted = [p.total for p in parts if p is not None]
+        if sum(counted) != s.total:
+            shown = "+".join(str(n) for n in counted)
+            yield ctx.finding(
+                f"The heading states {s.total} {s.noun} but its parts add up to "
+                f"{sum(counted)} ({shown}); correct the total or the parts",
+                at,
+            )
