@@ -147,6 +147,9 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
     ("good", "acceptable", "user-friendly"), vague quantities ("most", "some") or states with
     nothing to check them against ("complete", "working") and no threshold, count, named
     command, file or test that would settle it. A soft word next to a real threshold is fine.
+    Bare done-states ("Error budget defined") and evaluative predicates ("Settings screen is
+    usable") are weighed by a small learned layer over the predicate's shape and words
+    (docs/MEASURABILITY.md gives its figures on projects it was not trained on).
     Unfilled template text (`Functional criterion 1`, `[Name]`) is reported with a message
     asking to fill it in. "All deliverables complete" and "All acceptance criteria met" are
     checks the workspace itself settles (MS201 verifies them) and are not reported.
