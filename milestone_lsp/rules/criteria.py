@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from milestone_lsp.core import templates
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.model import Field, Item, Milestone, Section
@@ -72,6 +73,16 @@ _STRUCTURAL = re.compile(
     r"success\s+criteria|criteria|tasks)\s+(?:are\s+)?(?:complete|completed|done|met|checked)"
     r"(?:\s*\([^()]*\))?\.?$",
     re.IGNORECASE,
+)
+
+
+# The steps of the specification's verification checklists, as the templates write them: the
+# process the specification prescribes, each naming its check ("Security review passed").
+_VERIFICATION_STEPS = frozenset(
+    line.removeprefix("- [ ] ").strip()
+    for kind in ("milestoneVerification", "deliverableVerification")
+    for line in templates.render(kind).splitlines()
+    if line.startswith("- [ ] ")
 )
 
 
@@ -152,7 +163,9 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
     (docs/MEASURABILITY.md gives its figures on projects it was not trained on).
     Unfilled template text (`Functional criterion 1`, `[Name]`) is reported with a message
     asking to fill it in. "All deliverables complete" and "All acceptance criteria met" are
-    checks the workspace itself settles (MS201 verifies them) and are not reported.
+    checks the workspace itself settles (MS201 verifies them) and are not reported, nor are
+    the steps of the verification checklists as the templates write them ("Security review
+    passed (if required)"): they are the process "Verification Process" prescribes.
 
     The range is the whole criterion text (not the box, bullet or status tag), so that the
     rewrite replaces exactly it; the message names the words that make it vague. Ticked
@@ -189,7 +202,10 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        if _STRUCTURAL.match(item.text.strip()):
+        if (
+            _STRUCTURAL.match(item.text.strip())
+            or " ".join(item.text.split()) in _VERIFICATION_STEPS
+        ):
             continue
         verdict = measurability.analyze(item.text, extra_vague=extra, allowed=allowed)
         if verdict.measurable:

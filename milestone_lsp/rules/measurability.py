@@ -909,8 +909,13 @@ def _features_of(reading: _Reading) -> dict[str, float]:
         feats["first:" + words[0]] = 1.0
         feats["last:" + words[-1]] = 1.0
     feats["length"] = min(len(words), 30) / 30
+    # A name alone (a file, a command in backticks) says what the criterion is about, not
+    # what must be true of it: "`pyproject.toml` configured" still has nothing to check.
+    answered = any(kind != "code" for kind in reading.parts)
     if not reading.parts:
         feats["check:none"] = 1.0
+    elif not answered:
+        feats["check:name-only"] = 1.0
     # The shape of the predicate: an evaluative adjective after a copula ("is usable"), a bare
     # done-state participle closing the criterion ("Error budget defined"), a manner adverb.
     tokens = reading.tokens
@@ -923,11 +928,14 @@ def _features_of(reading: _Reading) -> dict[str, float]:
                 feats["shape:copula-participle"] = 1.0
         if w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS:
             feats["shape:adverb"] = 1.0
-    if words and _participle(words[-1]):
+    if words and words[-1] in _VERDICTS:
+        # "Security review passed", "User approval obtained": the outcome of a named check.
+        feats["shape:ends-verdict"] = 1.0
+    elif words and _participle(words[-1]):
         feats["shape:ends-participle"] = 1.0
-        if not reading.parts:
+        if not answered:
             feats["shape:bare-participle"] = 1.0
-    if "shape:copula-adjective" in feats and not reading.parts:
+    if "shape:copula-adjective" in feats and not answered:
         feats["shape:bare-adjective"] = 1.0
     return feats
 
@@ -939,6 +947,13 @@ _IRREGULAR_PARTICIPLES: Final = _words(
     kept held put split sent spent found met led read laid paid thought brought bought caught
     taught sought left lost won hidden frozen broken spoken stolen driven proven risen shut
     cut hit"""
+)
+
+
+# Participles that report the outcome of a check rather than the end of some work.
+_VERDICTS: Final = _words(
+    """passed passing passes met approved accepted granted obtained signed merged green
+    resolved closed rejected succeeded"""
 )
 
 

@@ -129,3 +129,17 @@ def test_scores_leave_borderline_out_and_report_its_share() -> None:
     assert (s.tp, s.fn, s.fp, s.tn) == (1, 1, 1, 0)
     assert s.precision == 0.5 and s.recall == 0.5
     assert s.borderline_flagged == 0.5
+
+
+def test_a_name_alone_does_not_answer_a_done_state() -> None:
+    named = features("`deploy.yaml` configured")
+    assert named["check:name-only"] == 1.0
+    assert named["shape:bare-participle"] == 1.0
+    assert "check:name-only" not in features("`deploy.yaml` configured with 3 replicas")
+
+
+def test_the_outcome_of_a_check_is_not_a_done_state() -> None:
+    f = features("Accessibility audit passed")
+    assert f["shape:ends-verdict"] == 1.0
+    assert "shape:ends-participle" not in f
+    assert "shape:ends-participle" in features("Accessibility audit scheduled")
