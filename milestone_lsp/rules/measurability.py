@@ -1148,13 +1148,36 @@ def rewrites(text: str, verdict: Verdict | None = None) -> list[str]:
         filled = text[: quantity.start] + "<N>/<N>" + text[quantity.end : _MAX_CHARS]
         filled = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", filled))
         options.insert(0, " ".join(filled.split()))
-    elif _STATE in categories or _JUDGEMENT in categories:
-        options.append(_subject(text) + " verified by <command or test>, which exits 0")
+    elif not verdict.placeholder and not verdict.measurable:
+        # The criterion itself, with a visible slot for the bar it lacks: its subject and its
+        # predicate stay, and the placeholder rule keeps flagging it until the slot is filled.
+        kept = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", text[:_MAX_CHARS]))
+        kept = " ".join(kept.split()).rstrip(" .;:,")
+        if kept:
+            first = verdict.spans[0] if verdict.spans else None
+            kind = _category_of(first.reason) if first is not None else ""
+            if first is not None and first.reason == _unchecked_reason(first.word):
+                kind = _STATE if first.reason.startswith(f"'{first.word}' says something") else ""
+            options.insert(0, kept + _SLOTS.get(kind, _SLOTS[""]))
+        if _STATE in categories or _JUDGEMENT in categories:
+            options.append(_subject(text) + " verified by <command or test>, which exits 0")
     seen: list[str] = []
     for option in options:
         if option not in seen:
             seen.append(option)
     return seen[:4]
+
+
+# The bar each kind of vagueness lacks, as a slot appended to the criterion.
+_SLOTS: Final[dict[str, str]] = {
+    _STATE: ": <what it must contain or show>, checked by <command or test> (<N>/<N> passing)",
+    _SUBJECTIVE: ": <metric> within <N> <unit>, measured by <method>",
+    _CHANGE: ": <metric> from <N> to <N> <unit>, measured by <method>",
+    _JUDGEMENT: ": <N>/<N> <users or reviewers> <observable result>",
+    _OPEN: ": <the concrete list or artefact>, <N>/<N> present",
+    _CONFIGURED: ": <metric> within <N> <unit>, measured by <method>",
+    "": ", checked by <command or test> (<N>/<N> passing)",
+}
 
 
 def _category_of(reason: str) -> str:
