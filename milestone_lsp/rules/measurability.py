@@ -30,7 +30,16 @@ from typing import Final
 from milestone_lsp.rules.measurability_model import Model
 from milestone_lsp.rules.measurability_model import load as load_model
 
-__all__ = ["TOPICS", "VagueSpan", "Verdict", "analyze", "features", "headline", "rewrites"]
+__all__ = [
+    "TOPICS",
+    "VagueSpan",
+    "Verdict",
+    "analyze",
+    "features",
+    "headline",
+    "rewrites",
+    "slot_rewrite",
+]
 
 TOPICS: Final = (
     "tests",
@@ -1149,16 +1158,9 @@ def rewrites(text: str, verdict: Verdict | None = None) -> list[str]:
         filled = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", filled))
         options.insert(0, " ".join(filled.split()))
     elif not verdict.placeholder and not verdict.measurable:
-        # The criterion itself, with a visible slot for the bar it lacks: its subject and its
-        # predicate stay, and the placeholder rule keeps flagging it until the slot is filled.
-        kept = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", text[:_MAX_CHARS]))
-        kept = " ".join(kept.split()).rstrip(" .;:,")
-        if kept:
-            first = verdict.spans[0] if verdict.spans else None
-            kind = _category_of(first.reason) if first is not None else ""
-            if first is not None and first.reason == _unchecked_reason(first.word):
-                kind = _STATE if first.reason.startswith(f"'{first.word}' says something") else ""
-            options.insert(0, kept + _SLOTS.get(kind, _SLOTS[""]))
+        slotted = slot_rewrite(text, verdict)
+        if slotted:
+            options.insert(0, slotted)
         if _STATE in categories or _JUDGEMENT in categories:
             options.append(_subject(text) + " verified by <command or test>, which exits 0")
     seen: list[str] = []
@@ -1166,6 +1168,32 @@ def rewrites(text: str, verdict: Verdict | None = None) -> list[str]:
         if option not in seen:
             seen.append(option)
     return seen[:4]
+
+
+def slot_rewrite(text: str, verdict: Verdict | None = None) -> str:
+    """The criterion itself with a visible ``<…>`` slot for the bar it lacks ("" when it is
+    measurable or a placeholder).
+
+    Its subject and predicate stay as written (status tags aside); a vague quantity gives way
+    to a count in place. The placeholder check keeps reporting the result until the slot is
+    filled in.
+    """
+    if verdict is None:
+        verdict = analyze(text)
+    if verdict.measurable or verdict.placeholder:
+        return ""
+    quantity = next((s for s in verdict.spans if _category_of(s.reason) == _QUANTITY), None)
+    if quantity is not None:
+        text = text[: quantity.start] + "<N>/<N>" + text[quantity.end : _MAX_CHARS]
+    kept = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", text[:_MAX_CHARS]))
+    kept = " ".join(kept.split()).rstrip(" .;:,")
+    if not kept or quantity is not None:
+        return kept
+    first = verdict.spans[0] if verdict.spans else None
+    kind = _category_of(first.reason) if first is not None else ""
+    if first is not None and first.reason == _unchecked_reason(first.word):
+        kind = _STATE if first.reason.startswith(f"'{first.word}' says something") else ""
+    return kept + _SLOTS.get(kind, _SLOTS[""])
 
 
 # The bar each kind of vagueness lacks, as a slot appended to the criterion.

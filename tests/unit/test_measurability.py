@@ -361,3 +361,21 @@ def test_the_examples_in_hints_are_themselves_measurable() -> None:
             continue
         verdict = analyze(example.group(1))
         assert verdict.measurable, f"{topic}: {example.group(1)!r} is flagged: {verdict.reasons}"
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="shared corpus not available")
+def test_every_ms101_fix_on_the_dev_set_keeps_the_subject_and_fills_to_measurable() -> None:
+    from milestone_lsp.rules.criteria import _subject, measurable_rewrites
+
+    word = re.compile(r"[^\W\d_][\w'’-]*")
+    offered = 0
+    for _label, text, _source in _load_dev():
+        verdict = analyze(text)
+        if verdict.measurable or verdict.placeholder:
+            continue
+        subject = {w.lower() for w in word.findall(_subject(text, verdict))}
+        for _title, fix in measurable_rewrites(text, verdict, [], []):
+            offered += 1
+            assert subject <= {w.lower() for w in word.findall(fix)}, (text, fix)
+            assert analyze(_fill(fix)).measurable, (text, fix)
+    assert offered >= 150
