@@ -940,7 +940,7 @@ def _features_of(reading: _Reading) -> dict[str, float]:
     if words and words[-1] in _VERDICTS:
         # "Security review passed", "User approval obtained": the outcome of a named check.
         feats["shape:ends-verdict"] = 1.0
-    elif words and _participle(words[-1]):
+    elif words and _participle(words[-1]) and _main_clause_participle(words):
         feats["shape:ends-participle"] = 1.0
         if not answered:
             feats["shape:bare-participle"] = 1.0
@@ -964,6 +964,19 @@ _VERDICTS: Final = _words(
     """passed passing passes met approved accepted granted obtained signed merged green
     resolved closed rejected succeeded"""
 )
+
+
+_SUBORDINATORS: Final = _words("after before when whenever once until unless if while since")
+
+
+def _main_clause_participle(words: list[str]) -> bool:
+    """Whether the closing participle is the criterion's own done-state: not negated ("cannot
+    be accidentally salvaged" is an invariant) and not inside a clause that only says when
+    ("... after every copy is reclaimed")."""
+    tail = words[-4:-1]
+    if any(w in _NEGATORS or w.endswith("n't") for w in tail):
+        return False
+    return not any(w in _SUBORDINATORS for w in words[1:-1])
 
 
 def _participle(word: str) -> bool:

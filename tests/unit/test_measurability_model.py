@@ -143,3 +143,11 @@ def test_the_outcome_of_a_check_is_not_a_done_state() -> None:
     assert f["shape:ends-verdict"] == 1.0
     assert "shape:ends-participle" not in f
     assert "shape:ends-participle" in features("Accessibility audit scheduled")
+
+
+def test_a_participle_in_a_negated_or_time_clause_is_not_the_done_state() -> None:
+    assert "shape:ends-participle" in features("Saved drafts are restored")
+    assert "shape:ends-participle" not in features("Saved drafts cannot be silently discarded")
+    assert "shape:ends-participle" not in features(
+        "The draft keeps its title after the last copy is deleted"
+    )
