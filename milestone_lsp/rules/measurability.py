@@ -353,7 +353,7 @@ _CHECK_RE: Final = _LazyPattern(
     r"byte-for-byte|logged|reported|rejected|rejects|returns?|responds?|persists?|survives?|"
     r"archived|recorded|signed|tagged|merged|green|exits?|covered by|asserts?|diff|"
     r"grep|exact(?:ly)?|same|always|never|only|no|zero|none|without|absent|lists?|includes?|"
-    r"contains?|documented|accepted|avoids?|blocked|denied|refuses?|emits?|warns?|shows?|"
+    r"contains?|accepted|avoids?|blocked|denied|refuses?|emits?|warns?|shows?|"
     r"displays?)\b",
     re.I,
 )
@@ -1046,9 +1046,10 @@ def _vague_spans(
             for s in ordered
         )
     by_word = {t[2]: t for t in reversed(reading.tokens)}
+    shaped = _shape_tokens(reading)
     for name, _weight in contributions:
         _kind, _sep, word = name.partition(":")
-        token = by_word.get(word) if _sep else None
+        token = shaped.get(name) or (by_word.get(word) if _sep else None)
         if token is None or word in _STOP_WORDS:
             continue
         start, end, _low = token
@@ -1074,13 +1075,59 @@ def _mentions_allowed(reading: _Reading, allowed: tuple[str, ...]) -> bool:
     )
 
 
+def _shape_tokens(reading: _Reading) -> dict[str, tuple[int, int, str]]:
+    """The word each predicate-shape feature is about (for the range of the finding)."""
+    tokens = [t for t in reading.tokens if t[2] not in reading.allowed]
+    out: dict[str, tuple[int, int, str]] = {}
+    if tokens:
+        out["shape:ends-participle"] = out["shape:bare-participle"] = tokens[-1]
+    for i, token in enumerate(tokens):
+        w = token[2]
+        if w in _COPULAS and i + 1 < len(tokens) and "shape:copula-adjective" not in out:
+            out["shape:copula-adjective"] = out["shape:bare-adjective"] = tokens[i + 1]
+            out["shape:copula-participle"] = tokens[i + 1]
+        if w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS:
+            out.setdefault("shape:adverb", token)
+    return out
+
+
 _STOP_WORDS: Final = _words(
     "the a an and or of to in on for with by from at as is are be been it its this that all"
 )
 
 
+# Done-state verbs by what they leave out, for the explanation.
+_WRITTEN: Final = _words(
+    "documented written described outlined recorded captured noted explained summarized "
+    "summarised drafted"
+)
+_DECIDED: Final = _words(
+    "defined established agreed planned decided specified designed chosen scoped identified "
+    "determined finalized finalised redefined"
+)
+_BUILT: Final = _words(
+    "implemented built added created integrated configured wired deployed installed "
+    "developed set setup enabled supported handled migrated completed done"
+)
+
+
 def _unchecked_reason(word: str) -> str:
     low = word.lower()
+    if low in _WRITTEN:
+        return (
+            f"'{word}' says something was written, not what it must contain: "
+            "name the sections or the example it must have"
+        )
+    if low in _DECIDED:
+        return (
+            f"'{word}' says something was decided, not what: "
+            "name the values, the rule or the document that holds them"
+        )
+    if low in _BUILT:
+        return (
+            f"'{word}' says something was set up, not how to see that it works: "
+            "name the command that exits 0, the test that passes or the output it shows"
+        )
     if low.endswith("ed") or low.endswith("en"):
         return (
             f"'{word}' says something was done, not what must be true when it is: "
@@ -1204,6 +1251,10 @@ def slot_rewrite(text: str, verdict: Verdict | None = None) -> str:
         return kept
     first = verdict.spans[0] if verdict.spans else None
     kind = _category_of(first.reason) if first is not None else ""
+    if first is not None and not any(
+        first.reason.endswith(t.split("'{w}'", 1)[-1]) for t in _REASONS.values()
+    ):
+        kind = ""  # the learned layer's finding, not a lexicon category
     if first is not None and first.reason == _unchecked_reason(first.word):
         kind = _STATE if first.reason.startswith(f"'{first.word}' says something") else ""
     return kept + _SLOTS.get(kind, _SLOTS[""])

@@ -54,7 +54,15 @@ def test_done_state_verdict_points_at_the_participle() -> None:
     assert not verdict.measurable
     (span,) = verdict.spans
     assert (span.word, span.start, span.end) == ("configured", 16, 26)
-    assert "says something was done" in span.reason
+    assert span.reason.startswith("'configured' says something was set up, not how to see")
+    # The explanation says what the kind of done-state leaves out.
+    (written,) = analyze("Rollback procedure documented").spans
+    assert written.reason.startswith("'documented' says something was written, not what it")
+    assert "name the sections" in written.reason
+    (decided,) = analyze("Escalation policy defined").spans
+    assert "name the values, the rule" in decided.reason
+    (other,) = analyze("Stale sessions purged").spans
+    assert other.reason.startswith("'purged' says something was done, not what must be true")
     assert analyze("Billing webhook forwards 3/3 test events to `/hooks/pay`").measurable
 
 
