@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from milestone_lsp.core import templates
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.model import Field, Item, Milestone, Section
@@ -19,46 +20,16 @@ from milestone_lsp.rules.sections import definitions, find_field
 
 # --- MS101 --------------------------------------------------------------------------------------
 
-# Concrete rewrites per topic, in the specification's threshold style. The numbers are defaults
-# for the user to review (the fix is unsafe); "{s}" is the criterion's own subject.
-_DEFAULT_REWRITES: dict[str, tuple[str, ...]] = {
-    "tests": (
-        "All unit and integration tests passing in CI (100%)",
-        "Unit test coverage >80%",
-        "Zero failing tests on main for 5 consecutive CI runs",
-    ),
-    "performance": (
-        "P95 response time <500ms under expected load",
-        "Throughput >=100 requests/s with error rate <1%",
-        "Peak memory <512 MB during the benchmark run",
-    ),
-    "documentation": (
-        "{s} includes setup steps and at least 1 runnable example",
-        "README documents installation and usage with at least 1 runnable example",
-        "API reference lists every public endpoint with a request/response example",
-    ),
-    "security": (
-        "Zero critical or high vulnerabilities in the dependency scan",
-        "Security tests passing (OWASP top 10)",
-        "Zero secrets reported by the secret scanner",
-    ),
-    "quality": (
-        "Zero linter warnings on changed files",
-        "No regression in existing tests (100% passing)",
-        "Code review approved by at least 1 reviewer",
-    ),
-    "functional": (
-        "{s} verified by an automated test passing in CI (100%)",
-        "{s}: all end-to-end scenarios passing (100%)",
-    ),
-    "release": (
-        "Release build tagged and passing 100% of smoke tests",
-        "Release artifact installs with 0 errors on a clean machine",
-    ),
-    "other": (
-        "{s} verified by an automated check passing in CI (100%)",
-        "{s} demonstrated in an acceptance test with 0 open defects",
-    ),
+# Examples per topic, in the specification's threshold style, each built on the criterion's own
+# subject ("{s}"). Offered only when the subject itself names the topic; the figures are
+# examples for the author to review (the fix is unsafe and its title says so).
+_TOPIC_EXAMPLES: dict[str, str] = {
+    "tests": "{s}: 15/15 passing in CI",
+    "performance": "{s}: P95 under 500 ms at 50 requests/s",
+    "documentation": "{s}: setup steps and at least 1 runnable example",
+    "security": "{s}: zero critical or high findings in the dependency scan",
+    "quality": "{s}: zero linter warnings on changed files",
+    "release": "{s}: tagged, and installs with 0 errors on a clean machine",
 }
 _FILLER = frozenset(
     {"is", "are", "be", "been", "being", "was", "were", "will", "should", "must", "shall"}
@@ -75,10 +46,32 @@ _STRUCTURAL = re.compile(
 )
 
 
+# The steps of the specification's verification checklists, as the templates write them: the
+# process the specification prescribes, each naming its check ("Security review passed").
+_VERIFICATION_STEPS = frozenset(
+    line.removeprefix("- [ ] ").strip()
+    for kind in ("milestoneVerification", "deliverableVerification")
+    for line in templates.render(kind).splitlines()
+    if line.startswith("- [ ] ")
+)
+
+
+def _skipped(item: Item) -> bool:
+    """Entries MS101 never judges: withdrawn or empty ones, checks the workspace settles itself,
+    and the verification steps our templates write."""
+    text = item.text.strip()
+    return (
+        item.struck
+        or not text
+        or bool(_STRUCTURAL.match(text))
+        or " ".join(item.text.split()) in _VERIFICATION_STEPS
+    )
+
+
 def reported_vague(item: Item, extra: Sequence[str], allowed: Sequence[str]) -> bool:
     """Whether MS101 reports ``item`` (before settings and suppressions): the one judgement
     every count of vague criteria uses."""
-    if item.struck or not item.text.strip() or _STRUCTURAL.match(item.text.strip()):
+    if _skipped(item):
         return False
     return not measurability.analyze(item.text, extra_vague=extra, allowed=allowed).measurable
 
@@ -97,7 +90,8 @@ def criteria_items(ctx: RuleContext) -> Iterator[tuple[Section, Item]]:
 def _subject(text: str, verdict: measurability.Verdict) -> str:
     """The words of a criterion before its first vague word, without trailing filler."""
     cut = min((s.start for s in verdict.spans), default=len(text))
-    words = re.sub(r"[`*_\[\]()]", "", text[:cut]).split()
+    # Markup goes, identifiers stay whole ("snippet_list", not "snippetlist").
+    words = re.sub(r"[`*\[\]()]|(?<!\w)_+|_+(?!\w)", "", text[:cut]).split()
     while words and words[-1].lower().strip(".,:;") in _FILLER:
         words.pop()
     while words and words[0].lower() in {"the", "a", "an", "all"}:
@@ -110,34 +104,26 @@ def _subject(text: str, verdict: measurability.Verdict) -> str:
 
 def measurable_rewrites(
     text: str, verdict: measurability.Verdict, extra: list[str], allowed: list[str]
-) -> list[str]:
-    """Rewrites that the analyzer itself accepts as measurable, fitting the criterion's topic.
+) -> list[tuple[str, str]]:
+    """Rewrites that keep the criterion's meaning, as (title, text) pairs.
 
-    The analyzer's suggestions are used when they are already concrete; the rest come from the
-    default table above, with the criterion's subject filled in. Each candidate is checked, so
-    applying any of them makes the finding go away.
+    First the criterion itself with a visible ``<…>`` slot for the bar it lacks (the
+    placeholder check reports it until the slot is filled); then, when the criterion's subject
+    names its topic, an example with figures built on that subject, kept only when the
+    analyzer accepts it as measurable.
     """
-    candidates = [r for r in measurability.rewrites(text, verdict) if "<" not in r]
+    out: list[tuple[str, str]] = []
+    slotted = measurability.slot_rewrite(text, verdict)
+    if slotted and slotted.strip() != text.strip():
+        out.append((f"Rewrite with a slot to fill: '{slotted}'", slotted))
     subject = _subject(text, verdict)
-    for template in _DEFAULT_REWRITES.get(verdict.topic, _DEFAULT_REWRITES["other"]):
-        if "{s}" in template:
-            if not subject:
-                continue
-            candidates.append(template.replace("{s}", subject))
-        else:
-            candidates.append(template)
-    if len(candidates) < 2:
-        candidates.extend(_DEFAULT_REWRITES["tests"][:2])
-    out: list[str] = []
-    for candidate in candidates:
-        if candidate in out or candidate.strip() == text.strip():
-            continue
+    template = _TOPIC_EXAMPLES.get(verdict.topic)
+    if subject and template and measurability.analyze(subject).topic == verdict.topic:
+        candidate = template.replace("{s}", subject)
         check = measurability.analyze(candidate, extra_vague=extra, allowed=allowed)
-        if check.measurable and not check.placeholder:
-            out.append(candidate)
-        if len(out) == _MAX_FIXES:
-            break
-    return out
+        if check.measurable and not check.placeholder and candidate.strip() != text.strip():
+            out.append((f"Rewrite as example: '{candidate}' (review the figures)", candidate))
+    return out[:_MAX_FIXES]
 
 
 @rule(
@@ -155,9 +141,14 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
     ("good", "acceptable", "user-friendly"), vague quantities ("most", "some") or states with
     nothing to check them against ("complete", "working") and no threshold, count, named
     command, file or test that would settle it. A soft word next to a real threshold is fine.
+    Bare done-states ("Error budget defined") and evaluative predicates ("Settings screen is
+    usable") are weighed by a small learned layer over the predicate's shape and words
+    (docs/MEASURABILITY.md gives its figures on projects it was not trained on).
     Unfilled template text (`Functional criterion 1`, `[Name]`) is reported with a message
     asking to fill it in. "All deliverables complete" and "All acceptance criteria met" are
-    checks the workspace itself settles (MS201 verifies them) and are not reported.
+    checks the workspace itself settles (MS201 verifies them) and are not reported, nor are
+    the steps of the verification checklists as the templates write them ("Security review
+    passed (if required)"): they are the process "Verification Process" prescribes.
 
     The range is the whole criterion text (not the box, bullet or status tag), so that the
     rewrite replaces exactly it; the message names the words that make it vague. Ticked
@@ -177,35 +168,33 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
     `- [ ] All integration tests passing (15/15)`.
 
     Fix safety:
-    Unsafe. Each fix replaces the criterion text (keeping its box, bullet and status tag) with a
-    measurable rewrite that fits its topic (tests, performance, documentation, security,
-    quality…), using default thresholds such as `<500ms P95` or `>80%`. The numbers are
-    suggestions the author must review; they change what the milestone promises. A placeholder
-    gets rewrites only when it names a category (`Testing criterion`); for `Functional
-    criterion 1` only the author knows what to write.
+    Unsafe. Each fix replaces the criterion text (keeping its box, bullet and status tag). The
+    first keeps the criterion as written and adds a visible slot for the bar it lacks
+    (`Performance is acceptable: <metric> within <N> <unit>, measured by <method>`); MS101
+    keeps reporting it as a placeholder until the slot is filled. When the criterion's subject
+    names its topic (tests, performance, documentation, security, quality, release), a second
+    fix offers an example on that subject with figures to review (`Performance: P95 under 500
+    ms at 50 requests/s`): they change what the milestone promises. Placeholders get no
+    rewrite: only the author knows what to write.
     """
     extra = list(ctx.config.extra_vague_words)
     allowed = list(ctx.config.allowed_words)
     seen: set[tuple[int, int]] = set()
     for _, item in criteria_items(ctx):
-        if item.struck or not item.text.strip():
-            continue
         key = (item.text_range.start.line, item.text_range.start.character)
-        if key in seen:
+        if key in seen or _skipped(item):
             continue
         seen.add(key)
-        if _STRUCTURAL.match(item.text.strip()):
-            continue
         verdict = measurability.analyze(item.text, extra_vague=extra, allowed=allowed)
         if verdict.measurable:
             continue
         message = measurability.headline(verdict)
-        options: list[str] = []
-        if not verdict.placeholder or verdict.topic not in ("functional", "other"):
+        options: list[tuple[str, str]] = []
+        if not verdict.placeholder:
             options = measurable_rewrites(item.text, verdict, extra, allowed)
         fixes = [
-            Fix(f"Rewrite as '{text}'", (TextEdit(ctx.doc.path, item.text_range, text),), "unsafe")
-            for text in options
+            Fix(title, (TextEdit(ctx.doc.path, item.text_range, text),), "unsafe")
+            for title, text in options
         ]
         yield ctx.finding(message, item.text_range, fixes=fixes)
 

@@ -27,7 +27,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["TOPICS", "VagueSpan", "Verdict", "analyze", "headline", "rewrites"]
+from milestone_lsp.rules.measurability_model import Model
+from milestone_lsp.rules.measurability_model import load as load_model
+
+__all__ = [
+    "TOPICS",
+    "VagueSpan",
+    "Verdict",
+    "analyze",
+    "features",
+    "headline",
+    "rewrites",
+    "slot_rewrite",
+]
 
 TOPICS: Final = (
     "tests",
@@ -341,7 +353,7 @@ _CHECK_RE: Final = _LazyPattern(
     r"byte-for-byte|logged|reported|rejected|rejects|returns?|responds?|persists?|survives?|"
     r"archived|recorded|signed|tagged|merged|green|exits?|covered by|asserts?|diff|"
     r"grep|exact(?:ly)?|same|always|never|only|no|zero|none|without|absent|lists?|includes?|"
-    r"contains?|documented|accepted|avoids?|blocked|denied|refuses?|emits?|warns?|shows?|"
+    r"contains?|accepted|avoids?|blocked|denied|refuses?|emits?|warns?|shows?|"
     r"displays?)\b",
     re.I,
 )
@@ -829,16 +841,161 @@ def _topic_ascii(masked: str) -> str:
     return _TOPIC_PATTERNS[best][0] if best < len(_TOPIC_PATTERNS) else "other"
 
 
-def analyze(text: str, *, extra_vague: Iterable[str] = (), allowed: Iterable[str] = ()) -> Verdict:
-    """Judge whether a criterion has an objective pass/fail check."""
+def analyze(
+    text: str,
+    *,
+    extra_vague: Iterable[str] = (),
+    allowed: Iterable[str] = (),
+    model: Model | None = None,
+) -> Verdict:
+    """Judge whether a criterion has an objective pass/fail check.
+
+    ``model`` replaces the shipped learned layer (the grouped cross-validation of the tests
+    judges each project with a model trained without it).
+    """
     if not isinstance(text, str):
         text = str(text)
     # Memoised: a keystroke re-checks every criterion of the document, but changes at most one.
-    return _analyze_cached(text, tuple(extra_vague), tuple(allowed))
+    return _analyze_cached(text, tuple(extra_vague), tuple(allowed), model)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What the analysis of one criterion found, before the learned layer weighs it."""
+
+    text: str
+    masked: str
+    code_spans: int
+    tokens: list[tuple[int, int, str]]
+    soft: list[_Soft]
+    parts: dict[str, int]
+    notes: list[str]
+    foreign: bool
+    allowed: frozenset[str]
+
+
+def _read(text: str, extra: re.Pattern[str] | None, allowed_set: frozenset[str]) -> _Reading:
+    masked, code_spans = _mask(text)
+    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN_RE.finditer(masked)]
+    soft = _soft_cues(masked, tokens, extra, allowed_set)
+    foreign = _foreign(tokens, masked)
+    if soft and foreign:
+        # The built-in lexicon is English; in other languages its hits are mostly cognates
+        # ("ideal olarak", "optimize RAM"). Only the user's own words still count.
+        soft = [s for s in soft if s.category == _CONFIGURED]
+    soft = [s for s in soft if text[s.start : s.end].lower() not in allowed_set]
+    parts, notes = _check_cues(masked, code_spans)
+    return _Reading(text, masked, code_spans, tokens, soft, parts, notes, foreign, allowed_set)
+
+
+def _lexicon_vague(reading: _Reading) -> bool:
+    """The word-weighing judgement: soft cues of weight 2 or more that the checks do not
+    outweigh, or a vague quantity with no threshold."""
+    soft = reading.soft
+    soft_weight = sum(s.weight for s in soft)
+    if soft_weight < 2:
+        return False
+    parts = reading.parts
+    unanswered = "threshold" not in parts and any(
+        s.category == _QUANTITY and s.weight >= 2 for s in soft
+    )
+    return unanswered or sum(parts.values()) < soft_weight
+
+
+def _features_of(reading: _Reading) -> dict[str, float]:
+    """The learned layer's inputs: the lexicon's cues by kind, the check cues by kind, and the
+    words (lower case) with the first and the last one marked."""
+    feats: dict[str, float] = {"lexicon_vague": float(_lexicon_vague(reading))}
+    for s in reading.soft:
+        key = "soft:" + s.category
+        feats[key] = feats.get(key, 0.0) + s.weight
+    for kind, weight in reading.parts.items():
+        feats["check:" + kind] = float(weight)
+    words = [t[2] for t in reading.tokens if t[2] not in reading.allowed]
+    for w in words:
+        feats["w:" + w] = 1.0
+    if words:
+        feats["first:" + words[0]] = 1.0
+        feats["last:" + words[-1]] = 1.0
+    feats["length"] = min(len(words), 30) / 30
+    # A name alone (a file, a command in backticks) says what the criterion is about, not
+    # what must be true of it: "`pyproject.toml` configured" still has nothing to check.
+    answered = any(kind != "code" for kind in reading.parts)
+    if not reading.parts:
+        feats["check:none"] = 1.0
+    elif not answered:
+        feats["check:name-only"] = 1.0
+    # The shape of the predicate: an evaluative adjective after a copula ("is usable"), a bare
+    # done-state participle closing the criterion ("Error budget defined"), a manner adverb.
+    tokens = reading.tokens
+    for i, (_start, _end, w) in enumerate(tokens):
+        if w in _COPULAS and i + 1 < len(tokens):
+            nxt = tokens[i + 1][2]
+            if nxt.endswith(_EVALUATIVE_SUFFIXES):
+                feats["shape:copula-adjective"] = 1.0
+            elif _participle(nxt):
+                feats["shape:copula-participle"] = 1.0
+        if w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS:
+            feats["shape:adverb"] = 1.0
+    if words and words[-1] in _VERDICTS:
+        # "Security review passed", "User approval obtained": the outcome of a named check.
+        feats["shape:ends-verdict"] = 1.0
+    elif words and _participle(words[-1]) and _main_clause_participle(words):
+        feats["shape:ends-participle"] = 1.0
+        if not answered:
+            feats["shape:bare-participle"] = 1.0
+    if "shape:copula-adjective" in feats and not answered:
+        feats["shape:bare-adjective"] = 1.0
+    return feats
+
+
+_EVALUATIVE_SUFFIXES: Final = ("able", "ible", "ive", "ful", "ous", "ent", "ant", "al", "ic")
+_NOT_ADVERBS: Final = _words("only early daily weekly monthly yearly hourly nightly apply reply")
+_IRREGULAR_PARTICIPLES: Final = _words(
+    """done written built set shown made given known run drawn taken begun chosen understood
+    kept held put split sent spent found met led read laid paid thought brought bought caught
+    taught sought left lost won hidden frozen broken spoken stolen driven proven risen shut
+    cut hit"""
+)
+
+
+# Participles that report the outcome of a check rather than the end of some work.
+_VERDICTS: Final = _words(
+    """passed passing passes met approved accepted granted obtained signed merged green
+    resolved closed rejected succeeded"""
+)
+
+
+_SUBORDINATORS: Final = _words("after before when whenever once until unless if while since")
+
+
+def _main_clause_participle(words: list[str]) -> bool:
+    """Whether the closing participle is the criterion's own done-state: not negated ("cannot
+    be accidentally salvaged" is an invariant) and not inside a clause that only says when
+    ("... after every copy is reclaimed")."""
+    tail = words[-4:-1]
+    if any(w in _NEGATORS or w.endswith("n't") for w in tail):
+        return False
+    return not any(w in _SUBORDINATORS for w in words[1:-1])
+
+
+def _participle(word: str) -> bool:
+    """A past participle by its form: regular "-ed" or a common irregular one."""
+    return (len(word) > 4 and word.endswith("ed") and not word.endswith("eed")) or (
+        word in _IRREGULAR_PARTICIPLES
+    )
+
+
+def features(text: str, *, allowed: Iterable[str] = ()) -> dict[str, float]:
+    """The learned layer's features of a criterion (used by the training script)."""
+    allowed_set = frozenset(w.strip().lower() for w in allowed if w and w.strip())
+    return _features_of(_read(str(text)[:_MAX_CHARS], None, allowed_set))
 
 
 @lru_cache(maxsize=16384)
-def _analyze_cached(text: str, extra_vague: tuple[str, ...], allowed: tuple[str, ...]) -> Verdict:
+def _analyze_cached(
+    text: str, extra_vague: tuple[str, ...], allowed: tuple[str, ...], model: Model | None
+) -> Verdict:
     text = text[:_MAX_CHARS]
     masked, code_spans = _mask(text)
     topic = _topic(masked)
@@ -848,28 +1005,38 @@ def _analyze_cached(text: str, extra_vague: tuple[str, ...], allowed: tuple[str,
 
     allowed_set = frozenset(w.strip().lower() for w in allowed if w and w.strip())
     extra = _extra_re(tuple(sorted({w for w in extra_vague if w})))
-    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN_RE.finditer(masked)]
-    soft = _soft_cues(masked, tokens, extra, allowed_set)
-    if soft and _foreign(tokens, masked):
-        # The built-in lexicon is English; in other languages its hits are mostly cognates
-        # ("ideal olarak", "optimize RAM"). Only the user's own words still count.
-        soft = [s for s in soft if s.category == _CONFIGURED]
-    soft = [s for s in soft if text[s.start : s.end].lower() not in allowed_set]
-    soft_weight = sum(s.weight for s in soft)
-    if soft_weight < 2:
-        # Nothing soft enough to judge: the check cues need not even be looked for.
-        if soft:
-            words = ", ".join(f"'{text[s.start : s.end]}'" for s in soft)
-            return Verdict(True, False, (f"only mild wording ({words})",), (), topic)
-        return Verdict(True, False, ("no subjective or open-ended wording",), (), topic)
-    parts, notes = _check_cues(masked, code_spans)
-    # A vague quantity is only answered by a number ("Most `pytest` tests pass" is still vague).
-    unanswered = "threshold" not in parts and any(
-        s.category == _QUANTITY and s.weight >= 2 for s in soft
-    )
-    if unanswered or sum(parts.values()) < soft_weight:
-        ordered = sorted(soft, key=lambda s: (-s.weight, s.start))
-        spans = tuple(
+    reading = _read(text, extra, allowed_set)
+    configured = any(s.category == _CONFIGURED for s in reading.soft)
+    contributions: list[tuple[str, float]] = []
+    if reading.foreign or (allowed_set and _mentions_allowed(reading, allowed)):
+        # Other languages, and criteria the user's allowed_words speak to: the word-weighing
+        # judgement alone (the learned layer knows English words, and not the user's choices).
+        vague = _lexicon_vague(reading) if not reading.foreign or configured else False
+    else:
+        layer = model if model is not None else load_model()
+        feats = _features_of(reading)
+        vague = layer.probability(feats) >= layer.threshold
+        if vague:
+            contributions = layer.contributions(feats)
+        elif configured:
+            vague = _lexicon_vague(reading)  # the user's own words, unless a check answers them
+    if not vague:
+        notes = reading.notes or ["no subjective, open-ended or unchecked wording"]
+        return Verdict(True, False, tuple(notes[:3]), (), topic)
+    spans = _vague_spans(reading, contributions)
+    reasons = tuple(dict.fromkeys(s.reason for s in spans))
+    return Verdict(False, False, reasons, spans, topic)
+
+
+def _vague_spans(
+    reading: _Reading, contributions: list[tuple[str, float]]
+) -> tuple[VagueSpan, ...]:
+    """The words that make a criterion vague: the lexicon's soft cues, or else the words that
+    weigh most towards 'vague' in the learned layer, or else the whole text."""
+    text = reading.text
+    if reading.soft:
+        ordered = sorted(reading.soft, key=lambda s: (-s.weight, s.start))
+        return tuple(
             VagueSpan(
                 s.start,
                 s.end,
@@ -878,11 +1045,100 @@ def _analyze_cached(text: str, extra_vague: tuple[str, ...], allowed: tuple[str,
             )
             for s in ordered
         )
-        reasons = tuple(dict.fromkeys(s.reason for s in spans))
-        return Verdict(False, False, reasons, spans, topic)
+    by_word = {t[2]: t for t in reversed(reading.tokens)}
+    shaped = _shape_tokens(reading)
+    for name, _weight in contributions:
+        _kind, _sep, word = name.partition(":")
+        token = shaped.get(name) or (by_word.get(word) if _sep else None)
+        if token is None or word in _STOP_WORDS:
+            continue
+        start, end, _low = token
+        return (VagueSpan(start, end, text[start:end], _unchecked_reason(text[start:end])),)
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    return (
+        VagueSpan(
+            lead,
+            lead + len(stripped),
+            stripped,
+            "no threshold, count, observable result or named check is stated",
+        ),
+    )
 
-    notes.append("the soft wording is outweighed by concrete checks")
-    return Verdict(True, False, tuple(notes), (), topic)
+
+def _mentions_allowed(reading: _Reading, allowed: tuple[str, ...]) -> bool:
+    lowered = reading.masked.lower()
+    return any(
+        re.search(r"(?<![\w-])" + re.escape(w.strip().lower()) + r"(?![\w-])", lowered)
+        for w in allowed
+        if w and w.strip()
+    )
+
+
+def _shape_tokens(reading: _Reading) -> dict[str, tuple[int, int, str]]:
+    """The word each predicate-shape feature is about (for the range of the finding)."""
+    tokens = [t for t in reading.tokens if t[2] not in reading.allowed]
+    out: dict[str, tuple[int, int, str]] = {}
+    if tokens:
+        out["shape:ends-participle"] = out["shape:bare-participle"] = tokens[-1]
+    for i, token in enumerate(tokens):
+        w = token[2]
+        if w in _COPULAS and i + 1 < len(tokens) and "shape:copula-adjective" not in out:
+            out["shape:copula-adjective"] = out["shape:bare-adjective"] = tokens[i + 1]
+            out["shape:copula-participle"] = tokens[i + 1]
+        if w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS:
+            out.setdefault("shape:adverb", token)
+    return out
+
+
+_STOP_WORDS: Final = _words(
+    "the a an and or of to in on for with by from at as is are be been it its this that all"
+)
+
+
+# Done-state verbs by what they leave out, for the explanation.
+_WRITTEN: Final = _words(
+    "documented written described outlined recorded captured noted explained summarized "
+    "summarised drafted"
+)
+_DECIDED: Final = _words(
+    "defined established agreed planned decided specified designed chosen scoped identified "
+    "determined finalized finalised redefined"
+)
+_BUILT: Final = _words(
+    "implemented built added created integrated configured wired deployed installed "
+    "developed set setup enabled supported handled migrated completed done"
+)
+
+
+def _unchecked_reason(word: str) -> str:
+    low = word.lower()
+    if low in _WRITTEN:
+        return (
+            f"'{word}' says something was written, not what it must contain: "
+            "name the sections or the example it must have"
+        )
+    if low in _DECIDED:
+        return (
+            f"'{word}' says something was decided, not what: "
+            "name the values, the rule or the document that holds them"
+        )
+    if low in _BUILT:
+        return (
+            f"'{word}' says something was set up, not how to see that it works: "
+            "name the command that exits 0, the test that passes or the output it shows"
+        )
+    if low.endswith("ed") or low.endswith("en"):
+        return (
+            f"'{word}' says something was done, not what must be true when it is: "
+            "name the result, the content or the check that shows it"
+        )
+    if low.endswith("ly"):
+        return f"'{word}' says how, with no bar to check it against: give a number or a result"
+    return (
+        f"'{word}' leaves the outcome to judgement: name the result, the count or the check "
+        "that settles it"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -961,13 +1217,59 @@ def rewrites(text: str, verdict: Verdict | None = None) -> list[str]:
         filled = text[: quantity.start] + "<N>/<N>" + text[quantity.end : _MAX_CHARS]
         filled = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", filled))
         options.insert(0, " ".join(filled.split()))
-    elif _STATE in categories or _JUDGEMENT in categories:
-        options.append(_subject(text) + " verified by <command or test>, which exits 0")
+    elif not verdict.placeholder and not verdict.measurable:
+        slotted = slot_rewrite(text, verdict)
+        if slotted:
+            options.insert(0, slotted)
+        if _STATE in categories or _JUDGEMENT in categories:
+            options.append(_subject(text) + " verified by <command or test>, which exits 0")
     seen: list[str] = []
     for option in options:
         if option not in seen:
             seen.append(option)
     return seen[:4]
+
+
+def slot_rewrite(text: str, verdict: Verdict | None = None) -> str:
+    """The criterion itself with a visible ``<…>`` slot for the bar it lacks ("" when it is
+    measurable or a placeholder).
+
+    Its subject and predicate stay as written (status tags aside); a vague quantity gives way
+    to a count in place. The placeholder check keeps reporting the result until the slot is
+    filled in.
+    """
+    if verdict is None:
+        verdict = analyze(text)
+    if verdict.measurable or verdict.placeholder:
+        return ""
+    quantity = next((s for s in verdict.spans if _category_of(s.reason) == _QUANTITY), None)
+    if quantity is not None:
+        text = text[: quantity.start] + "<N>/<N>" + text[quantity.end : _MAX_CHARS]
+    kept = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", text[:_MAX_CHARS]))
+    kept = " ".join(kept.split()).rstrip(" .;:,")
+    if not kept or quantity is not None:
+        return kept
+    first = verdict.spans[0] if verdict.spans else None
+    kind = _category_of(first.reason) if first is not None else ""
+    if first is not None and not any(
+        first.reason.endswith(t.split("'{w}'", 1)[-1]) for t in _REASONS.values()
+    ):
+        kind = ""  # the learned layer's finding, not a lexicon category
+    if first is not None and first.reason == _unchecked_reason(first.word):
+        kind = _STATE if first.reason.startswith(f"'{first.word}' says something") else ""
+    return kept + _SLOTS.get(kind, _SLOTS[""])
+
+
+# The bar each kind of vagueness lacks, as a slot appended to the criterion.
+_SLOTS: Final[dict[str, str]] = {
+    _STATE: ": <what it must contain or show>, checked by <command or test> (<N>/<N> passing)",
+    _SUBJECTIVE: ": <metric> within <N> <unit>, measured by <method>",
+    _CHANGE: ": <metric> from <N> to <N> <unit>, measured by <method>",
+    _JUDGEMENT: ": <N>/<N> <users or reviewers> <observable result>",
+    _OPEN: ": <the concrete list or artefact>, <N>/<N> present",
+    _CONFIGURED: ": <metric> within <N> <unit>, measured by <method>",
+    "": ", checked by <command or test> (<N>/<N> passing)",
+}
 
 
 def _category_of(reason: str) -> str:

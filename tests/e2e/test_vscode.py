@@ -95,7 +95,9 @@ async def test_emoji_crlf_positions(client: LanguageClient, root: Path) -> None:
     actions = [a for a in result or [] if isinstance(a, lsp.CodeAction)]
     assert actions and actions[0].edit is not None
     assert actions[0].edit.document_changes  # VS Code takes documentChanges
-    doc.apply(edits_by_uri(actions[0].edit)[doc.uri])
+    example = next(a for a in actions if a.title.startswith("Rewrite as example"))
+    assert example.edit is not None
+    doc.apply(edits_by_uri(example.edit)[doc.uri])
     assert "\n" not in doc.text.replace("\r\n", "")  # line endings kept
     await wait_for_diagnostics(client, doc.uri, lambda ds: not has("MS101", line)(ds))
     doc.close()

@@ -4,13 +4,24 @@ placeholders, spans, configuration, rewrites and robustness."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import random
 import re
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from milestone_lsp.rules.measurability import TOPICS, Verdict, analyze, headline, rewrites
+from milestone_lsp.rules.measurability import (
+    TOPICS,
+    Verdict,
+    analyze,
+    features,
+    headline,
+    rewrites,
+)
+from milestone_lsp.rules.measurability_model import load as load_model
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 DEV_SET = SHARED / "corpus" / "criteria_dev.tsv"
@@ -39,35 +50,48 @@ def _load_dev() -> list[tuple[str, str, str]]:
         ]
 
 
+def _trainer() -> ModuleType:
+    """scripts/train_measurability.py, the script that writes the shipped weights."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / "train_measurability.py"
+    spec = importlib.util.spec_from_file_location("train_measurability", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.mark.skipif(not DEV_SET.exists(), reason="shared corpus not available")
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 (Judge criteria on projects the analyzer has never seen): the in-sample "
-    "floors were set on the 310-row dev set; the grouped cross-validation test replaces them",
-)
-def test_dev_set_quality() -> None:
-    tp = fp = fn = tn = skipped = 0
-    for label, criterion, _source in _load_dev():
-        if label == "BORDERLINE":
-            skipped += 1
-            continue
-        flagged = not analyze(criterion).measurable
-        gold = label == "VAGUE"
-        tp += flagged and gold
-        fp += flagged and not gold
-        fn += gold and not flagged
-        tn += not flagged and not gold
-    precision = tp / (tp + fp)
-    recall = tp / (tp + fn)
-    f1 = 2 * precision * recall / (precision + recall)
+def test_dev_set_quality_on_unseen_projects() -> None:
+    """Project-grouped cross-validation: each fold's projects are judged by analyze() with a
+    learned layer trained on the other projects only (word features need 3 training projects),
+    so no row is judged by weights or a vocabulary tuned on its own project."""
+    trainer = _trainer()
+    rows = trainer.load_rows(DEV_SET)
+    grouped = trainer.grouped_cv(rows, 10)
+    shipped = trainer.in_sample(rows)
+    projects = len({r.project for r in rows})
     print(
-        f"\nMS101 dev set (VAGUE class): P={precision:.3f} R={recall:.3f} F1={f1:.3f} "
-        f"tp={tp} fp={fp} fn={fn} tn={tn} borderline-skipped={skipped}"
+        f"\nMS101 dev set, VAGUE class ({len(rows)} rows, {projects} projects)"
+        f"\n  grouped CV (10 folds by project): {grouped.line()}"
+        f"\n  in-sample (shipped weights):      {shipped.line()}"
     )
-    # Reached: P=1.000 R=0.906 F1=0.950 (48/53 vague found, 0 of 192 measurable flagged).
-    assert precision >= 0.97
-    assert recall >= 0.88
-    assert f1 >= 0.93
+    # Reached: grouped CV P=0.907 R=0.678 F1=0.776 (in-sample P=0.947 R=0.774 F1=0.852).
+    assert grouped.precision >= 0.905
+    assert grouped.recall >= 0.675
+    assert grouped.f1 >= 0.775
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="shared corpus not available")
+def test_shipped_weights_are_what_the_script_trains() -> None:
+    trainer = _trainer()
+    rows = trainer.load_rows(DEV_SET)
+    fresh = trainer.fit(rows, [features(r.criterion) for r in rows])
+    shipped = load_model()
+    assert shipped.threshold == fresh.threshold
+    assert shipped.weights.keys() == fresh.weights.keys()
+    assert all(abs(shipped.weights[k] - w) < 2e-3 for k, w in fresh.weights.items())
+    assert abs(shipped.bias - fresh.bias) < 2e-3
 
 
 @pytest.mark.parametrize("text", SPEC_BAD)
@@ -140,7 +164,10 @@ def test_status_tags_are_not_criteria_text() -> None:
     assert analyze("Linter reports 0 issues - **COMPLETE**").measurable
     assert analyze("Criterion text passes `make test` ✓").measurable
     assert analyze("Auth tests passing (47/47) 100% ✓").measurable
-    assert analyze("Session middleware wired (IN PROGRESS)").measurable
+    assert analyze("Session middleware answers 401 without a token (IN PROGRESS)").measurable
+    # The tag changes nothing either way: a bare done-state stays what it is without it.
+    for text in ("Session middleware wired", "Session middleware answers 401 without a token"):
+        assert analyze(text + " (IN PROGRESS)").measurable == analyze(text).measurable
 
 
 @pytest.mark.parametrize(
@@ -186,7 +213,8 @@ def test_not_placeholders(text: str) -> None:
 
 
 def test_extra_vague_words() -> None:
-    assert analyze("Dashboard is snazzy").measurable
+    default = analyze("Dashboard is snazzy")
+    assert all("extra_vague_words" not in s.reason for s in default.spans)
     verdict = analyze("Dashboard is snazzy", extra_vague=["snazzy"])
     assert not verdict.measurable
     (span,) = verdict.spans
@@ -244,16 +272,57 @@ def test_rewrites_are_measurable() -> None:
             assert analyze(_fill(option)).measurable, (text, option)
 
 
+@pytest.mark.skipif(not DEV_SET.exists(), reason="shared corpus not available")
+def test_first_rewrite_keeps_the_criterion_words() -> None:
+    """The first rewrite of every flagged dev-set criterion is built from the criterion: its
+    words stay (a vague quantity gives way to a count), with a visible slot for the bar."""
+    word = re.compile(r"[^\W\d_][\w'’-]*")
+    for _label, text, _source in _load_dev():
+        verdict = analyze(text)
+        if verdict.measurable or verdict.placeholder:
+            continue
+        first = rewrites(text, verdict)[0]
+        if first.startswith("<observable result>"):
+            continue  # nothing left of the criterion once its status tags are gone
+        quantity = {
+            w.lower() for s in verdict.spans if "not a number" in s.reason for w in s.word.split()
+        }
+        kept = {w.lower() for w in word.findall(first)}
+        masked_words = {w.lower() for w in word.findall(verdict_text(text))} - quantity
+        assert masked_words <= kept, (text, first)
+        assert analyze(first).placeholder, (text, first)
+        assert analyze(_fill(first)).measurable, (text, first)
+
+
+def verdict_text(text: str) -> str:
+    """The criterion's words as the rewrite keeps them (status tags dropped)."""
+    from milestone_lsp.rules.measurability import _STATUS_RE, _TRAILING_STATUS_RE
+
+    return _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", text))
+
+
 def test_rewrites_fit_the_topic_and_the_wording() -> None:
+    options = rewrites("Performance is acceptable")
     assert (
-        rewrites("Performance is acceptable")[0]
-        == "P95 response time < <N> ms under <N> requests/s"
+        options[0] == "Performance is acceptable: <metric> within <N> <unit>, measured by <method>"
     )
+    assert "P95 response time < <N> ms under <N> requests/s" in options
     assert rewrites("Most tests passing")[0] == "<N>/<N> tests passing"
     assert any("README" in r for r in rewrites("Documentation is complete"))
     assert rewrites("Most tests passing") == rewrites(
         "Most tests passing", analyze("Most tests passing")
     )
+
+
+def test_rewrite_keeps_an_invented_criterion_and_slots_the_missing_bar() -> None:
+    first = rewrites("Billing webhook configured")[0]
+    assert first.startswith("Billing webhook configured: <what it must contain or show>")
+    assert analyze(first).placeholder
+    assert analyze(_fill(first)).measurable
+    changed = rewrites("Sync is much improved")[0]
+    assert changed.startswith("Sync is much improved: <metric> from <N> to <N>")
+    # Status tags are not part of the criterion and do not come back.
+    assert "IN PROGRESS" not in rewrites("Payment flow is robust (IN PROGRESS)")[0]
 
 
 def test_headline() -> None:
@@ -292,3 +361,21 @@ def test_the_examples_in_hints_are_themselves_measurable() -> None:
             continue
         verdict = analyze(example.group(1))
         assert verdict.measurable, f"{topic}: {example.group(1)!r} is flagged: {verdict.reasons}"
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="shared corpus not available")
+def test_every_ms101_fix_on_the_dev_set_keeps_the_subject_and_fills_to_measurable() -> None:
+    from milestone_lsp.rules.criteria import _subject, measurable_rewrites
+
+    word = re.compile(r"[^\W\d_][\w'’-]*")
+    offered = 0
+    for _label, text, _source in _load_dev():
+        verdict = analyze(text)
+        if verdict.measurable or verdict.placeholder:
+            continue
+        subject = {w.lower() for w in word.findall(_subject(text, verdict))}
+        for _title, fix in measurable_rewrites(text, verdict, [], []):
+            offered += 1
+            assert subject <= {w.lower() for w in word.findall(fix)}, (text, fix)
+            assert analyze(_fill(fix)).measurable, (text, fix)
+    assert offered >= 150

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from milestone_lsp.rules import measurability
 from milestone_lsp.rules.criteria import activity_wording, measurable_rewrites
 from milestone_lsp.rules.sections import closest_label, is_placeholder_value
@@ -113,8 +115,14 @@ def test_every_rewrite_is_measurable_for_the_analyzer() -> None:
         verdict = measurability.analyze(text)
         assert not verdict.measurable, text
         options = measurable_rewrites(text, verdict, [], [])
-        assert len(options) >= 2, text
-        for option in options:
+        assert options, text
+        (slot_title, slotted), *examples = options
+        assert slot_title.startswith("Rewrite with a slot to fill")
+        assert measurability.analyze(slotted).placeholder, slotted
+        filled = re.sub(r"<[^<>]+>", lambda m: "5" if m.group(0) == "<N>" else "`x`", slotted)
+        assert measurability.analyze(filled).measurable, filled
+        for title, option in examples:
+            assert title.startswith("Rewrite as example")
             check = measurability.analyze(option)
             assert check.measurable and not check.placeholder, option
 
