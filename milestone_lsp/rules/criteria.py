@@ -56,6 +56,11 @@ _VERIFICATION_STEPS = frozenset(
 )
 
 
+# A list entry that ends in a colon (often a bold lead-in, "**Sequential waypoints:**") labels
+# the entries below it; it states nothing to check.
+_GROUP_LABEL = re.compile(r"^(?:(\*\*|__)[^*_]+?(?::\1|\1:)|[^:]*[^:\s]:)$")
+
+
 def _skipped(item: Item) -> bool:
     """Entries MS101 never judges: withdrawn or empty ones, checks the workspace settles itself,
     and the verification steps our templates write."""
@@ -63,6 +68,7 @@ def _skipped(item: Item) -> bool:
     return (
         item.struck
         or not text
+        or bool(_GROUP_LABEL.match(text))
         or bool(_STRUCTURAL.match(text))
         or " ".join(item.text.split()) in _VERIFICATION_STEPS
     )

@@ -1028,6 +1028,13 @@ def _analyze_cached(
     return Verdict(False, False, reasons, spans, topic)
 
 
+# Quantifiers and negations carry weight in the learned layer but are not what a lead would
+# rewrite; the span moves on to the next word that weighs towards "vague".
+_NOT_THE_PREDICATE: Final = _words(
+    "no not never none nothing each every all any both either neither"
+)
+
+
 def _vague_spans(
     reading: _Reading, contributions: list[tuple[str, float]]
 ) -> tuple[VagueSpan, ...]:
@@ -1053,6 +1060,8 @@ def _vague_spans(
         if token is None or word in _STOP_WORDS:
             continue
         start, end, _low = token
+        if word in _NOT_THE_PREDICATE or (start > 0 and text[start].isupper()):
+            continue  # "No …", "Each …", or a name ("Claude Code SDK"): never the vague part
         return (VagueSpan(start, end, text[start:end], _unchecked_reason(text[start:end])),)
     stripped = text.strip()
     lead = len(text) - len(text.lstrip())
