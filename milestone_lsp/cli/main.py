@@ -68,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--stdin-filename",
         default="STATUS.md",
         metavar="NAME",
-        help="the name given to a document read from stdin (default: STATUS.md)",
+        help=(
+            "the name of the document read from stdin, for messages and its project (default: "
+            "STATUS.md); with --fix the fixed document is printed, never written"
+        ),
     )
     c.add_argument(
         "--baseline",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -180,3 +182,61 @@ def test_corpus_each_file_on_its_own(tmp_path: Path) -> None:
         assert proc.returncode in (0, 1), (source.name, proc.stderr[-2000:])
         assert "Traceback" not in proc.stderr
         json.loads(proc.stdout)
+
+
+# --- stdin is never written to disk (issue: `check - --fix` replaced STATUS.md) -------------
+
+STDIN_STATUS = "# Status\r\n\r\n**Overall:** 60% (3/5 milestones complete)\r\n"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_stdin_fix_prints_the_fixed_document_and_writes_nothing(workspace: Path) -> None:
+    before = snapshot(workspace)
+    plain = run_cli("check", "-", cwd=workspace, stdin=STDIN_STATUS)
+    assert "MS301" in plain.stdout
+    run = subprocess.run(
+        [sys.executable, "-m", "milestone_lsp", "check", "-", "--fix"],
+        cwd=workspace,
+        input=STDIN_STATUS.encode(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert snapshot(workspace) == before  # STATUS.md, which stdin stands for, is untouched
+    # The fixed document, byte for byte with its CRLF line ends, and nothing else on stdout.
+    assert run.stdout == b"# Status\r\n\r\n**Overall:** 50% (2/4 milestones complete)\r\n"
+    # The findings of the text as read on stderr, and the exit code of a run without --fix:
+    # nothing was written, so the document they stand for still has them.
+    err = run.stderr.decode()
+    assert "STATUS.md:3:14: warning MS301" in err and "fixed" in err
+    assert run.returncode == plain.returncode == 1
+
+
+def test_stdin_filename_outside_every_project_is_refused(workspace: Path) -> None:
+    other = workspace.parent / "other"
+    other.mkdir()
+    (other / "STATUS.md").write_text("# Other status\n", encoding="utf-8")
+    before = snapshot(workspace.parent)
+    proc = run_cli(
+        "check", "-", "--fix", "--stdin-filename", "../other/STATUS.md",
+        cwd=workspace, stdin=STDIN_STATUS,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "--stdin-filename ../other/STATUS.md: outside every project" in proc.stderr
+    assert proc.stdout == ""
+    assert snapshot(workspace.parent) == before
+
+
+def test_stdin_filename_that_does_not_exist_only_names_the_document(workspace: Path) -> None:
+    before = snapshot(workspace)
+    proc = run_cli(
+        "check", "-", "--fix", "--stdin-filename", "plans/STATUS.md",
+        cwd=workspace, stdin=STDIN_STATUS.replace("\r\n", "\n"),
+    )  # fmt: skip
+    assert "read-only" not in proc.stderr
+    assert proc.stdout == "# Status\n\n**Overall:** 50% (2/4 milestones complete)\n"
+    assert "plans/STATUS.md:3:14: warning MS301" in proc.stderr
+    assert snapshot(workspace) == before and not (workspace / "plans").exists()
