@@ -240,3 +240,28 @@ def test_stdin_filename_that_does_not_exist_only_names_the_document(workspace: P
     assert proc.stdout == "# Status\n\n**Overall:** 50% (2/4 milestones complete)\n"
     assert "plans/STATUS.md:3:14: warning MS301" in proc.stderr
     assert snapshot(workspace) == before and not (workspace / "plans").exists()
+
+
+# --- settings out of range (issue: max_file_size = 10**11 gave "internal error: MemoryError") --
+
+
+@pytest.mark.parametrize("value", ["100000000000", "9223372036854775807"])
+def test_max_file_size_out_of_range_is_a_clear_settings_error(workspace: Path, value: str) -> None:
+    (workspace / ".milestone-lsp.toml").write_text(f"max_file_size = {value}\n", encoding="utf-8")
+    proc = run_cli("check", ".", cwd=workspace)
+    assert proc.returncode == 2
+    assert "internal error" not in proc.stderr
+    assert (
+        f".milestone-lsp.toml: max_file_size: must be a whole number from 0 to 1000000000, "
+        f"got {value}"
+    ) in proc.stderr
+
+
+def test_a_large_size_limit_does_not_allocate_the_limit(tmp_path: Path) -> None:
+    from milestone_lsp.core.files import read_text
+
+    path = tmp_path / "STATUS.md"
+    path.write_text("# Status\n", encoding="utf-8")
+    # The limit is only a bound: reading a small file never allocates a buffer of its size.
+    assert read_text(path, 10**11).text == "# Status\n"
+    assert read_text(path, 2**63 - 1).text == "# Status\n"
