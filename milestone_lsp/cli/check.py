@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import glob
 import os
 import sys
 from collections.abc import Callable
@@ -24,8 +25,10 @@ from milestone_lsp.cli.console import (
     EXIT_OK,
     error,
     split_codes,
+    warning,
     write_output,
 )
+from milestone_lsp.core.files import resolve_problem
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.progress import milestone_progress, overall_progress
 from milestone_lsp.project import checking
@@ -42,8 +45,14 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace) -> int:
     """Lint milestone markdown; exit 0 clean, 1 findings at the fail level, 2 errors."""
-    targets = [Path(p) for p in args.paths if p != "-"]
-    use_stdin = "-" in args.paths
+    paths, unmatched = expand_patterns(args.paths)
+    for pattern in unmatched:
+        warning(f"{pattern}: no file or folder matches this pattern")
+    if args.paths and not paths:
+        error("nothing to check: no path given matches a file or folder")
+        return EXIT_ERROR
+    targets = [Path(p) for p in paths if p != "-"]
+    use_stdin = "-" in paths
     if not args.paths:
         targets = [Path(".")]
     touched, configs, problems = checking.load_projects(targets if targets else [Path.cwd()])
@@ -51,7 +60,11 @@ def run(args: argparse.Namespace) -> int:
         for problem in problems:
             error(problem)
         return EXIT_ERROR
-    if use_stdin and touched.layout.root_of(stdin_path(args.stdin_filename)) not in configs:
+    stdin_where = stdin_path(args.stdin_filename) if use_stdin else None
+    if isinstance(stdin_where, str):
+        error(f"--stdin-filename {args.stdin_filename}: {stdin_where}")
+        return EXIT_ERROR
+    if stdin_where is not None and touched.layout.root_of(stdin_where) not in configs:
         error(
             f"--stdin-filename {args.stdin_filename}: outside every project being checked "
             f"({', '.join(display_path(r) for r in sorted(configs))}); name the document by "
@@ -164,12 +177,33 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if checking.fails(findings, level) else EXIT_OK
 
 
-def stdin_path(name: str) -> Path:
-    """Where the document that ``--stdin-filename`` names would be (it need not exist)."""
+def expand_patterns(given: list[str]) -> tuple[list[str], list[str]]:
+    """The paths to check, with glob patterns expanded, and the patterns that matched nothing.
+
+    The shell expands patterns before we see them, but not a quoted one, nor on every shell
+    one that matches nothing; a name that exists as written is never taken as a pattern.
+    """
+    paths: list[str] = []
+    unmatched: list[str] = []
+    for path in given:
+        if path == "-" or not any(c in path for c in "*?[") or os.path.lexists(path):
+            paths.append(path)
+            continue
+        found = sorted(glob.glob(path, recursive=True))
+        if found:
+            paths += [f for f in found if f not in paths]
+        else:
+            unmatched.append(path)
+    return paths, unmatched
+
+
+def stdin_path(name: str) -> Path | str:
+    """Where the document that ``--stdin-filename`` names would be (it need not exist), or why
+    that cannot be told."""
     try:
         return (Path.cwd() / name).resolve()
-    except (OSError, RuntimeError):  # a symlink loop on the way: take the name as written
-        return Path(os.path.abspath(name))
+    except (OSError, RuntimeError) as exc:
+        return resolve_problem(exc)
 
 
 def summary_line(result: CheckResult, fixing: bool) -> str:

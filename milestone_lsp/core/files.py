@@ -7,6 +7,7 @@ decoded: such files are reported back to the caller instead.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
@@ -80,6 +81,14 @@ def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def resolve_problem(exc: OSError | RuntimeError) -> str:
+    """Why a named path could not be resolved, in words (Python < 3.13 raises RuntimeError for
+    a symlink loop, later versions OSError ELOOP)."""
+    if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+        return "symlink loop; not read"
+    return f"cannot resolve path: {exc.strerror or exc}"
+
+
 def read_text(path: Path, max_size: int | None = None) -> ReadResult:
     """Read a UTF-8 (optionally BOM-prefixed) text file; never raises.
 
@@ -150,7 +159,7 @@ def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
         try:
             resolved = given.resolve()
         except (OSError, RuntimeError) as exc:
-            out.skipped.append((given, f"cannot resolve path: {exc}"))
+            out.skipped.append((given, resolve_problem(exc)))
             continue
         if given.is_file():
             if resolved not in seen:

@@ -265,3 +265,43 @@ def test_a_large_size_limit_does_not_allocate_the_limit(tmp_path: Path) -> None:
     # The limit is only a bound: reading a small file never allocates a buffer of its size.
     assert read_text(path, 10**11).text == "# Status\n"
     assert read_text(path, 2**63 - 1).text == "# Status\n"
+
+
+# --- named paths that are no files (issue: a symlink loop was an internal error; a pattern
+# that matched nothing exited 0 without a word) ---------------------------------------------
+
+
+def test_symlink_loops_get_one_line_each(workspace: Path) -> None:
+    (workspace / "loop.md").symlink_to(workspace / "loop.md")
+    checked = run_cli("check", "loop.md", cwd=workspace)
+    assert checked.returncode == 2
+    assert checked.stderr == "milestone-lsp: loop.md: symlink loop; not read\n"
+    named = run_cli("check", "-", "--stdin-filename", "loop.md", cwd=workspace, stdin="# S\n")
+    assert named.returncode == 2
+    assert named.stderr == "milestone-lsp: --stdin-filename loop.md: symlink loop; not read\n"
+    history = run_cli("history", "loop.md", cwd=workspace)
+    assert history.returncode == 2
+    assert history.stderr == "milestone-lsp: loop.md: symlink loop; not read\n"
+
+
+def test_a_missing_path_gets_one_line(workspace: Path) -> None:
+    proc = run_cli("check", "nope.md", "STATUS.md", cwd=workspace)
+    assert proc.stderr == "milestone-lsp: nope.md: no such file or folder\n"
+    assert "in 1 of 1 file checked" in proc.stdout
+
+
+def test_a_pattern_that_matches_nothing_is_named(workspace: Path) -> None:
+    alone = run_cli("check", "plans/*.md", cwd=workspace)
+    assert alone.returncode == 2
+    assert alone.stderr.splitlines()[0] == (
+        "milestone-lsp: warning: plans/*.md: no file or folder matches this pattern"
+    )
+    assert "in 0 files" not in alone.stdout
+    with_file = run_cli("check", "STATUS.md", "plans/*.md", "--exit-zero", cwd=workspace)
+    assert with_file.returncode == 0
+    assert with_file.stderr == (
+        "milestone-lsp: warning: plans/*.md: no file or folder matches this pattern\n"
+    )
+    # A pattern the shell left quoted is expanded, like the shell would.
+    quoted = run_cli("check", "mile*.md", "--format", "json", cwd=workspace)
+    assert {f["path"] for f in json.loads(quoted.stdout)["findings"]} == {"milestones.md"}
