@@ -173,8 +173,8 @@ def diagnostics_for(ls: MilestoneServer, uri: str) -> list[lsp.Diagnostic]:
 
 def publish(ls: MilestoneServer, uri: str) -> None:
     """Push the diagnostics of one open document."""
-    if ls.pull_mode or uri not in ls.open_uris:
-        return
+    if ls.pull_mode or uri not in ls.open_uris or uri in getattr(ls.protocol, "out_of_sync", ()):
+        return  # out of sync: its diagnostics were withdrawn (lsp/protocol.py)
     try:
         items = diagnostics_for(ls, uri)
     except Exception:

@@ -191,6 +191,8 @@ def register(server: MilestoneServer) -> None:
             "positionEncoding": ls.conv.encoding,
             "analysed": path not in ls.oversized,
             "lintedOnSaveOnly": path in ls.slow,
+            # A change could not be applied: the text above is not the editor's.
+            "outOfSync": uri in getattr(ls.protocol, "out_of_sync", ()),
         }
 
 
