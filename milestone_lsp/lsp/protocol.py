@@ -141,35 +141,42 @@ class MilestoneProtocol(LanguageServerProtocol):
         body = frame.body
         try:
             payload = json.loads(body.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            why = f"not valid UTF-8 (byte {exc.start})"
-            self.undecodable(body, PARSE_ERROR, why, frame.note)
-            return
         except (ValueError, RecursionError) as exc:
+            if isinstance(exc, UnicodeDecodeError):
+                why = f"not valid UTF-8 (byte {exc.start})"
+            else:
+                why = f"not valid JSON ({_why_not_json(exc)})"
+            declared = frame.declared is not None and frame.note is None
+            at = json_prefix(body) if declared else None
+            if at is not None and at < len(body):
+                # Declared too long: a whole message, then the start of the next one.
+                framer.buf[0:0] = body[at:]
+                log.warning(
+                    "client mistake: Content-Length %d, but the body was %d bytes",
+                    frame.declared,
+                    at,
+                )
+                body = body[:at]
             longer = None
-            if frame.declared is not None and frame.note is None:
-                at = json_prefix(body)
-                if at is not None:
-                    # Declared too long: a whole message, then the start of the next one.
-                    framer.buf[0:0] = body[at:]
+            if at is None and declared and not isinstance(exc, UnicodeDecodeError):
+                longer = await framer.extend(body)
+                if longer is not None:
                     log.warning(
                         "client mistake: Content-Length %d, but the body was %d bytes",
                         frame.declared,
-                        at,
+                        len(longer),
                     )
-                    self.receive_payload(json.loads(body[:at].decode("utf-8", "replace")))
-                    return
-                longer = await framer.extend(body)
-            if longer is None:
-                why = f"not valid JSON ({_why_not_json(exc)})"
+                    body = longer
+            try:
+                payload = json.loads(body.decode("utf-8"))
+            except UnicodeDecodeError as again:
+                self.undecodable(
+                    body, PARSE_ERROR, f"not valid UTF-8 (byte {again.start})", frame.note
+                )
+                return
+            except (ValueError, RecursionError):
                 self.undecodable(body, PARSE_ERROR, why, frame.note)
                 return
-            log.warning(
-                "client mistake: Content-Length %d, but the body was %d bytes",
-                frame.declared,
-                len(longer),
-            )
-            payload = json.loads(longer.decode("utf-8", "replace"))
         else:
             if frame.note is not None:
                 log.warning("client mistake: %s", frame.note)
@@ -177,13 +184,23 @@ class MilestoneProtocol(LanguageServerProtocol):
 
     def receive_payload(self, payload: Any) -> None:
         """Check one decoded message against JSON-RPC and the LSP lifecycle, then handle it."""
+        if isinstance(payload, list):
+            # A JSON-RPC batch, which LSP does not use: each request in it is refused by id.
+            ids = [
+                m.get("id")
+                for m in payload
+                if isinstance(m, dict)
+                and isinstance(m.get("id"), int | str)
+                and not isinstance(m.get("id"), bool)
+            ]
+            why = "a batch of messages (a JSON array), which LSP does not use; send each alone"
+            log.warning("client mistake: %s; ignored", why)
+            for msg_id in ids:
+                self.answer_error(msg_id, INVALID_REQUEST, why)
+            return
         if not isinstance(payload, dict):
-            kind = (
-                "a batch (a JSON array), which LSP does not use"
-                if isinstance(payload, list)
-                else f"a JSON {type(payload).__name__}"
-            )
-            self.invalid(None, None, f"a message must be a JSON object, not {kind}")
+            why = f"a message must be a JSON object, not a JSON {type(payload).__name__}"
+            self.invalid(None, None, why)
             return
         msg_id = payload.get("id")
         id_ok = isinstance(msg_id, int | str) and not isinstance(msg_id, bool)
@@ -570,7 +587,9 @@ _HEADER = re.compile(rb"[ \t]*([!-9;-~]+)[ \t]*:[ \t]*(.*?)[ \t]*")
 # Where the next message may start: its Content-Length header, anywhere (a body that was
 # declared too short leaves its tail in front of it, with no line end in between).
 _HEADER_START = re.compile(rb"(?i)content-length[ \t]*:")
-_ID = re.compile(rb'"id"\s*:\s*(-?\d{1,18}(?![\d.eE])|"(?:[^"\\\r\n]|\\.){0,256}")')
+# Where a header block may begin (LSP defines these two headers).
+_HEADER_NAME = re.compile(rb"(?i)content-(?:length|type)[ \t]*:")
+_ID = re.compile(rb'"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\\r\n]|\\.){0,256}")(?=\s*[,}])')
 _METHOD = re.compile(rb'"method"\s*:\s*"([A-Za-z0-9_$/.-]{1,200})"')
 _URI = re.compile(rb'"uri"\s*:\s*"((?:[^"\\\r\n]|\\.){1,4096})"')
 
@@ -658,7 +677,7 @@ class Framer:
             end = self.buf.find(b"\n", pos)
             if end < 0:
                 if len(self.buf) > HEADER_LIMIT:
-                    raise StreamLost(f"a header line longer than {HEADER_LIMIT} bytes")
+                    return None  # no header is that long: bytes to skip
                 if not await self.fill():
                     return fields or None
                 continue
@@ -672,7 +691,7 @@ class Framer:
             fields[match.group(1).lower()] = match.group(2)
             pos = end + 1
             if pos > HEADER_LIMIT:
-                raise StreamLost(f"a header block longer than {HEADER_LIMIT} bytes")
+                return None
 
     async def _until_next_header(self, start: int = 0) -> bytes:
         """The bytes up to the next header (or a pause, or the end of input), consumed."""
@@ -715,7 +734,7 @@ class Framer:
                 )
             scanned = len(self.buf)
             got = await self.fill(PAUSE)
-            if got is None and (at := json_prefix(self.buf)) is not None:
+            if got is None and (at := self._end_on_pause()) is not None:
                 body = self.take(at)
                 return Frame(
                     body,
@@ -728,16 +747,26 @@ class Framer:
                 return Frame(self.take(len(self.buf)), declared, note="input ended in a message")
         return Frame(self.take(declared), declared)
 
+    def _end_on_pause(self) -> int | None:
+        """Where the body ends when the client pauses before sending all it declared: after
+        the whole JSON value it starts with, or else before the next message's header (the
+        client waits for an answer; the bytes it declared will never come)."""
+        at = json_prefix(self.buf)
+        if at is not None:
+            return at
+        match = _HEADER_START.search(self.buf, 1)
+        return match.start() if match is not None else None
+
     async def extend(self, body: bytes) -> bytes | None:
         """``body`` with the bytes up to the next header, when together they are one JSON
         value (the client declared a length shorter than its body); they are consumed."""
-        for _ in range(2):
-            ends = [m.start() for m in _HEADER_START.finditer(self.buf)][:64]
+        while len(self.buf) <= GARBAGE_LIMIT:
+            ends = [m.start() for m in _HEADER_NAME.finditer(self.buf)][:64]
             for end in [*ends, len(self.buf)]:
                 if end and complete_json(body + self.buf[:end]):
                     return body + self.take(end)
             if ends or not await self.fill(PAUSE):
-                return None
+                return None  # the next message has begun, or the client waits: no such body
         return None
 
     async def _oversize(self, declared: int) -> Frame:
@@ -746,7 +775,13 @@ class Framer:
         while left > 0:
             if not self.buf:
                 got = await self.fill(PAUSE)
-                if got is None and len(kept) < KEPT and complete_json(kept):
+                header = _HEADER_START.search(kept, 1) if got is None else None
+                if header is not None and len(kept) < KEPT:
+                    # The client sent less than it declared and went on with its next message.
+                    self.buf[0:0] = kept[header.start() :]
+                    del kept[header.start() :]
+                    got = None
+                if got is None and len(kept) < KEPT and (complete_json(kept) or header):
                     # The client sent a small message and waits: refused all the same (its
                     # length says it is too large), and the stream is followed again.
                     return Frame(
