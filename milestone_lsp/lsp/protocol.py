@@ -32,6 +32,8 @@ tests say what an upgrade breaks). Nothing else in the package subclasses or pat
   reopened or its whole text sent.
 - :meth:`MilestoneProtocol._run_generator` — pygls lets a cancelled handler's CancelledError
   escape from its built-in generator handlers (logged by asyncio; the request never answered).
+- :meth:`MilestoneProtocol._execute_handler` — pygls keeps the future of every handler its
+  built-in generators wait for (one per edit) until the process exits.
 - :meth:`MilestoneProtocol.settle` — pygls leaves handlers still running at the end of input
   to ``asyncio.run``; they are cancelled while the loop still runs.
 """
@@ -366,6 +368,42 @@ class MilestoneProtocol(LanguageServerProtocol):
             )
             return True
         return False
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        """Run a handler; forget its future once it is done.
+
+        pygls files the future of every handler that one of its built-in generator handlers
+        waits for (ours behind ``didChange``, ``didOpen``, ``executeCommand``, ...) under a
+        fresh uuid in ``_request_futures``, and never removes it: one future, its task and its
+        result kept for every edit until the process exits.
+        """
+        futures = self._request_futures
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+
+        def forget(future: Any) -> None:
+            if futures.get(msg_id) is future:
+                del futures[msg_id]
+
+        def done(future: Any) -> None:
+            # Later, on the loop: a cancel runs this at once, while pygls' shutdown handler
+            # is iterating over the futures (or in a worker thread, for a thread handler).
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(forget, future)
+            else:
+                forget(future)
+            callback(future)
+
+        super()._execute_handler(msg_id, handler, done, args, kwargs)
 
     def _run_generator(
         self, future: Any, *, gen: Generator[Any, Any, Any], result_future: Any
@@ -709,21 +747,10 @@ class Framer:
         body = await self._until_next_header(1)
         return Frame(body, note=f"{len(body)} bytes that are not a message header")
 
-    def _cut(self, start: int, stop: int | None = None) -> int | None:
-        """Where a whole JSON value ends and the next message's header begins, between
-        ``start`` and ``stop``: the body of a message declared longer than it is."""
-        for match in _HEADER_START.finditer(
-            self.buf, start, len(self.buf) if stop is None else stop
-        ):
-            at = match.start()
-            if at and self.buf[:at].rstrip().endswith(b"}") and complete_json(self.buf[:at]):
-                return at
-        return None
-
     async def _body(self, declared: int) -> Frame:
         scanned = 0
         while len(self.buf) < declared:
-            at = self._cut(max(0, scanned - 32))
+            at = cut(self.buf, max(0, scanned - 32))
             if at is not None:
                 body = self.take(at)
                 return Frame(
@@ -770,36 +797,40 @@ class Framer:
         return None
 
     async def _oversize(self, declared: int) -> Frame:
+        """Skip a body above the limit. Its first ``KEPT`` bytes are kept (to find its id): a
+        small message declared too large ends in them, before the next header or where the
+        client pauses, and the stream goes on from there."""
         kept = bytearray()
         left = declared
-        while left > 0:
+        while left > 0 and len(kept) < KEPT:
             if not self.buf:
                 got = await self.fill(PAUSE)
-                header = _HEADER_START.search(kept, 1) if got is None else None
-                if header is not None and len(kept) < KEPT:
-                    # The client sent less than it declared and went on with its next message.
-                    self.buf[0:0] = kept[header.start() :]
-                    del kept[header.start() :]
-                    got = None
-                if got is None and len(kept) < KEPT and (complete_json(kept) or header):
-                    # The client sent a small message and waits: refused all the same (its
-                    # length says it is too large), and the stream is followed again.
-                    return Frame(
-                        bytes(kept),
-                        declared,
-                        oversize=declared,
-                        note=f"Content-Length {declared}, but the body ended after "
-                        f"{len(kept)} bytes",
-                    )
                 if got is None:
+                    at = json_prefix(kept)
+                    if at is None and (header := _HEADER_START.search(kept, 1)) is not None:
+                        at = header.start()
+                    if at is not None:
+                        self.buf[0:0] = kept[at:]
+                        del kept[at:]
+                        return Frame(
+                            bytes(kept),
+                            declared,
+                            oversize=declared,
+                            note=f"Content-Length {declared}, but the body ended after "
+                            f"{len(kept)} bytes",
+                        )
                     got = await self.fill()
                 if got is False:
                     break
                 continue
-            take = min(left, len(self.buf), CHUNK)
-            at = self._cut(0, take) if len(kept) + take <= KEPT else None
-            if at is not None and not kept:
-                kept += self.take(at)
+            take = min(left, len(self.buf), KEPT - len(kept))
+            start = max(0, len(kept) - 32)
+            kept += self.take(take)
+            left -= take
+            at = cut(kept, start)
+            if at is not None:
+                self.buf[0:0] = kept[at:]
+                del kept[at:]
                 return Frame(
                     bytes(kept),
                     declared,
@@ -807,11 +838,23 @@ class Framer:
                     note=f"Content-Length {declared}, but the next message began after "
                     f"{len(kept)} bytes",
                 )
-            if len(kept) < KEPT:
-                kept += self.buf[: min(take, KEPT - len(kept))]
+        while left > 0:  # a body that large was really sent: skipped, never held
+            if not self.buf and not await self.fill():
+                break
+            take = min(left, len(self.buf))
             del self.buf[:take]
             left -= take
         return Frame(bytes(kept), declared, oversize=declared)
+
+
+def cut(data: bytes | bytearray, start: int = 0, stop: int | None = None) -> int | None:
+    """Where a whole JSON value ends and the next message's header begins in ``data``,
+    between ``start`` and ``stop``: the body of a message declared longer than it is."""
+    for match in _HEADER_START.finditer(data, start, len(data) if stop is None else stop):
+        at = match.start()
+        if at and bytes(data[:at]).rstrip().endswith(b"}") and complete_json(data[:at]):
+            return at
+    return None
 
 
 def json_prefix(data: bytes | bytearray) -> int | None:

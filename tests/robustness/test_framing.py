@@ -228,3 +228,23 @@ async def test_an_undecodable_change_puts_the_document_out_of_sync(root: Path) -
     assert state["sha256"] == hashlib.sha256(new.encode()).hexdigest()
     assert state["outOfSync"] is False and state["version"] == 4
     await finished_cleanly(server)
+
+
+async def test_a_closed_document_leaves_no_state_behind(root: Path) -> None:
+    server = await started(root)
+    uri = (root / "STATUS.md").as_uri()
+    text = (root / "STATUS.md").read_text(encoding="utf-8")
+    opened = {"uri": uri, "languageId": "markdown", "version": 1, "text": text}
+    info = {"command": "milestone-lsp.serverInfo", "arguments": []}
+    for n in range(3):
+        server.write(frame(notification("textDocument/didOpen", {"textDocument": opened})))
+        server.write(frame(request(f"open-{n}", "workspace/executeCommand", info)))
+        state = (await server.answer(f"open-{n}"))["result"]["openDocumentState"]
+        assert state["open"] == 1 and state["texts"] == 1
+        closing = {"textDocument": {"uri": uri}}
+        server.write(frame(notification("textDocument/didClose", closing)))
+        server.write(frame(request(f"closed-{n}", "workspace/executeCommand", info)))
+        state = (await server.answer(f"closed-{n}"))["result"]["openDocumentState"]
+        # The last publish of a closed document used to be kept until exit.
+        assert set(state.values()) == {0}, state
+    await finished_cleanly(server)

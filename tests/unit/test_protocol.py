@@ -529,3 +529,49 @@ async def test_a_document_out_of_sync_is_not_answered_until_it_gets_whole_text()
     )
     assert protocol.out_of_sync == {}
     assert protocol.workspace.get_text_document(uri).source == "B"
+
+
+# -- _execute_handler: the futures of handlers behind pygls' built-in generators ------------------
+
+
+async def test_handlers_behind_builtins_are_forgotten_once_done() -> None:
+    server, sink = started()
+    protocol = server.protocol
+    assert isinstance(protocol, MilestoneProtocol)
+    protocol.receive_payload(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": initialize_params([lsp.PositionEncodingKind.Utf16]),
+        }
+    )
+    await sink.wait_for("id", 1)
+    uri = "file:///tmp/STATUS.md"
+    item = {"uri": uri, "languageId": "markdown", "version": 1, "text": "# Status\n"}
+    protocol.receive_payload(
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}}
+    )
+    for version in range(2, 12):
+        change = {
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{"text": "x"}],
+        }
+        protocol.receive_payload(
+            {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": change}
+        )
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+    assert protocol._request_futures == {}
+
+
+async def test_pygls_keeps_the_futures_of_handlers_behind_its_generators() -> None:
+    server, _sink = started()
+    protocol = server.protocol
+
+    async def handler() -> None:
+        return None
+
+    JsonRPCProtocol._execute_handler(protocol, "inner", handler, callback=lambda _f: None)
+    await asyncio.sleep(0.01)
+    assert "inner" in protocol._request_futures  # pygls never removes it
