@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz test-vscode lint format docs screenshots bench clean
+.PHONY: run test fuzz fuzz-protocol test-vscode lint format docs screenshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,19 @@ test: $(STAMP)
 # One pytest run per property, so each prints hypothesis' statistics (examples, failures, time)
 # as soon as it is done.
 FUZZ_TESTS = tests/robustness/test_fuzz_core.py
-fuzz: $(STAMP)
+fuzz: fuzz-protocol
 	@tests=$$($(PY) -m pytest -q --collect-only $(FUZZ_TESTS) | grep '::'); \
 	test -n "$$tests" || { echo "fuzz: no properties collected from $(FUZZ_TESTS)"; exit 1; }; \
 	for t in $$tests; do \
 		echo "== $$t ($$(date -u +%H:%M:%S))"; \
 		HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q --hypothesis-show-statistics "$$t" || exit 1; \
 	done
+
+# Protocol fuzzing of the real server over a raw stdio pipe (PROTOCOL_FUZZ_CASES cases, default
+# 10,000: about 10 min on one core); `make test` runs 300 of them.
+PROTOCOL_FUZZ_CASES ?= 10000
+fuzz-protocol: $(STAMP)
+	WIRE_FUZZ_CASES=$(PROTOCOL_FUZZ_CASES) $(PY) -m pytest -q -s tests/robustness/test_wire_fuzz.py
 
 # Real VS Code (code-server) driven by headless Chromium; installs Debian packages and Node 24.
 test-vscode: $(STAMP)

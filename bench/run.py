@@ -537,6 +537,116 @@ async def bench_editing(path: Path, label: str, edits: int, requests: int) -> No
     await session.stop()
 
 
+async def bench_soak(path: Path, edits: int = 10_000, early: int = 500) -> None:
+    """10,000 edits over a 1k-line document with hovers and code actions between them: the
+    server's memory after 10,000 edits against after 500, and what it keeps per open document
+    once the document is closed."""
+    session = Session()
+    lsp = session.lsp
+    await session.start(SERVER, path.parent, OPTIONS)
+    session.client.initialized(lsp.InitializedParams())
+    await asyncio.wait_for(session.wait_log("indexed"), 60)
+    uri = path.as_uri()
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    session.client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(
+                uri=uri, language_id="markdown", version=1, text=text
+            )
+        )
+    )
+    doc_id = lsp.TextDocumentIdentifier(uri=uri)
+    targets = [n for n, line in enumerate(lines) if line.startswith("- [ ] ") and line.isascii()]
+    heads = [n for n, line in enumerate(lines) if line.startswith("## Milestone: ")]
+    version = 1
+    rss_early = None
+    start = time.perf_counter()
+    for k in range(edits):
+        line = targets[(k // 2 * 7) % len(targets)]
+        column = _utf16_len(lines[line])
+        # Type a character, then delete it: the text stays the same size all along.
+        if k % 2 == 0:
+            change_range = lsp.Range(
+                start=lsp.Position(line=line, character=column),
+                end=lsp.Position(line=line, character=column),
+            )
+            lines[line] += "x"
+            inserted = "x"
+        else:
+            change_range = lsp.Range(
+                start=lsp.Position(line=line, character=column - 1),
+                end=lsp.Position(line=line, character=column),
+            )
+            lines[line] = lines[line][:-1]
+            inserted = ""
+        version += 1
+        session.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    lsp.TextDocumentContentChangePartial(range=change_range, text=inserted)
+                ],
+            )
+        )
+        if k % 20 == 19:
+            head = heads[k % len(heads)]
+            await asyncio.wait_for(
+                session.client.text_document_hover_async(
+                    lsp.HoverParams(
+                        text_document=doc_id, position=lsp.Position(line=head, character=16)
+                    )
+                ),
+                60,
+            )
+            await asyncio.wait_for(
+                session.client.text_document_code_action_async(
+                    lsp.CodeActionParams(
+                        text_document=doc_id,
+                        range=lsp.Range(
+                            start=lsp.Position(line=line, character=6),
+                            end=lsp.Position(line=line, character=6),
+                        ),
+                        context=lsp.CodeActionContext(diagnostics=[]),
+                    )
+                ),
+                60,
+            )
+        if k + 1 == early:
+            rss_early = rss_mb(session.pid)
+    info = await asyncio.wait_for(
+        session.client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command="milestone-lsp.serverInfo", arguments=[])
+        ),
+        60,
+    )
+    seconds = time.perf_counter() - start
+    rss_late = rss_mb(session.pid)
+    session.client.text_document_did_close(lsp.DidCloseTextDocumentParams(text_document=doc_id))
+    after = await asyncio.wait_for(
+        session.client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command="milestone-lsp.serverInfo", arguments=[])
+        ),
+        60,
+    )
+    await session.stop()
+    record("f", f"soak: RSS after {early} edits", rss_early, "MB")
+    record("f", f"soak: RSS after {edits:,} edits", rss_late, "MB", note=f"{seconds:.0f} s")
+    ratio = rss_late / rss_early if rss_early and rss_late else None
+    record("f", f"soak: RSS after {edits:,} / after {early} edits", ratio, "×", 1.2)
+    state = getattr(info, "openDocumentState", None) or info["openDocumentState"]
+    closed = getattr(after, "openDocumentState", None) or after["openDocumentState"]
+    held = sum(closed.values()) if isinstance(closed, dict) else None
+    record(
+        "f",
+        "soak: open-document state kept after close (entries)",
+        held,
+        "",
+        0,
+        note=f"open: {dict(state)}, closed: {dict(closed)}",
+    )
+
+
 # --- (c) the command line -----------------------------------------------------------------------
 
 
@@ -734,7 +844,7 @@ def machine() -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="a,b,c,d,e", help="sections to run (a,b,c,d,e)")
+    parser.add_argument("--only", default="a,b,c,d,e,f", help="sections to run (a,b,c,d,e,f)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats (not for budgets)")
     parser.add_argument("--json", default=str(HERE / "results.json"))
     args = parser.parse_args()
@@ -765,6 +875,9 @@ def main() -> int:
         from history_bench import bench as bench_history
 
         bench_history(record, WORK, repeat=2 if args.quick else 3)
+    if "f" in only:
+        print("(f) soak: 10,000 edits over a 1k-line document, hovers and code actions between")
+        asyncio.run(bench_soak(paths["1k"], 2_000 if args.quick else 10_000))
     budget_lines = [r for r in RESULTS if r.ok is not None]
     failed = [r for r in budget_lines if not r.ok]
     print()

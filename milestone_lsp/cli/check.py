@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import glob
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,12 +25,14 @@ from milestone_lsp.cli.console import (
     EXIT_OK,
     error,
     split_codes,
+    warning,
     write_output,
 )
-from milestone_lsp.core.findings import Severity
+from milestone_lsp.core.files import resolve_problem
+from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.progress import milestone_progress, overall_progress
 from milestone_lsp.project import checking
-from milestone_lsp.project.checking import CheckResult, is_milestone_document
+from milestone_lsp.project.checking import CheckResult, display_path, is_milestone_document
 from milestone_lsp.project.gitlog import GitError, any_committed
 from milestone_lsp.rules import scope_creep
 from milestone_lsp.rules.catalogue import all_rules
@@ -41,14 +45,31 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace) -> int:
     """Lint milestone markdown; exit 0 clean, 1 findings at the fail level, 2 errors."""
-    targets = [Path(p) for p in args.paths if p != "-"]
-    use_stdin = "-" in args.paths
+    paths, unmatched = expand_patterns(args.paths)
+    for pattern in unmatched:
+        warning(f"{pattern}: no file or folder matches this pattern")
+    if args.paths and not paths:
+        error("nothing to check: no path given matches a file or folder")
+        return EXIT_ERROR
+    targets = [Path(p) for p in paths if p != "-"]
+    use_stdin = "-" in paths
     if not args.paths:
         targets = [Path(".")]
     touched, configs, problems = checking.load_projects(targets if targets else [Path.cwd()])
     if problems:
         for problem in problems:
             error(problem)
+        return EXIT_ERROR
+    stdin_where = stdin_path(args.stdin_filename) if use_stdin else None
+    if isinstance(stdin_where, str):
+        error(f"--stdin-filename {args.stdin_filename}: {stdin_where}")
+        return EXIT_ERROR
+    if stdin_where is not None and touched.layout.root_of(stdin_where) not in configs:
+        error(
+            f"--stdin-filename {args.stdin_filename}: outside every project being checked "
+            f"({', '.join(display_path(r) for r in sorted(configs))}); name the document by "
+            "its path inside the project"
+        )
         return EXIT_ERROR
     rules = all_rules()
     known = {r.code for r in rules} | {r.name for r in rules}
@@ -60,7 +81,15 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_ERROR
     select = {k.upper() if k.upper() in known else k for k in select} if select else None
     ignore = {k.upper() if k.upper() in known else k for k in ignore}
-    stdin_text = sys.stdin.read() if use_stdin else None
+    stdin_text = None
+    if use_stdin:
+        # Bytes, decoded here: text mode would turn CRLF into LF, and --fix prints it back.
+        raw = sys.stdin.buffer.read()
+        try:
+            stdin_text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            error(f"stdin: not valid UTF-8 (byte {exc.start}); send the document as UTF-8")
+            return EXIT_ERROR
     progress = progress_bar() if sys.stderr.isatty() and args.format == "text" else None
     result = checking.build_workspace(
         targets if targets or not use_stdin else [],
@@ -78,7 +107,16 @@ def run(args: argparse.Namespace) -> int:
     gc.enable()
     provide_scope_creep(result, targets[0] if targets else Path.cwd(), select, ignore)
     if args.fix:
+        as_read: list[Finding] = []
+        if use_stdin:
+            # Nothing is written for stdin, so what it was read with still stands: its
+            # findings and the exit code are those of the text as read.
+            checking.run_rules(result, select, ignore)
+            as_read = [f for f in result.findings if f.path == args.stdin_filename]
         checking.apply_safe_fixes(result, select, ignore)
+        if use_stdin:
+            kept = [f for f in result.findings if f.path != args.stdin_filename]
+            result.findings = sorted([*kept, *as_read], key=lambda f: f.sort_key())
     else:
         checking.run_rules(result, select, ignore)
     if (select is None or "MS903" in select or "unknown-rule" in select) and not (
@@ -119,7 +157,17 @@ def run(args: argparse.Namespace) -> int:
         if summary:
             text += ("\n" if text else "") + "\n".join(summary) + "\n"
         text += summary_line(result, args.fix) + "\n"
-    if write_output(text, args.output_file) != EXIT_OK:
+    fixed_stdin = next((c for c in result.files if c.from_stdin), None) if args.fix else None
+    if fixed_stdin is not None:
+        # The fixed document is the output, as from a formatter; the findings go to stderr.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fixed_stdin.text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+        if args.output_file is None:
+            sys.stderr.write(text)
+        elif write_output(text, args.output_file) != EXIT_OK:
+            return EXIT_ERROR
+    elif write_output(text, args.output_file) != EXIT_OK:
         return EXIT_ERROR
     if result.errors and not result.files:
         return EXIT_ERROR
@@ -127,6 +175,35 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     level = Severity(args.fail_on)
     return EXIT_FINDINGS if checking.fails(findings, level) else EXIT_OK
+
+
+def expand_patterns(given: list[str]) -> tuple[list[str], list[str]]:
+    """The paths to check, with glob patterns expanded, and the patterns that matched nothing.
+
+    The shell expands patterns before we see them, but not a quoted one, nor on every shell
+    one that matches nothing; a name that exists as written is never taken as a pattern.
+    """
+    paths: list[str] = []
+    unmatched: list[str] = []
+    for path in given:
+        if path == "-" or not any(c in path for c in "*?[") or os.path.lexists(path):
+            paths.append(path)
+            continue
+        found = sorted(glob.glob(path, recursive=True))
+        if found:
+            paths += [f for f in found if f not in paths]
+        else:
+            unmatched.append(path)
+    return paths, unmatched
+
+
+def stdin_path(name: str) -> Path | str:
+    """Where the document that ``--stdin-filename`` names would be (it need not exist), or why
+    that cannot be told."""
+    try:
+        return (Path.cwd() / name).resolve()
+    except (OSError, RuntimeError) as exc:
+        return resolve_problem(exc)
 
 
 def summary_line(result: CheckResult, fixing: bool) -> str:

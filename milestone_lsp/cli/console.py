@@ -15,6 +15,11 @@ def error(message: str) -> None:
     print(f"milestone-lsp: {message}", file=sys.stderr)
 
 
+def warning(message: str) -> None:
+    """One ``milestone-lsp: warning: ...`` line on stderr."""
+    print(f"milestone-lsp: warning: {message}", file=sys.stderr)
+
+
 def write_output(text: str, output: str | None) -> int:
     """Write ``text`` to the file ``output`` (or stdout); exit code."""
     if not output:

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from milestone_lsp.cli.console import EXIT_ERROR, EXIT_OK, error
+from milestone_lsp.core.files import resolve_problem
 from milestone_lsp.core.history_render import render_html, render_text, summary_lines, table_rows
 from milestone_lsp.project.checking import load_config_or_errors
 from milestone_lsp.project.gitlog import GitError
@@ -22,6 +23,11 @@ from milestone_lsp.project.history import default_workers, load_history
 def run(args: argparse.Namespace) -> int:
     """Progress over time from the git history of the milestone files."""
     target = Path(args.path)
+    try:
+        target.resolve()
+    except (OSError, RuntimeError) as exc:
+        error(f"{target}: {resolve_problem(exc)}")
+        return EXIT_ERROR
     loaded, problems = load_config_or_errors(target)
     if problems:
         for problem in problems:

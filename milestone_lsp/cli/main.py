@@ -68,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--stdin-filename",
         default="STATUS.md",
         metavar="NAME",
-        help="the name given to a document read from stdin (default: STATUS.md)",
+        help=(
+            "the name of the document read from stdin, for messages and its project (default: "
+            "STATUS.md); with --fix the fixed document is printed, never written"
+        ),
     )
     c.add_argument(
         "--baseline",
@@ -128,7 +131,26 @@ def build_parser() -> argparse.ArgumentParser:
         default="warning",
         help="lowest level written to the log (default: warning)",
     )
+    s.add_argument(
+        "--max-message-size",
+        type=positive_int,
+        default=64 * 1024 * 1024,
+        metavar="BYTES",
+        help="largest message read from the editor over stdio; larger ones are refused "
+        "unread (default: 67108864, 64 MiB)",
+    )
     return parser
+
+
+def positive_int(text: str) -> int:
+    """A whole number > 0, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number > 0, got {text!r}")
+    return value
 
 
 def command(name: str) -> Callable[[argparse.Namespace], int]:

@@ -21,4 +21,5 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         log_file=args.log_file,
         log_level=args.log_level,
+        max_message_size=args.max_message_size,
     )

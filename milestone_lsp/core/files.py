@@ -7,12 +7,14 @@ decoded: such files are reported back to the caller instead.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 SKIP_DIRS = frozenset(
     {
@@ -65,6 +67,28 @@ def _too_large(size: int, max_size: int) -> str:
     )
 
 
+def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes of ``handle``, in chunks: ``read(limit)`` would allocate all of
+    ``limit`` at once, whatever the file's size."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = handle.read(min(left, 1 << 16))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def resolve_problem(exc: OSError | RuntimeError) -> str:
+    """Why a named path could not be resolved, in words (Python < 3.13 raises RuntimeError for
+    a symlink loop, later versions OSError ELOOP)."""
+    if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+        return "symlink loop; not read"
+    return f"cannot resolve path: {exc.strerror or exc}"
+
+
 def read_text(path: Path, max_size: int | None = None) -> ReadResult:
     """Read a UTF-8 (optionally BOM-prefixed) text file; never raises.
 
@@ -82,7 +106,7 @@ def read_text(path: Path, max_size: int | None = None) -> ReadResult:
         if max_size is not None and info.st_size > max_size:
             return ReadResult(path, None, _too_large(info.st_size, max_size), oversize=info.st_size)
         with os.fdopen(os.dup(fd), "rb") as handle:
-            data = handle.read() if max_size is None else handle.read(max_size + 1)
+            data = handle.read() if max_size is None else _read_at_most(handle, max_size + 1)
     except OSError as exc:
         return ReadResult(path, None, exc.strerror or str(exc))
     finally:
@@ -135,7 +159,7 @@ def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
         try:
             resolved = given.resolve()
         except (OSError, RuntimeError) as exc:
-            out.skipped.append((given, f"cannot resolve path: {exc}"))
+            out.skipped.append((given, resolve_problem(exc)))
             continue
         if given.is_file():
             if resolved not in seen:

@@ -26,6 +26,7 @@ How each part is decided:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -552,7 +553,29 @@ def render_markdown(report: StatusReport) -> str:
 
     lines += ["", "## Next Steps"]
     lines += [f"{n}. {step}" for n, step in enumerate(report.next_steps, 1)] or ["None"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(escape_html(line) for line in lines) + "\n"
+
+
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def escape_html(line: str) -> str:
+    """``line`` with every ``<`` outside code spans written as ``&lt;``.
+
+    The report quotes names and criteria from plan files; a ``<script>`` or ``<img
+    onerror=…>`` there would be raw HTML in the report, run by whatever renders it. Escaped,
+    it reads as the text it is; inside a code span it is already text, and stays as written.
+    """
+    if "<" not in line:
+        return line
+    out: list[str] = []
+    last = 0
+    for span in _CODE_SPAN.finditer(line):
+        out.append(line[last : span.start()].replace("<", "&lt;"))
+        out.append(span.group(0))
+        last = span.end()
+    out.append(line[last:].replace("<", "&lt;"))
+    return "".join(out)
 
 
 def _location_json(loc: Location) -> dict[str, Any]:

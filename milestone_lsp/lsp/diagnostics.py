@@ -129,6 +129,17 @@ _encoded: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
+def forget(ls: MilestoneServer, uri: str) -> None:
+    """Drop what was kept of a closed document's last publish (it would stay until exit)."""
+    _published.get(ls, {}).pop(uri, None)
+    _encoded.get(ls, {}).pop(uri, None)
+
+
+def kept(ls: MilestoneServer) -> dict[str, int]:
+    """How many documents the publish caches hold (``serverInfo``, the soak bench)."""
+    return {"published": len(_published.get(ls, {})), "encoded": len(_encoded.get(ls, {}))}
+
+
 def diagnostics_for(ls: MilestoneServer, uri: str) -> list[lsp.Diagnostic]:
     """LSP diagnostics of one document (conversions of unchanged findings are re-used)."""
     conv = ls.conv
@@ -173,8 +184,8 @@ def diagnostics_for(ls: MilestoneServer, uri: str) -> list[lsp.Diagnostic]:
 
 def publish(ls: MilestoneServer, uri: str) -> None:
     """Push the diagnostics of one open document."""
-    if ls.pull_mode or uri not in ls.open_uris:
-        return
+    if ls.pull_mode or uri not in ls.open_uris or uri in getattr(ls.protocol, "out_of_sync", ()):
+        return  # out of sync: its diagnostics were withdrawn (lsp/protocol.py)
     try:
         items = diagnostics_for(ls, uri)
     except Exception:

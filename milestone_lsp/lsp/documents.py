@@ -98,6 +98,7 @@ def register(server: MilestoneServer) -> None:
             ls.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[])
             )
+        diagnostics.forget(ls, uri)
         await diagnostics.dependents_changed(ls)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -191,6 +192,8 @@ def register(server: MilestoneServer) -> None:
             "positionEncoding": ls.conv.encoding,
             "analysed": path not in ls.oversized,
             "lintedOnSaveOnly": path in ls.slow,
+            # A change could not be applied: the text above is not the editor's.
+            "outOfSync": uri in getattr(ls.protocol, "out_of_sync", ()),
         }
 
 
@@ -204,6 +207,15 @@ def server_info(ls: MilestoneServer) -> dict[str, Any]:
         "editorSettings": list(ls.editor_keys),
         "diagnostics": "pull" if ls.pull_mode else "push",
         "indexedDocuments": len(ls.projects),
+        # What the server keeps per open document: all 0 once every document is closed.
+        "openDocumentState": {
+            "open": len(ls.open_uris),
+            "texts": len(ls.workspace.text_documents),
+            "pending": len(ls.pending),
+            "outOfSync": len(getattr(ls.protocol, "out_of_sync", ())),
+            "slow": len(ls.slow),
+            **diagnostics.kept(ls),
+        },
     }
 
 

@@ -34,7 +34,7 @@ from milestone_lsp.lsp import (
 )
 from milestone_lsp.lsp.convert import uri_to_path
 from milestone_lsp.lsp.documents import watch_files
-from milestone_lsp.lsp.protocol import ClientMistakes
+from milestone_lsp.lsp.protocol import DEFAULT_MAX_MESSAGE_SIZE, ClientMistakes, serve_stdio
 from milestone_lsp.lsp.state import MilestoneServer, guarded, none
 
 
@@ -106,8 +106,9 @@ def main(
     port: int = 2087,
     log_file: str | None = None,
     log_level: str = "warning",
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
 ) -> int:
-    """Run the server over stdio (default), TCP or WebSocket."""
+    """Run the server over stdio (default), TCP or WebSocket; the exit code."""
     setup_logging(log_file, log_level)
     server = create_server()
     # Start-up objects (protocol types, handlers) live as long as the process: take them out
@@ -119,5 +120,5 @@ def main(
     elif ws:
         server.start_ws(host, port)
     else:
-        server.start_io()
+        return serve_stdio(server, max_message_size)
     return 0

@@ -453,7 +453,15 @@ class MilestoneServer(LanguageServer):
                 found = await loop.run_in_executor(None, discover, [folder], folder)
                 for skipped, why in found.skipped:
                     self.log_info(f"{skipped} not read: {why}", lsp.MessageType.Log)
-                files += found.files
+                for path in found.files:
+                    if nameable(path):
+                        files.append(path)
+                    else:
+                        self.log_info(
+                            f"{shown_name(path)} not read: its name is not valid UTF-8, so it "
+                            "has no URI an editor could open; rename it",
+                            lsp.MessageType.Log,
+                        )
             known = [Path(doc.path) for doc in self.projects]
             roots = await loop.run_in_executor(None, self.project_roots, [*known, *files])
             if self.projects.relayout(ProjectLayout(self.folders, roots)):
@@ -493,8 +501,19 @@ class MilestoneServer(LanguageServer):
                 f"indexed {total} markdown files below {where} "
                 f"({len(self.projects.workspaces)} projects)"
             )
-        except Exception:
+        except Exception as exc:
             log.exception("indexing failed")
+            with contextlib.suppress(Exception):  # no client attached (unit use)
+                self.window_show_message(
+                    lsp.ShowMessageParams(
+                        type=lsp.MessageType.Error,
+                        message=(
+                            f"milestone-lsp: indexing failed ({type(exc).__name__}: {exc}); "
+                            "findings that need other files may be missing. The server log "
+                            "has the details; please report it"
+                        ),
+                    )
+                )
         finally:
             self._bulk = False
             self.indexed.set()
@@ -567,3 +586,17 @@ def empty() -> list[Any]:
 def failed() -> dict[str, Any]:
     """The answer of a failed command."""
     return {"error": "the command failed; see the server log"}
+
+
+def nameable(path: Path) -> bool:
+    """Whether ``path`` is valid UTF-8, as a ``file://`` URI needs (POSIX names are bytes)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(path: Path) -> str:
+    """``path`` for a message, the bytes that are not UTF-8 written as escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -68,6 +68,8 @@ class CheckedFile:
     text: str
     project: Project
     had_bom: bool = False
+    # Read from stdin: its fixes go to stdout, never to the file it is named after.
+    from_stdin: bool = False
 
 
 @dataclass(slots=True)
@@ -281,7 +283,9 @@ def build_workspace(
         where = touched.layout.root_of((Path.cwd() / stdin_name).resolve())
         project = projects.get(where) or result.projects[0]
         project.workspace.add(parse(stdin_text, stdin_name))
-        result.files.append(CheckedFile(Path(stdin_name), stdin_name, stdin_text, project))
+        result.files.append(
+            CheckedFile(Path(stdin_name), stdin_name, stdin_text, project, from_stdin=True)
+        )
     return result
 
 
@@ -309,12 +313,14 @@ def apply_safe_fixes(result: CheckResult, select: set[str] | None, ignore: Itera
     """Apply safe fixes to the checked files until nothing is left to fix, then write them.
 
     The rounds are :func:`milestone_lsp.core.fixall.settle`, the editor's fix-all too; each
-    changed file is written once, atomically, with its BOM and line endings.
+    changed file is written once, atomically, with its BOM and line endings. A document read
+    from stdin is fixed too but never written: its fixed text stays in its
+    :class:`CheckedFile` for the caller to print (its name only says which file it stands for).
     """
     ignore = list(ignore)
-    writable = {c.display: c for c in result.files if c.path.name != "<stdin>"}
+    writable = {c.display: c for c in result.files}
     # A read-only file is its owner's decision: renaming over it would bypass that.
-    read_only = {d for d, c in writable.items() if not _writable(c.path)}
+    read_only = {d for d, c in writable.items() if not c.from_stdin and not _writable(c.path)}
     for display in read_only:
         del writable[display]
     by_display = {c.display: c for c in result.files}
@@ -333,6 +339,12 @@ def apply_safe_fixes(result: CheckResult, select: set[str] | None, ignore: Itera
     for display, text in settled.texts.items():
         checked = by_display[display]
         if text == original[display]:
+            continue
+        if checked.from_stdin:
+            if checked.text is not text:
+                checked.text = text
+                checked.project.workspace.add(parse(text, display))
+            result.fixed[display] = settled.fixed.get(display, 0)
             continue
         try:
             write_atomic(checked.path, text, checked.had_bom)

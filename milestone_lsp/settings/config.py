@@ -202,11 +202,12 @@ class Config:
         StrictFloat,
         Field(
             ge=0,
+            le=100,
             allow_inf_nan=False,
             description=(
                 "How many percentage points a stated percentage may differ from the computed one "
                 "before it is reported (at 0, a figure to two decimals is right: 33.33% for one "
-                "in three)."
+                "in three). From 0 to 100."
             ),
         ),
     ] = 1.0
@@ -214,8 +215,10 @@ class Config:
         StrictInt,
         Field(
             ge=0,
+            le=10_000,
             description=(
-                "Milliseconds the server waits after the last edit before linting; 0 lints at once."
+                "Milliseconds the server waits after the last edit before linting; 0 lints at "
+                "once. From 0 to 10000 (10 seconds)."
             ),
         ),
     ] = 150
@@ -247,9 +250,10 @@ class Config:
         StrictInt,
         Field(
             ge=0,
+            le=1_000_000_000,
             description=(
                 "Files larger than this many bytes are not analysed, and an MS902 finding says "
-                "so; 0 means no limit."
+                "so; 0 means no limit. From 0 to 1000000000 (1 GB)."
             ),
         ),
     ] = 10_000_000
@@ -257,10 +261,11 @@ class Config:
         StrictInt,
         Field(
             ge=0,
+            le=600_000,
             description=(
                 "Milliseconds the language server may spend analysing one open document. A "
                 "document over the budget is re-checked when saved instead of on every change, "
-                "and an MS902 finding says so; 0 means no budget."
+                "and an MS902 finding says so; 0 means no budget. From 0 to 600000 (10 minutes)."
             ),
         ),
     ] = 2000
@@ -729,8 +734,12 @@ def _expected(fragment: Mapping[str, Any]) -> str:
         return repr(fragment["const"])
     kind = fragment.get("type")
     bound = ""
-    if "minimum" in fragment:
+    if "minimum" in fragment and "maximum" in fragment:
+        bound = f" from {fragment['minimum']} to {fragment['maximum']}"
+    elif "minimum" in fragment:
         bound = f" ≥ {fragment['minimum']}"
+    elif "maximum" in fragment:
+        bound = f" ≤ {fragment['maximum']}"
     if kind == "number":
         return "a number" + bound
     if kind == "integer":

@@ -616,7 +616,8 @@ async def test_negative_positions_get_an_invalid_params_error(root: Path) -> Non
             answer = await session.request(msg_id, method, params)
             assert answer["error"]["code"] == -32602, answer
             assert "must be whole numbers >= 0" in answer["error"]["message"]
-    # A didChange with a negative position is reported and ignored; the text stays whole.
+    # A didChange with a negative position is reported and ignored (the text stays whole),
+    # and the document is marked out of sync.
     session.send(
         {
             "jsonrpc": "2.0",
@@ -640,6 +641,8 @@ async def test_negative_positions_get_an_invalid_params_error(root: Path) -> Non
     )
     assert state["result"]["sha256"] == hashlib.sha256(text.encode()).hexdigest()
     assert state["result"]["version"] == 1
+    # The editor applied that change: the server's text is not the editor's any more.
+    assert state["result"]["outOfSync"] is True
     wrong = await session.request(
         100, "workspace/executeCommand", {"command": DOCUMENT_STATE, "arguments": [7]}
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -180,3 +182,126 @@ def test_corpus_each_file_on_its_own(tmp_path: Path) -> None:
         assert proc.returncode in (0, 1), (source.name, proc.stderr[-2000:])
         assert "Traceback" not in proc.stderr
         json.loads(proc.stdout)
+
+
+# --- stdin is never written to disk (issue: `check - --fix` replaced STATUS.md) -------------
+
+STDIN_STATUS = "# Status\r\n\r\n**Overall:** 60% (3/5 milestones complete)\r\n"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_stdin_fix_prints_the_fixed_document_and_writes_nothing(workspace: Path) -> None:
+    before = snapshot(workspace)
+    plain = run_cli("check", "-", cwd=workspace, stdin=STDIN_STATUS)
+    assert "MS301" in plain.stdout
+    run = subprocess.run(
+        [sys.executable, "-m", "milestone_lsp", "check", "-", "--fix"],
+        cwd=workspace,
+        input=STDIN_STATUS.encode(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert snapshot(workspace) == before  # STATUS.md, which stdin stands for, is untouched
+    # The fixed document, byte for byte with its CRLF line ends, and nothing else on stdout.
+    assert run.stdout == b"# Status\r\n\r\n**Overall:** 50% (2/4 milestones complete)\r\n"
+    # The findings of the text as read on stderr, and the exit code of a run without --fix:
+    # nothing was written, so the document they stand for still has them.
+    err = run.stderr.decode()
+    assert "STATUS.md:3:14: warning MS301" in err and "fixed" in err
+    assert run.returncode == plain.returncode == 1
+
+
+def test_stdin_filename_outside_every_project_is_refused(workspace: Path) -> None:
+    other = workspace.parent / "other"
+    other.mkdir()
+    (other / "STATUS.md").write_text("# Other status\n", encoding="utf-8")
+    before = snapshot(workspace.parent)
+    proc = run_cli(
+        "check", "-", "--fix", "--stdin-filename", "../other/STATUS.md",
+        cwd=workspace, stdin=STDIN_STATUS,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "--stdin-filename ../other/STATUS.md: outside every project" in proc.stderr
+    assert proc.stdout == ""
+    assert snapshot(workspace.parent) == before
+
+
+def test_stdin_filename_that_does_not_exist_only_names_the_document(workspace: Path) -> None:
+    before = snapshot(workspace)
+    proc = run_cli(
+        "check", "-", "--fix", "--stdin-filename", "plans/STATUS.md",
+        cwd=workspace, stdin=STDIN_STATUS.replace("\r\n", "\n"),
+    )  # fmt: skip
+    assert "read-only" not in proc.stderr
+    assert proc.stdout == "# Status\n\n**Overall:** 50% (2/4 milestones complete)\n"
+    assert "plans/STATUS.md:3:14: warning MS301" in proc.stderr
+    assert snapshot(workspace) == before and not (workspace / "plans").exists()
+
+
+# --- settings out of range (issue: max_file_size = 10**11 gave "internal error: MemoryError") --
+
+
+@pytest.mark.parametrize("value", ["100000000000", "9223372036854775807"])
+def test_max_file_size_out_of_range_is_a_clear_settings_error(workspace: Path, value: str) -> None:
+    (workspace / ".milestone-lsp.toml").write_text(f"max_file_size = {value}\n", encoding="utf-8")
+    proc = run_cli("check", ".", cwd=workspace)
+    assert proc.returncode == 2
+    assert "internal error" not in proc.stderr
+    assert (
+        f".milestone-lsp.toml: max_file_size: must be a whole number from 0 to 1000000000, "
+        f"got {value}"
+    ) in proc.stderr
+
+
+def test_a_large_size_limit_does_not_allocate_the_limit(tmp_path: Path) -> None:
+    from milestone_lsp.core.files import read_text
+
+    path = tmp_path / "STATUS.md"
+    path.write_text("# Status\n", encoding="utf-8")
+    # The limit is only a bound: reading a small file never allocates a buffer of its size.
+    assert read_text(path, 10**11).text == "# Status\n"
+    assert read_text(path, 2**63 - 1).text == "# Status\n"
+
+
+# --- named paths that are no files (issue: a symlink loop was an internal error; a pattern
+# that matched nothing exited 0 without a word) ---------------------------------------------
+
+
+def test_symlink_loops_get_one_line_each(workspace: Path) -> None:
+    (workspace / "loop.md").symlink_to(workspace / "loop.md")
+    checked = run_cli("check", "loop.md", cwd=workspace)
+    assert checked.returncode == 2
+    assert checked.stderr == "milestone-lsp: loop.md: symlink loop; not read\n"
+    named = run_cli("check", "-", "--stdin-filename", "loop.md", cwd=workspace, stdin="# S\n")
+    assert named.returncode == 2
+    assert named.stderr == "milestone-lsp: --stdin-filename loop.md: symlink loop; not read\n"
+    history = run_cli("history", "loop.md", cwd=workspace)
+    assert history.returncode == 2
+    assert history.stderr == "milestone-lsp: loop.md: symlink loop; not read\n"
+
+
+def test_a_missing_path_gets_one_line(workspace: Path) -> None:
+    proc = run_cli("check", "nope.md", "STATUS.md", cwd=workspace)
+    assert proc.stderr == "milestone-lsp: nope.md: no such file or folder\n"
+    assert "in 1 of 1 file checked" in proc.stdout
+
+
+def test_a_pattern_that_matches_nothing_is_named(workspace: Path) -> None:
+    alone = run_cli("check", "plans/*.md", cwd=workspace)
+    assert alone.returncode == 2
+    assert alone.stderr.splitlines()[0] == (
+        "milestone-lsp: warning: plans/*.md: no file or folder matches this pattern"
+    )
+    assert "in 0 files" not in alone.stdout
+    with_file = run_cli("check", "STATUS.md", "plans/*.md", "--exit-zero", cwd=workspace)
+    assert with_file.returncode == 0
+    assert with_file.stderr == (
+        "milestone-lsp: warning: plans/*.md: no file or folder matches this pattern\n"
+    )
+    # A pattern the shell left quoted is expanded, like the shell would.
+    quoted = run_cli("check", "mile*.md", "--format", "json", cwd=workspace)
+    assert {f["path"] for f in json.loads(quoted.stdout)["findings"]} == {"milestones.md"}

@@ -192,7 +192,10 @@ def test_syntax_error_at_end_of_document() -> None:
 def test_wrong_type_message_matches_documented_form() -> None:
     loaded = parse('percent_tolerance = "abc"')
     [error] = loaded.errors
-    assert str(error) == ".milestone-lsp.toml: percent_tolerance: must be a number ≥ 0, got 'abc'"
+    assert (
+        str(error)
+        == ".milestone-lsp.toml: percent_tolerance: must be a number from 0 to 100, got 'abc'"
+    )
     assert (error.file, error.key) == (TOML, "percent_tolerance")
     assert loaded.config.percent_tolerance == 1.0
 
@@ -200,12 +203,23 @@ def test_wrong_type_message_matches_documented_form() -> None:
 @pytest.mark.parametrize(
     ("line", "key", "fragment"),
     [
-        ("percent_tolerance = -1", "percent_tolerance", "≥ 0, got -1"),
+        ("percent_tolerance = -1", "percent_tolerance", "from 0 to 100, got -1"),
         ("percent_tolerance = nan", "percent_tolerance", "must be a number"),
-        ("debounce_ms = -5", "debounce_ms", "must be a whole number ≥ 0, got -5"),
+        ("debounce_ms = -5", "debounce_ms", "must be a whole number from 0 to 10000, got -5"),
         ("debounce_ms = 1.5", "debounce_ms", "got 1.5"),
         ("debounce_ms = true", "debounce_ms", "got true"),
         ("max_file_size = '10MB'", "max_file_size", "got '10MB'"),
+        # Every number has an upper bound too: these used to be accepted (issue: settings
+        # without bounds ran check out of memory and kept diagnostics from ever coming).
+        (
+            "max_file_size = 100000000000",
+            "max_file_size",
+            "must be a whole number from 0 to 1000000000, got 100000000000",
+        ),
+        ("max_file_size = 9223372036854775807", "max_file_size", "got 9223372036854775807"),
+        ("debounce_ms = 100000000000", "debounce_ms", "from 0 to 10000, got 100000000000"),
+        ("request_time_budget_ms = 10000000", "request_time_budget_ms", "from 0 to 600000"),
+        ("percent_tolerance = 1e300", "percent_tolerance", "from 0 to 100, got 1e+300"),
         ('document_symbols = "yes"', "document_symbols", "must be true or false, got 'yes'"),
         ('lint_on = "never"', "lint_on", "one of 'change', 'save', got 'never'"),
         ('progress_method = "tasks"', "progress_method", "'criteria', 'deliverables'"),
@@ -350,7 +364,7 @@ def test_pyproject_table_that_is_not_a_table() -> None:
 def test_pyproject_errors_name_keys_inside_the_table() -> None:
     text = "[tool.milestone-lsp]\npercent_tolerance = -2\n"
     [error] = parse_config_text(text, "pyproject.toml", pyproject=True).errors
-    assert str(error) == "pyproject.toml: percent_tolerance: must be a number ≥ 0, got -2"
+    assert str(error) == "pyproject.toml: percent_tolerance: must be a number from 0 to 100, got -2"
 
 
 # --- finding files -----------------------------------------------------------------------------
@@ -514,7 +528,7 @@ def test_editor_errors_name_editor_settings_and_camel_case_key(tmp_path: Path) -
     assert set(by_key) == {"percentTolerance", "debounceMS", "requiredSections.milestone"}
     assert all(e.file == EDITOR_SETTINGS for e in loaded.errors)
     assert str(by_key["percentTolerance"]) == (
-        "editor settings: percentTolerance: must be a number ≥ 0, got 'abc'"
+        "editor settings: percentTolerance: must be a number from 0 to 100, got 'abc'"
     )
     assert "did you mean 'debounceMs'" in by_key["debounceMS"].problem
     assert loaded.config == Config()

@@ -23,8 +23,11 @@ from pygls.server import JsonRPCServer
 from milestone_lsp.lsp.encoded import Encoded
 from milestone_lsp.lsp.protocol import (
     ClientMistakes,
+    Frame,
+    Framer,
     MilestoneProtocol,
     QuietWriter,
+    StreamLost,
     apply_content_change,
 )
 from milestone_lsp.lsp.server import create_server
@@ -329,3 +332,246 @@ def test_client_mistakes_become_one_line() -> None:
     assert not keep.filter(noise)
     ours = logging.LogRecord("milestone_lsp", logging.ERROR, __file__, 1, "a bug", (), None)
     assert keep.filter(ours)
+
+
+# -- Framer / serve_stdio: reading the client's stream ----------------------------------------
+
+
+class Bytes:
+    """pygls' async reader interface over fixed bytes (then end of input)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.stream = __import__("io").BytesIO(data)
+
+    async def readline(self) -> bytes:
+        line: bytes = self.stream.readline()
+        return line
+
+    async def readexactly(self, n: int) -> bytes:
+        data: bytes = self.stream.read(n)
+        return data
+
+
+def body_of(message: dict[str, Any]) -> bytes:
+    return json.dumps(message).encode()
+
+
+PROGRESS_REQUEST = {
+    "jsonrpc": "2.0",
+    "id": 3,
+    "method": "workspace/executeCommand",
+    "params": {"command": "milestone-lsp.serverInfo", "arguments": []},
+}
+
+
+async def test_pygls_reader_still_reads_only_its_exact_header() -> None:
+    # The reason serve_stdio replaces pygls' reader: a lower-case header name (or LF-only
+    # lines, or two spaces after the colon) is never matched, and the message is lost.
+    from pygls.io_ import run_async
+
+    server, sink = started()
+    body = body_of(PROGRESS_REQUEST)
+    data = b"content-length: %d\r\n\r\n" % len(body) + body
+    await run_async(__import__("threading").Event(), Bytes(data), server.protocol)
+    await asyncio.sleep(0.05)
+    assert sink.data == b""
+    assert 'rb"^Content-Length: (\\d+)\\r\\n$"' in inspect.getsource(run_async)
+
+
+async def frames_of(data: bytes, max_size: int = 1 << 20, split: int = 7) -> list[Frame]:
+    chunks: asyncio.Queue[bytes] = asyncio.Queue()
+    for n in range(0, len(data), split):  # split writes: 7 bytes at a time
+        chunks.put_nowait(data[n : n + split])
+    chunks.put_nowait(b"")
+    framer = Framer(chunks, max_size)
+    out = []
+    while (got := await framer.next_frame()) is not None:
+        out.append(got)
+    return out
+
+
+async def test_framer_reads_every_header_spelling() -> None:
+    body = body_of(PROGRESS_REQUEST)
+    spellings = [
+        b"Content-Length: %d\r\n\r\n",
+        b"content-length:%d\r\n\r\n",
+        b"CONTENT-LENGTH:  %d \t\r\n\r\n",
+        b"Content-Length: %d\n\n",
+        b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: %d\r\n\r\n",
+    ]
+    data = b"".join(s % len(body) + body for s in spellings)
+    frames = await frames_of(data)
+    assert [f.body for f in frames] == [body] * len(spellings)
+    assert all(f.note is None for f in frames)
+
+
+async def test_framer_recovers_wrong_lengths_and_skips_garbage() -> None:
+    body = body_of(PROGRESS_REQUEST)
+    good = b"Content-Length: %d\r\n\r\n" % len(body) + body
+    longer = b"Content-Length: %d\r\n\r\n" % (len(body) + 30) + body
+    frames = await frames_of(longer + good + b"junk\r\n" + good)
+    assert frames[0].body == body and "next message began" in (frames[0].note or "")
+    assert frames[1].body == body and frames[1].note is None
+    assert frames[2].body == b"junk\r\n" and "not a message header" in (frames[2].note or "")
+    assert frames[3].body == body and frames[3].note is None
+
+
+async def test_framer_skips_a_message_above_the_limit_without_reading_it() -> None:
+    body = body_of({**PROGRESS_REQUEST, "params": {"text": "x" * 500_000}})
+    data = b"Content-Length: %d\r\n\r\n" % len(body) + body
+    frames = await frames_of(data, max_size=1000, split=4096)
+    assert len(frames) == 1 and frames[0].oversize == len(body)
+    assert len(frames[0].body) <= 64 * 1024  # only its start, kept to find the id
+
+
+async def test_framer_gives_up_on_a_stream_without_messages() -> None:
+    with pytest.raises(StreamLost):
+        await frames_of(b"no header here\r\n" * 100_000, split=4096)
+
+
+# -- receive_payload: JSON-RPC validity and the lifecycle ---------------------------------------
+
+
+async def test_requests_outside_the_lifecycle_are_answered_at_once() -> None:
+    server, sink = started()
+    protocol = server.protocol
+    assert isinstance(protocol, MilestoneProtocol)
+    protocol.receive_payload(PROGRESS_REQUEST)
+    early = await sink.wait_for("id", 3)
+    assert early["error"]["code"] == -32002
+    protocol.receive_payload({"id": 4, "method": "shutdown"})
+    assert (await sink.wait_for("id", 4))["error"]["code"] == -32600
+    # pygls drops a request after shutdown without an answer; here it gets one.
+    protocol._shutdown = True
+    protocol.initialize_seen = True
+    protocol.receive_payload({**PROGRESS_REQUEST, "id": 5})
+    late = await sink.wait_for("id", 5)
+    assert late["error"]["code"] == -32600 and "shutting down" in late["error"]["message"]
+
+
+def test_pygls_drops_requests_after_shutdown_silently() -> None:
+    server, sink = started()
+    server.protocol._shutdown = True
+    receive(server, {**PROGRESS_REQUEST, "id": 6})
+    assert sink.data == b""
+
+
+# -- _run_generator: a cancelled inner handler -----------------------------------------------
+
+
+async def test_a_cancelled_handler_behind_a_builtin_is_answered_as_cancelled() -> None:
+    server, _sink = started()
+    protocol = server.protocol
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    inner: asyncio.Future[Any] = loop.create_future()
+    inner.cancel()
+    result: asyncio.Future[Any] = loop.create_future()
+
+    def builtin() -> Any:
+        yield None
+        return "never"
+
+    gen = builtin()
+    next(gen)
+    protocol._run_generator(inner, gen=gen, result_future=result)
+    assert result.cancelled()
+    # pygls' own version lets the CancelledError out of the callback.
+    gen2 = builtin()
+    next(gen2)
+    with pytest.raises(asyncio.CancelledError):
+        JsonRPCProtocol._run_generator(
+            protocol, inner, gen=gen2, result_future=loop.create_future()
+        )
+    assert errors == []
+
+
+# -- out of sync --------------------------------------------------------------------------------
+
+
+async def test_a_document_out_of_sync_is_not_answered_until_it_gets_whole_text() -> None:
+    server, sink = started()
+    protocol = server.protocol
+    assert isinstance(protocol, MilestoneProtocol)
+    protocol.receive_payload(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": initialize_params([lsp.PositionEncodingKind.Utf16]),
+        }
+    )
+    await sink.wait_for("id", 1)
+    uri = "file:///tmp/STATUS.md"
+    protocol.receive_payload(
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": "A"}
+            },
+        }
+    )
+    protocol.mark_out_of_sync(uri, "a change was not valid UTF-8")
+    hover = {
+        "jsonrpc": "2.0",
+        "id": 9,
+        "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}},
+    }
+    protocol.receive_payload(hover)
+    refused = await sink.wait_for("id", 9)
+    assert refused["error"]["code"] == -32803
+    change = {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "B"}]}
+    protocol.receive_payload(
+        {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": change}
+    )
+    assert protocol.out_of_sync == {}
+    assert protocol.workspace.get_text_document(uri).source == "B"
+
+
+# -- _execute_handler: the futures of handlers behind pygls' built-in generators ------------------
+
+
+async def test_handlers_behind_builtins_are_forgotten_once_done() -> None:
+    server, sink = started()
+    protocol = server.protocol
+    assert isinstance(protocol, MilestoneProtocol)
+    protocol.receive_payload(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": initialize_params([lsp.PositionEncodingKind.Utf16]),
+        }
+    )
+    await sink.wait_for("id", 1)
+    uri = "file:///tmp/STATUS.md"
+    item = {"uri": uri, "languageId": "markdown", "version": 1, "text": "# Status\n"}
+    protocol.receive_payload(
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}}
+    )
+    for version in range(2, 12):
+        change = {
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{"text": "x"}],
+        }
+        protocol.receive_payload(
+            {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": change}
+        )
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+    assert protocol._request_futures == {}
+
+
+async def test_pygls_keeps_the_futures_of_handlers_behind_its_generators() -> None:
+    server, _sink = started()
+    protocol = server.protocol
+
+    async def handler() -> None:
+        return None
+
+    JsonRPCProtocol._execute_handler(protocol, "inner", handler, callback=lambda _f: None)
+    await asyncio.sleep(0.01)
+    assert "inner" in protocol._request_futures  # pygls never removes it

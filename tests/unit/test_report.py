@@ -354,3 +354,20 @@ def test_cli_never_imports_the_protocol_libraries(tmp_path: Path) -> None:
     proc = run_python(code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_raw_html_from_plan_files_is_escaped_in_the_markdown(project: Path) -> None:
+    # Issue: the report repeated raw HTML from the plan files, run by whatever renders it.
+    plan = project / "milestones.md"
+    text = plan.read_text(encoding="utf-8")
+    text = text.replace(
+        "- [ ] Search tests passing (12/12)",
+        '- [ ] Search tests passing (12/12) <img src=x onerror="alert(1)"> `a<b`',
+    ).replace("2. Search Index", "2. Search Index <script>alert(2)</script>")
+    plan.write_text(text, encoding="utf-8")
+    proc = run_cli("report", "Search Ready", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert "<img" not in proc.stdout and "<script>" not in proc.stdout
+    assert '&lt;img src=x onerror="alert(1)">' in proc.stdout
+    assert "Search Index &lt;script>alert(2)&lt;/script>" in proc.stdout
+    assert "`a<b`" in proc.stdout  # inside a code span it is text already
