@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from milestone_lsp.core.model import Deliverable, Document, Item, Milestone, Status, StatusSection
+from milestone_lsp.core.model import (
+    Deliverable,
+    Document,
+    Item,
+    Milestone,
+    ProgressClaim,
+    Status,
+    StatusSection,
+)
 from milestone_lsp.core.syntax import normalize_name
 from milestone_lsp.core.workspace import Workspace
 
@@ -250,6 +258,30 @@ def _overall_by_definitions(ws: Workspace, method: ProgressMethod) -> Tally | No
     return Tally(
         done, len(definitions), "milestones complete", "definitions", _ticked(ticked, done)
     )
+
+
+def section_list_tally(items: list[Item], noun: str) -> Tally | None:
+    """Ticked / total of the top-level checklist entries of a list (unboxed entries aside)."""
+    counted = [i for i in items if i.depth == 0 and i.counts and i.state is not None]
+    if not counted:
+        return None
+    return Tally(sum(1 for i in counted if i.is_done), len(counted), noun, "list")
+
+
+SECTION_LIST_NOUN = "items complete"
+
+
+def phase_claim_progress(ws: Workspace, doc: Document, claim: ProgressClaim) -> Tally | None:
+    """What a phase claim is measured against: the checklist of the STATUS section it heads,
+    else that section's phase, else the phase it names. MS301/MS302 and the hover both ask
+    here, so they never disagree about whether the figure can be computed."""
+    for section in doc.status_sections:
+        if section.claim is claim:
+            tally = section_list_tally(section.items, SECTION_LIST_NOUN)
+            if tally is not None:
+                return tally
+            return phase_progress(ws, section.phase) if section.phase else None
+    return phase_progress(ws, claim.name) if claim.name else None
 
 
 def _phase_key(phase: str) -> str:

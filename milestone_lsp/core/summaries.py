@@ -33,7 +33,7 @@ from milestone_lsp.core.progress import (
     milestone_progress,
     overall_progress,
     percent_slack,
-    phase_progress,
+    phase_claim_progress,
 )
 from milestone_lsp.core.syntax import normalize_name
 from milestone_lsp.core.workspace import Workspace
@@ -60,14 +60,18 @@ class MilestoneSummary:
     approval_date: str | None
     vague: int
     unverified: int
+    conditional_date: str | None = None  # a conditional approval, logged but not yet final
 
     @property
     def approval_text(self) -> str:
-        """``not required`` / ``required, logged on DATE`` / ``required, not logged``."""
+        """``not required`` / ``required, logged on DATE`` / ``required, conditionally approved
+        on DATE (conditions open)`` / ``required, not logged``."""
         if not self.approval_required:
             return "not required"
         if self.approval_date:
             return f"required, logged on {self.approval_date}"
+        if self.conditional_date:
+            return f"required, conditionally approved on {self.conditional_date} (conditions open)"
         return "required, not logged"
 
     @property
@@ -75,7 +79,9 @@ class MilestoneSummary:
         """The approval state in two words, for a code lens."""
         if not self.approval_required:
             return "no approval needed"
-        return "approval logged" if self.approval_date else "approval pending"
+        if self.approval_date:
+            return "approval logged"
+        return "approval conditional" if self.conditional_date else "approval pending"
 
 
 def unverified_deliverables(ws: Workspace, milestone: Milestone) -> list[str]:
@@ -105,6 +111,9 @@ def milestone_summary(
     criteria = criteria_tally(ws, definition.name, definition.criteria, "acceptance criteria met")
     deliverables = deliverables_tally(ws, definition)
     approval = ws.approval_for(definition)
+    conditional = next(
+        (e for e in ws.decisions_for(definition.name) if e.outcome == "conditional"), None
+    )
     vague = sum(1 for c in definition.criteria if c.counts and is_vague(c, definition.path))
     return MilestoneSummary(
         name=definition.name,
@@ -115,6 +124,7 @@ def milestone_summary(
         approval_date=approval.date if approval is not None else None,
         vague=vague,
         unverified=len(unverified_deliverables(ws, definition)),
+        conditional_date=(conditional.date or "an undated entry") if conditional else None,
     )
 
 
@@ -206,8 +216,8 @@ def computed_for_claim(
     if claim.subject in ("milestone", "report") and claim.name:
         milestone = ws.find_milestone(claim.name)
         return milestone_progress(ws, milestone, method) if milestone is not None else None
-    if claim.subject == "phase" and claim.name:
-        return phase_progress(ws, claim.name)
+    if claim.subject == "phase":
+        return phase_claim_progress(ws, doc, claim)
     if claim.subject == "deliverable" and claim.name:
         deliverable = ws.find_deliverable(claim.name)
         if deliverable is None:

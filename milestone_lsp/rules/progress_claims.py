@@ -20,7 +20,6 @@ from milestone_lsp.core.model import (
     Count,
     Deliverable,
     Document,
-    Item,
     Milestone,
     Percent,
     ProgressClaim,
@@ -29,6 +28,7 @@ from milestone_lsp.core.model import (
 )
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.progress import (
+    SECTION_LIST_NOUN,
     ProgressMethod,
     Tally,
     criteria_tally,
@@ -36,7 +36,8 @@ from milestone_lsp.core.progress import (
     milestone_progress,
     overall_progress,
     percent_slack,
-    phase_progress,
+    phase_claim_progress,
+    section_list_tally,
 )
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.registry import RuleContext, rule
@@ -73,11 +74,7 @@ def _basename(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _list_tally(items: list[Item], noun: str) -> Tally | None:
-    counted = [i for i in items if i.depth == 0 and i.counts and i.state is not None]
-    if not counted:
-        return None
-    return Tally(sum(1 for i in counted if i.is_done), len(counted), noun, "list")
+_list_tally = section_list_tally
 
 
 def _enclosing(doc: Document, line: int) -> Section | None:
@@ -178,21 +175,11 @@ def _counts_milestones(unit: str | None) -> bool:
 
 
 def _phase_expected(ws: Workspace, doc: Document, claim: ProgressClaim) -> Expected | None:
-    for section in doc.status_sections:
-        if section.claim is claim:
-            tally = _list_tally(section.items, "items complete")
-            if tally is not None:
-                return Expected(tally, "in the list below it")
-            if section.phase:
-                return _phase_tally(ws, section.phase)
-            return None
-    return _phase_tally(ws, claim.name or "")
-
-
-def _phase_tally(ws: Workspace, phase: str) -> Expected | None:
-    tally = phase_progress(ws, phase)
+    tally = phase_claim_progress(ws, doc, claim)
     if tally is None or not tally.total:
         return None
+    if tally.noun == SECTION_LIST_NOUN:
+        return Expected(tally, "in the list below it")
     source = (
         "in the phase's deliverables list"
         if tally.basis == "list"
