@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.graphs import strongly_connected
 from milestone_lsp.core.model import Deliverable, Document, Milestone, Reference
 from milestone_lsp.core.progress import (
     ProgressMethod,
@@ -90,48 +91,10 @@ def _cyclic(ws: Workspace) -> set[tuple[tuple[str, str], tuple[str, str]]]:
         for e in dependency_edges(ws):
             if e.target is not None:
                 graph.setdefault(_key(e.source), set()).add(_key(e.target))
-        # Tarjan's strongly connected components, iteratively.
-        index: dict[tuple[str, str], int] = {}
-        low: dict[tuple[str, str], int] = {}
-        on_stack: set[tuple[str, str]] = set()
-        stack: list[tuple[str, str]] = []
         component: dict[tuple[str, str], int] = {}
-        counter = 0
-        for root in graph:
-            if root in index:
-                continue
-            work = [(root, iter(sorted(graph.get(root, ()))))]
-            index[root] = low[root] = counter
-            counter += 1
-            stack.append(root)
-            on_stack.add(root)
-            while work:
-                node, children = work[-1]
-                advanced = False
-                for child in children:
-                    if child not in index:
-                        index[child] = low[child] = counter
-                        counter += 1
-                        stack.append(child)
-                        on_stack.add(child)
-                        work.append((child, iter(sorted(graph.get(child, ())))))
-                        advanced = True
-                        break
-                    if child in on_stack:
-                        low[node] = min(low[node], index[child])
-                if advanced:
-                    continue
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component[member] = index[node]
-                        if member == node:
-                            break
+        for number, members in enumerate(strongly_connected(graph)):
+            for member in members:
+                component[member] = number
         return {
             (a, b)
             for a, targets in graph.items()

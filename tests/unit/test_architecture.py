@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from milestone_lsp.core.graphs import strongly_connected
+
 PACKAGE = Path(__file__).resolve().parents[2] / "milestone_lsp"
 
 # Lower number = lower layer. A module may import its own layer (no circles) and the ones below.
@@ -165,52 +167,9 @@ def test_the_top_level_modules_stay_small() -> None:
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected components with more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    counter = 0
-
-    def visit(start: str) -> None:
-        nonlocal counter
-        work = [(start, iter(sorted(graph.get(start, ()))))]
-        index[start] = low[start] = counter
-        counter += 1
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(graph.get(child, ())))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1:
-                    found.append(sorted(component))
-
-    for name in sorted(graph):
-        if name not in index:
-            visit(name)
-    return found
+    """The strongly connected components with more than one module."""
+    ordered = {name: sorted(graph[name]) for name in sorted(graph)}
+    return [sorted(c) for c in strongly_connected(ordered) if len(c) > 1]
 
 
 def test_no_import_circles() -> None:
