@@ -64,11 +64,15 @@ def _target(ws: Workspace, ref: Reference) -> Definition | None:
 
 def _edges_of(ws: Workspace, doc: Document) -> list[Edge]:
     out: list[Edge] = []
+    deps = [r for r in doc.references if r.context == "dependencies"]
+    if not deps:
+        return out  # most documents: no Dependencies entries, nothing to walk
     sections: list[Definition] = [*doc.deliverables, *doc.milestones]
     for section in sections:
         if isinstance(section, Milestone) and section.is_update:
             continue
-        for ref in dependency_refs(doc, section):
+        start, end = section.heading.range.start.line, section.end_line
+        for ref in (r for r in deps if start <= r.range.start.line <= end):
             target = _target(ws, ref)
             phase = None
             if target is None:
