@@ -20,7 +20,13 @@ from typing import Literal
 from milestone_lsp.core.blocks import Block, document_blocks
 from milestone_lsp.core.model import Deliverable, Document, Milestone, Report, Status
 from milestone_lsp.core.positions import split_lines
-from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, STATUS_MARKS, strip_trailers
+from milestone_lsp.core.syntax import (
+    CHECKBOX,
+    LIST_MARKER,
+    STATUS_MARKS,
+    front_matter_end,
+    strip_trailers,
+)
 
 Shape = Literal["list", "checklist", "table", "scenario", "inline", "lines"]
 
@@ -520,19 +526,10 @@ def _cells(row: str) -> list[str]:
     return [c.strip() for c in re.split(r"(?<!\\)\|", stripped)]
 
 
-def _front_matter_end(lines: list[str]) -> int:
-    if not lines or lines[0].strip() != "---":
-        return 0
-    for number in range(1, min(len(lines), 500)):
-        if lines[number].strip() in ("---", "..."):
-            return number + 1
-    return 0
-
-
 def criteria_inventory(doc: Document) -> list[Criterion]:
     """Every criterion of ``doc`` in document order, in any of the shapes docs/FORMATS.md lists."""
     lines = doc.lines or split_lines(doc.text)
-    fm_end = _front_matter_end(lines)
+    fm_end = front_matter_end(lines)
     md_lines = [""] * fm_end + lines[fm_end:] if fm_end else lines
     blocks = document_blocks(md_lines)
     found = _Reader(doc, lines).run(blocks)

@@ -51,6 +51,7 @@ from milestone_lsp.core.syntax import (
     STATUS_MARKS,
     Trailer,
     find_label,
+    front_matter_end,
     normalize_name,
     status_of_word,
     strip_trailers,
@@ -1266,15 +1267,6 @@ def _strip_emphasis_span(text: str) -> tuple[str, int]:
     return text, 0
 
 
-def _front_matter_end(lines: list[str]) -> int:
-    if not lines or lines[0].strip() != "---":
-        return 0
-    for number in range(1, min(len(lines), 500)):
-        if lines[number].strip() in ("---", "..."):
-            return number + 1
-    return 0
-
-
 class _ForeignState(Exception):
     """A per-section build would change a model object owned by an earlier section."""
 
@@ -1499,7 +1491,7 @@ def _parse(
     text: str, path: str, cache: BlockCache | None, chunked: bool, models: ModelCache | None
 ) -> Document:
     lines = split_lines(text)
-    fm_end = _front_matter_end(lines)
+    fm_end = front_matter_end(lines)
     md_lines = [""] * fm_end + lines[fm_end:] if fm_end else lines
     if chunked:
         if models is None:

@@ -314,3 +314,13 @@ def normalize_name(name: str) -> str:
 def clean_inline(text: str) -> str:
     """Drop emphasis markers from inline text, keeping its words."""
     return _EMPHASIS.sub("", text).strip()
+
+
+def front_matter_end(lines: list[str]) -> int:
+    """The line after a YAML front-matter block (``---`` … ``---``/``...``), or 0 without one."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for number in range(1, min(len(lines), 500)):
+        if lines[number].strip() in ("---", "..."):
+            return number + 1
+    return 0

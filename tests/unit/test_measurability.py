@@ -4,10 +4,8 @@ placeholders, spans, configuration, rewrites and robustness."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import random
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -22,6 +20,7 @@ from milestone_lsp.rules.measurability import (
     rewrites,
 )
 from milestone_lsp.rules.measurability_model import load as load_model
+from tests.clirun import load_script
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 DEV_SET = SHARED / "corpus" / "criteria_dev.tsv"
@@ -52,13 +51,7 @@ def _load_dev() -> list[tuple[str, str, str]]:
 
 def _trainer() -> ModuleType:
     """scripts/train_measurability.py, the script that writes the shipped weights."""
-    path = Path(__file__).resolve().parents[2] / "scripts" / "train_measurability.py"
-    spec = importlib.util.spec_from_file_location("train_measurability", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("train_measurability")
 
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason="shared corpus not available")

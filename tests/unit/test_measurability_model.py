@@ -3,25 +3,18 @@ uses it, and the grouping of the cross-validation. Criteria here are invented.""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from milestone_lsp.rules.measurability import analyze, features
 from milestone_lsp.rules.measurability_model import Model, load, model_from
+from tests.clirun import load_script
 
 
 def _trainer() -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "scripts" / "train_measurability.py"
-    spec = importlib.util.spec_from_file_location("train_measurability", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    """scripts/train_measurability.py, the script that writes the shipped weights."""
+    return load_script("train_measurability")
 
 
 def test_bare_done_state_is_a_feature_and_a_check_cancels_it() -> None:
