@@ -14,6 +14,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     counts,
     criteria,
     dependencies,
+    headings,
     links,
     meta,
     progress_claims,
