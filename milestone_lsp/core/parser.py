@@ -233,6 +233,18 @@ _TABLE_NAME_COLUMNS: tuple[tuple[str, ...], ...] = (
     ("deliverable", "milestone", "task", "item", "name"),
 )
 
+# Columns of a criteria table that say how its row is checked: part of the criterion (MS101).
+_TABLE_CHECK_COLUMN = re.compile(
+    r"(?i)verif|how\s+to|\btests?\b|evidence|method|measure|\btarget|threshold|\bbar\b"
+    r"|expected|\blimit\b|pass\s+when"
+)
+# A cell value that is a date or a period, not a bar (a Target column of dates).
+_DATE_CELL = re.compile(
+    r"(?i)^(?:\d{4}-\d{2}(?:-\d{2})?|q[1-4](?:\s*\d{4})?|\d{4}\s*q[1-4]|w(?:ee)?k\s*\d+"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+\d{1,2})?,?(?:\s+\d{4})?"
+    r"|tbd|-+|—|n/?a)$"
+)
+
 _ATX_OPEN = re.compile(r"^( {0,3})(#{1,6})([ \t]+|$)")
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
 _LEAD_MARK = re.compile(r"^((?:✅|✓|✔|☑|❌|⏳|🔄|🚧|🟡|📋|⚠️|⚠)\uFE0F?)\s*")
@@ -1090,6 +1102,11 @@ class _Builder:
             ),
             None,
         )
+        check_cols = [
+            i
+            for i, n in enumerate(names)
+            if i not in (name_col, status_col) and _TABLE_CHECK_COLUMN.search(n)
+        ]
         for number, row in rows[2:]:
             cells = _cells(row)
             if name_col >= len(cells):
@@ -1097,6 +1114,8 @@ class _Builder:
             text, start, end = cells[name_col]
             if not text:
                 continue
+            checks = [cells[i][0].strip() for i in check_cols if i < len(cells)]
+            check = " — ".join(c for c in checks if c and not _DATE_CELL.match(c.strip("*_` ")))
             tag = None
             state = None
             if status_col is not None and status_col < len(cells):
@@ -1113,6 +1132,7 @@ class _Builder:
                 tag=tag,
                 category=self.category,
                 from_table=True,
+                check=check,
             )
             self._place_item(it, number, row, start, None)
 
