@@ -333,8 +333,8 @@ def nothing_recognised(ctx: RuleContext) -> Iterable[Finding]:
     `DEFINITION_OF_DONE.md`, `DECISIONS.md`, `milestone-2.md` — in which milestone-lsp finds
     nothing it reads: no milestone or deliverable, no status section or progress claim, no
     decision, no criterion in any shape `docs/FORMATS.md` lists. The finding is on the file's
-    first line of content (its title, usually), so that a plan written in a shape the tool does not know is said, not
-    silently passed. Files with other names are never reported.
+    first line of content (its title, usually), so that a plan written in a shape the tool
+    does not know is said, not silently passed. Files with other names are never reported.
 
     Why:
     Every other check ("Progress Tracking", "Verification Process", "Approval Gates") starts
