@@ -1082,7 +1082,7 @@ class _Builder:
         rows = [(n, self.lines[n]) for n in range(block.start, min(block.end, len(self.lines)))]
         if len(rows) < 3:
             return
-        header = _cells(rows[0][1])
+        header = table_cells(rows[0][1])
         names = [c[0].lower() for c in header]
         # The criterion column first (a deliverables table may have one), then a name column.
         name_col = next(
@@ -1108,7 +1108,7 @@ class _Builder:
             if i not in (name_col, status_col) and _TABLE_CHECK_COLUMN.search(n)
         ]
         for number, row in rows[2:]:
-            cells = _cells(row)
+            cells = table_cells(row)
             if name_col >= len(cells):
                 continue
             text, start, end = cells[name_col]
@@ -1246,7 +1246,8 @@ def _status_from_value(value: str) -> Status | None:
     return None
 
 
-def _cells(row: str) -> list[tuple[str, int, int]]:
+def table_cells(row: str) -> list[tuple[str, int, int]]:
+    """The cells of a table row: (text, start, end), stripped, offsets in the row."""
     cells: list[tuple[str, int, int]] = []
     stripped = row.rstrip()
     start = 0
