@@ -62,6 +62,8 @@ from milestone_lsp.core.syntax import (
 FIELD_ALIASES: dict[str, str] = {
     "goal": "goal",
     "objective": "goal",
+    "goals": "goal",
+    "objectives": "goal",
     "phase": "phase",
     "target": "target",
     "target date": "target",
