@@ -13,6 +13,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     completion,
     counts,
     criteria,
+    dates,
     dependencies,
     links,
     meta,
