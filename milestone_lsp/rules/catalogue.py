@@ -23,6 +23,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     sections,
     staleness,
     suites,
+    test_lists,
 )
 from milestone_lsp.rules.registry import RULES, Rule
 
