@@ -24,6 +24,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     staleness,
     suites,
     test_lists,
+    tree_counts,
 )
 from milestone_lsp.rules.registry import RULES, Rule
 
