@@ -17,6 +17,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     dependencies,
     links,
     meta,
+    percent_parts,
     progress_claims,
     references,
     scope_creep,
