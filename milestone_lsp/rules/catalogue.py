@@ -20,6 +20,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     percent_parts,
     progress_claims,
     references,
+    restated_counts,
     scope_creep,
     sections,
     staleness,
