@@ -145,6 +145,69 @@ def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding
             )
 
 
+# "#### 95 MCP Integrations ✅": a heading that is a count of something.
+_LEADING = re.compile(
+    r"^\s*(?:\*\*|__)?(?P<total>\d{1,4})[ \t]+"
+    r"(?P<noun>[A-Za-z][\w/&-]*(?:[ \t]+[A-Za-z][\w/&-]*){0,2})"
+)
+# "- **Blockchain (12):** Helius, Jupiter": a category of the list with its own exact count.
+_CATEGORY = re.compile(
+    r"^(?:\*\*|__)?[^()*_:]{1,40}?[ \t]*\([ \t]*(?P<n>\d{1,4})[ \t]*\)(?:\*\*|__)?[ \t]*:"
+)
+
+
+def _category_counts(
+    doc: Document, lines: list[str], start: int, end: int
+) -> list[tuple[int, int]] | None:
+    """The categories of the one list on lines ``start``–``end`` when every item at their
+    indentation states its own exact count: (line, count) each; otherwise None."""
+    by_indent: dict[int, list[tuple[int, str]]] = {}
+    for number in range(start, end):
+        if number in doc.fenced_lines or number in doc.comment_lines:
+            continue
+        m = LIST_MARKER.match(lines[number])
+        if m is None:
+            continue
+        indent = len(m.group("indent").expandtabs(4))
+        by_indent.setdefault(indent, []).append((number, lines[number][m.end() :]))
+    for items in by_indent.values():
+        counted = [(n, _CATEGORY.match(body)) for n, body in items]
+        if any(c is not None for _, c in counted):
+            if len(counted) < 2 or any(c is None for _, c in counted):
+                return None
+            return [(n, int(c.group("n"))) for n, c in counted if c is not None]
+    return None
+
+
+def _category_sums(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding]:
+    """A heading that counts something above a list of categories with their own counts."""
+    doc = ctx.doc
+    lines = ctx.lines
+    for index, h in enumerate(heads):
+        end = _section_end(heads, index, len(lines))
+        if index + 1 < len(heads) and heads[index + 1].range.start.line < end:
+            continue  # split into sub-sections: the parts rule reads those
+        text = h.text
+        m = _LEADING.match(text) or _TOTAL.search(text)
+        if m is None:
+            continue
+        parts = _category_counts(doc, lines, h.range.start.line + 1, end)
+        if parts is None:
+            continue
+        total = int(m.group("total"))
+        counted = sum(n for _, n in parts)
+        if counted == total:
+            continue
+        base = h.text_range.start.character
+        line = h.range.start.line
+        shown = "+".join(str(n) for _, n in parts)
+        yield ctx.finding(
+            f"The heading states {total} {m.group('noun')} but the categories listed below it "
+            f"add up to {counted} ({shown}); correct the total or the categories",
+            Range.of(line, base + m.start("total"), line, base + m.end("noun")),
+        )
+
+
 def _singular(noun: str | None) -> str:
     if noun is None:
         return ""
@@ -175,6 +238,9 @@ def count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
       different number of ticked items than `N`;
     * a total `(N things)` on a heading whose section is split into sub-headings that each
       state their own `(K things)` of the same noun, when those parts do not add up to `N`;
+    * a heading that counts something (`#### 95 Integrations`, `## Settings (48 settings)`)
+      above a list whose items at one level are all categories with their own exact counts
+      (`- **Storage (4):** …`), when those counts do not add up to the heading's;
     * a sentence stating `N of M closed` (done, complete, merged…) in a section with one table
       that has a Status column and `M` rows, when the rows marked finished (DONE, ✅,
       Complete, Closed…) are not `N`.
@@ -208,6 +274,7 @@ def _findings(ctx: RuleContext) -> Iterator[Finding]:
     lines = ctx.lines
     heads = [h for h in doc.headings if h.range.start.line not in doc.fenced_lines]
     yield from _sentence_counts(ctx, heads)
+    yield from _category_sums(ctx, heads)
     stated = [s for i, h in enumerate(heads) if (s := _stated(h, i)) is not None]
     if not stated:
         return
