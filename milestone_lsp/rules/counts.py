@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.model import Document, Heading
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, STATUS_MARKS, clean_inline
@@ -323,3 +324,151 @@ def _findings(ctx: RuleContext) -> Iterator[Finding]:
                 f"{sum(counted)} ({shown}); correct the total or the parts",
                 at,
             )
+
+
+# "12/15 done", "2 of 5 closed": a count of finished children in a table cell.
+_CELL_COUNT = re.compile(
+    r"^(?P<done>\d{1,4})[ \t]*(?:/|of)[ \t]*(?P<total>\d{1,4})[ \t]*"
+    r"(?:done|closed|complete[d]?|finished|merged|✅)?$",
+    re.IGNORECASE,
+)
+# "#156-167, #168-169, #173": issue numbers and ranges, nothing else.
+_ONE_REF = r"#\d{1,6}(?:[ \t]*[-–][ \t]*#?\d{1,6})?"
+_REFS = re.compile(rf"^{_ONE_REF}(?:[ \t]*,[ \t]*{_ONE_REF})*$")
+_REF = re.compile(r"#(?P<a>\d{1,6})(?:[ \t]*[-–][ \t]*#?(?P<b>\d{1,6}))?")
+_ID_CELL = re.compile(r"^\[?#(?P<n>\d{1,6})\]?(?:\([^)]*\))?$")
+
+
+def _expand(cell: str) -> list[int] | None:
+    numbers: list[int] = []
+    for m in _REF.finditer(cell):
+        a = int(m.group("a"))
+        b = int(m.group("b")) if m.group("b") else a
+        if b < a or b - a > 200:
+            return None
+        numbers.extend(range(a, b + 1))
+    return numbers if len(set(numbers)) == len(numbers) else None
+
+
+def _issue_states(tables: list[list[list[str]]]) -> dict[int, bool | None]:
+    """Each issue number a status table gives a row to: finished or not; None when two rows
+    disagree."""
+    states: dict[int, bool | None] = {}
+    for table in tables:
+        header = table[0]
+        col = next((i for i, c in enumerate(header) if re.match(r"(?i)^\W*status\b", c)), None)
+        if col is None:
+            continue
+        for row in table[1:]:
+            if col >= len(row) or not row:
+                continue
+            m = _ID_CELL.match(clean_inline(row[0]))
+            if m is None:
+                continue
+            done = bool(_FINISHED.match(clean_inline(row[col]).strip()))
+            number = int(m.group("n"))
+            if number in states and states[number] != done:
+                states[number] = None
+            else:
+                states.setdefault(number, done)
+    return states
+
+
+@rule(
+    "MS310",
+    "child-count-mismatch",
+    Severity.WARNING,
+    "A table row counts finished child issues differently from their rows in the document.",
+)
+def child_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A table row that lists child issues by number (`#156-167, #168-169, #173`) and states how
+    many of them are finished (`12/15 done`, `2 of 5 closed`) when the document's status tables
+    — tables whose rows start with an issue number and that have a Status column — mark a
+    different number of those children finished (DONE, ✅, Complete, Closed, Merged…). The
+    finding is on the count and gives the children that are finished.
+
+    Not compared: a row whose children the document does not all give a status to, an issue
+    that two tables give different statuses, a stated total that is not the number of
+    children listed, and ranges wider than 200 numbers.
+
+    Why:
+    "Progress Tracking" asks for progress stated from counts anybody can recount; an umbrella
+    issue that counts its children differently from the rows beside it misreports the gate.
+
+    Example that fires:
+    ```markdown
+    | # | Title | Status |
+    |---|---|---|
+    | #1 | Login | DONE |
+    | #2 | Logout | DONE |
+    | #3 | Reset | PLANNED |
+
+    | Gate | Children | Status |
+    |---|---|---|
+    | Auth done | #1-3 | 1/3 done |
+    ```
+
+    Example that does not:
+    the same gate with `2/3 done`.
+
+    Fix safety:
+    A safe fix writes the recounted figure: the document itself gives every child's status.
+    """
+    doc = ctx.doc
+    lines = ctx.lines
+    if "#" not in doc.text or "|" not in doc.text:
+        return
+    tables = _tables(lines, 0, len(lines), doc)
+    states: dict[int, bool | None] | None = None
+    for number, text in enumerate(lines):
+        if number in doc.fenced_lines or not text.lstrip().startswith("|") or "#" not in text:
+            continue
+        cells = [c.strip() for c in text.strip().strip("|").split("|")]
+        counts = [(i, m) for i, c in enumerate(cells) if (m := _CELL_COUNT.match(c))]
+        refs = [c for c in cells if _REFS.match(c)]
+        if len(counts) != 1 or len(refs) != 1:
+            continue
+        children = _expand(refs[0])
+        index, m = counts[0]
+        if children is None or len(children) < 2 or len(children) != int(m.group("total")):
+            continue
+        if states is None:
+            states = _issue_states(tables)
+        known = [states.get(c) for c in children]
+        if any(k is None for k in known):
+            continue
+        finished = [c for c, k in zip(children, known, strict=True) if k]
+        if len(finished) == int(m.group("done")):
+            continue
+        # Where the cell's count sits on the line.
+        cell_start = _cell_offset(text, index)
+        at = Range.of(
+            number,
+            cell_start + m.start("done"),
+            number,
+            cell_start + m.end("total"),
+        )
+        recount = f"{len(finished)}/{len(children)}" if "/" in m.group(0) else None
+        fixes = (
+            [Fix(f"Change to {recount}", (TextEdit(doc.path, at, recount),), "safe")]
+            if recount
+            else []
+        )
+        yield ctx.finding(
+            f"The row states {m.group('done')} of {m.group('total')} children finished, but the "
+            f"document's status tables mark {len(finished)} of these {len(children)} finished; "
+            f"change the count to {len(finished)}",
+            at,
+            fixes=fixes,
+        )
+
+
+def _cell_offset(text: str, index: int) -> int:
+    """The column where the stripped text of cell ``index`` of a table row starts."""
+    position = text.index("|") + 1 if text.lstrip().startswith("|") else 0
+    for _ in range(index):
+        position = text.index("|", position) + 1
+    while position < len(text) and text[position] in " \t":
+        position += 1
+    return position
