@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.model import Heading, Status
 from milestone_lsp.core.positions import Range
-from milestone_lsp.core.syntax import clean_inline
+from milestone_lsp.core.syntax import clean_inline, strip_trailers
 from milestone_lsp.rules.registry import RuleContext, rule
 
 # "**Overall**: 85%", "Overall progress: 85% 🎯", "> **Total:** ~85%".
@@ -31,6 +32,17 @@ _SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _TOTAL_ROW = re.compile(r"(?i)^\W*(?:overall|total|average|sum|combined)\b")
 # The overall may differ from the plain average by this many points before it is reported.
 _MARGIN = 5.0
+# Parts spread over the document's headings are further from their summary: a wider margin.
+_HEADING_MARGIN = 10.0
+_BANNER_LINES = 5
+# "**Completion**: ~75% of full system", "Overall progress: 60%": the document's own figure.
+_DOCUMENT_FIGURE = re.compile(
+    r"^[ \t]*(?:>[ \t]*)*(?:\*\*|__)?[ \t]*"
+    r"(?P<label>(?:overall|total)(?:[ \t]+(?:completion|progress|status))?|completion|progress)"
+    r"[ \t]*(?::[ \t]*(?:\*\*|__)?|(?:\*\*|__)[ \t]*:)[ \t]*(?:\*\*|__)?[ \t]*~?"
+    r"(?P<pct>\d{1,3}(?:\.\d+)?)[ \t]*%",
+    re.IGNORECASE,
+)
 _MIN_PARTS = 3
 
 
@@ -91,6 +103,82 @@ def _headline(ctx: RuleContext, table: _Table) -> tuple[int, re.Match[str]] | No
     return None
 
 
+def _judge(
+    stated: float, values: list[float], margin: float
+) -> tuple[float, float, float, bool] | None:
+    """``(mean, low, high, outside)`` when ``stated`` does not summarise ``values``: outside
+    their range or more than ``margin`` from their mean, and not the share of parts at 100%
+    either (the Calculation Method's completed / total)."""
+    low, high = min(values), max(values)
+    mean = sum(values) / len(values)
+    outside = stated < low or stated > high
+    if not outside and abs(stated - mean) <= margin:
+        return None
+    completed = 100 * sum(1 for v in values if v >= 100) / len(values)
+    if abs(stated - completed) <= 1.0:
+        return None
+    return mean, low, high, outside
+
+
+def _heading_parts(heads: list[Heading]) -> list[tuple[Heading, float]] | None:
+    """The headings of one level that state how complete they are — `(40% Complete)`, `(0%)`,
+    `(COMPLETE)` — when that level has at least three and two of them give a percentage."""
+    by_level: dict[int, list[tuple[Heading, float | None]]] = {}
+    for h in heads:
+        _end, trailers = strip_trailers(h.text, strict_words=False)
+        percents = [t.value for t in trailers if t.kind == "percent" and t.value is not None]
+        tags = [t.status for t in trailers if t.kind == "tag" and t.status is not None]
+        if percents:
+            by_level.setdefault(h.level, []).append((h, percents[0]))
+        elif tags:
+            by_level.setdefault(h.level, []).append((h, 100.0 if tags[0] is Status.DONE else None))
+    candidates = [
+        parts
+        for parts in by_level.values()
+        if len(parts) >= _MIN_PARTS
+        and sum(1 for _, v in parts if v is not None and v not in (0.0, 100.0)) >= 1
+        and sum(1 for _, v in parts if v is not None) >= 2
+    ]
+    if len(candidates) != 1 or any(v is None for _, v in candidates[0]):
+        return None
+    return [(h, v) for h, v in candidates[0] if v is not None]
+
+
+def _document_figure(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding]:
+    """The header's overall figure against the completion its component headings state."""
+    lines = ctx.lines
+    # The header: up to the first second-level heading, or the second when the first opens
+    # the document (a banner heading right under the title).
+    starts = [h.range.start.line for h in heads if h.level >= 2] + [len(lines)]
+    end = starts[1] if starts[0] < _BANNER_LINES and len(starts) > 1 else starts[0]
+    found = [
+        (n, m)
+        for n in range(end)
+        if n not in ctx.doc.fenced_lines and (m := _DOCUMENT_FIGURE.match(lines[n]))
+    ]
+    if len(found) != 1:
+        return
+    parts = _heading_parts(heads)
+    if parts is None:
+        return
+    line, m = found[0]
+    stated = float(m.group("pct"))
+    values = [v for _, v in parts]
+    judged = _judge(stated, values, _HEADING_MARGIN)
+    if judged is None:
+        return
+    mean, low, high, outside = judged
+    shown = ", ".join(f"{v:g}" for v in values)
+    where = "outside their range" if outside else f"more than {_HEADING_MARGIN:g} points from it"
+    yield ctx.finding(
+        f"The {clean_inline(m.group('label'))} figure is {stated:g}%, but the {len(values)} "
+        f"parts whose headings state their completion ({shown}) average {mean:.0f}% "
+        f"(range {low:g}–{high:g}%), {where}; correct the figure, or say how it is weighted",
+        Range.of(line, m.start("pct"), line, m.end("pct") + 1),
+        related=[Related(ctx.doc.path, h.text_range, f"a part stated at {v:g}%") for h, v in parts],
+    )
+
+
 @rule(
     "MS308",
     "overall-percent-mismatch",
@@ -105,9 +193,19 @@ def overall_percent_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     those percentages, or differs from their average by more than 5 points. The finding is on
     the overall figure and gives the average and the range.
 
+    Also a document's own figure in its header (before the first second-level heading, or the
+    second when the first is a banner in the document's first lines:
+    `**Completion**: 75%`, `Overall progress: 60%`) against the headings of one level that
+    state their completion — `### 2. Expert Advisor (40% Complete)`, `(0%)`, `(COMPLETE)`
+    counting as 100% — when there are at least three of them, and at least one between 0%
+    and 100%: reported when the figure is outside their range or more than 10 points from their
+    average. A figure equal to the share of parts at 100% (the Calculation Method's completed
+    over total) is never reported, in either shape.
+
     Not compared: tables with a Total or Overall row of their own (that row is the summary),
     tables with several percentage columns (target and actual, before and after), an overall
-    separated from the table by text or a heading, and percentages in prose.
+    separated from the table by text or a heading, headings with a status other than complete
+    and no percentage (their share is unknown), and percentages in prose.
 
     Why:
     "Progress Tracking › Calculation Method" derives progress from its parts; an overall that
@@ -131,6 +229,9 @@ def overall_percent_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     Fix safety:
     No fix: the overall may be weighted, or one of the parts may be stale.
     """
+    doc = ctx.doc
+    heads = [h for h in doc.headings if h.range.start.line not in doc.fenced_lines]
+    yield from _document_figure(ctx, heads)
     for table in _tables(ctx):
         found = _headline(ctx, table)
         if found is None:
@@ -138,11 +239,10 @@ def overall_percent_mismatch(ctx: RuleContext) -> Iterable[Finding]:
         line, m = found
         stated = float(m.group("pct"))
         values = table.values
-        low, high = min(values), max(values)
-        mean = sum(values) / len(values)
-        outside = stated < low or stated > high
-        if not outside and abs(stated - mean) <= _MARGIN:
+        judged = _judge(stated, values, _MARGIN)
+        if judged is None:
             continue
+        mean, low, high, outside = judged
         shown = ", ".join(f"{v:g}" for v in values)
         where = "outside their range" if outside else f"more than {_MARGIN:g} points from it"
         yield ctx.finding(
