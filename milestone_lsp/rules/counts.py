@@ -419,7 +419,6 @@ def child_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     lines = ctx.lines
     if "#" not in doc.text or "|" not in doc.text:
         return
-    tables = _tables(lines, 0, len(lines), doc)
     states: dict[int, bool | None] | None = None
     for number, text in enumerate(lines):
         if number in doc.fenced_lines or not text.lstrip().startswith("|") or "#" not in text:
@@ -434,7 +433,7 @@ def child_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
         if children is None or len(children) < 2 or len(children) != int(m.group("total")):
             continue
         if states is None:
-            states = _issue_states(tables)
+            states = _issue_states(_tables(lines, 0, len(lines), doc))
         known = [states.get(c) for c in children]
         if any(k is None for k in known):
             continue

@@ -117,10 +117,11 @@ def _stamp(line: int, text: str) -> _Stamp | None:
     return _Stamp(line, day, Range.of(line, base + start, line, base + end))
 
 
-def _stamps(ctx: RuleContext) -> Iterator[_Stamp]:
+def _stamps(ctx: RuleContext, numbers: Iterable[int]) -> Iterator[_Stamp]:
     doc = ctx.doc
     lines = ctx.lines
-    for number, text in enumerate(lines):
+    for number in numbers:
+        text = lines[number]
         if number in doc.fenced_lines or number in doc.comment_lines or ":" not in text:
             continue
         if text.lstrip().startswith(("|", "#")):
@@ -130,8 +131,8 @@ def _stamps(ctx: RuleContext) -> Iterator[_Stamp]:
             yield s
 
 
-def _document_level(ctx: RuleContext, stamps: list[_Stamp]) -> list[_Stamp]:
-    """The stamps in the header (before the first second-level heading) or the footer."""
+def _document_level(ctx: RuleContext) -> list[int]:
+    """The lines of the header (before the first second-level heading) and of the footer."""
     lines = ctx.lines
     heads = [
         h.range.start.line
@@ -145,7 +146,8 @@ def _document_level(ctx: RuleContext, stamps: list[_Stamp]) -> list[_Stamp]:
     footer_start = last - _FOOTER_LINES + 1
     if heads:
         footer_start = max(footer_start, heads[-1] + 1)
-    return [s for s in stamps if s.line < header_end or s.line >= footer_start]
+    footer_start = max(footer_start, header_end)
+    return [*range(header_end), *range(footer_start, last + 1)]
 
 
 @rule(
@@ -188,7 +190,7 @@ def conflicting_update_dates(ctx: RuleContext) -> Iterable[Finding]:
     Fix safety:
     No fix: which date is right depends on when the figures were last checked.
     """
-    stamps = _document_level(ctx, list(_stamps(ctx)))
+    stamps = list(_stamps(ctx, _document_level(ctx)))
     if len(stamps) < 2:
         return
     first = stamps[0]

@@ -31,6 +31,8 @@ _MEASURES = re.compile(
     r"(?i)^(?:lines?|loc|sloc|bytes?|kb|mb|gb|tests?|cases?|assertions?|endpoints?|routes?|"
     r"functions?|methods?|classes|commits?|stars?|days?|hours?|mins?|minutes?|personas?)$"
 )
+# A cheap test for a block worth reading: a name ending in "/" and, later, "(<digit>".
+_DIR_COUNT = re.compile(r"/[`*]*[ \t]*[-–—:]?[ \t]*\([ \t]*\d")
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…|\betc\b)")
 _PLAIN_FENCE = re.compile(
     r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?:text|txt|plain|plaintext|tree)?[ \t]*$"
@@ -189,7 +191,18 @@ def tree_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     Fix safety:
     No fix: whether the count or the listing is stale is the author's call.
     """
+    if "/" not in ctx.doc.text:
+        return
+    counted = {
+        n
+        for n, text in enumerate(ctx.lines)
+        if "/" in text and "(" in text and _DIR_COUNT.search(text)
+    }
+    if not counted:
+        return  # no directory with a count: nothing to compare
     for numbers, listed in _blocks(ctx):
+        if counted.isdisjoint(numbers):
+            continue
         roots = _tree(ctx, numbers, listed)
         if not roots:
             continue
