@@ -440,8 +440,11 @@ def child_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
         finished = [c for c, k in zip(children, known, strict=True) if k]
         if len(finished) == int(m.group("done")):
             continue
-        # Where the cell's count sits on the line.
+        # Where the cell's count sits on the line (checked: a fix must edit exactly it).
         cell_start = _cell_offset(text, index)
+        span = m.group(0)[m.start("done") : m.end("total")]
+        if cell_start is None or not text.startswith(span, cell_start + m.start("done")):
+            continue
         at = Range.of(
             number,
             cell_start + m.start("done"),
@@ -463,11 +466,14 @@ def child_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
         )
 
 
-def _cell_offset(text: str, index: int) -> int:
+def _cell_offset(text: str, index: int) -> int | None:
     """The column where the stripped text of cell ``index`` of a table row starts."""
     position = text.index("|") + 1 if text.lstrip().startswith("|") else 0
     for _ in range(index):
-        position = text.index("|", position) + 1
+        found = text.find("|", position)
+        if found < 0:
+            return None
+        position = found + 1
     while position < len(text) and text[position] in " \t":
         position += 1
     return position
