@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from milestone_lsp.rules import (  # noqa: F401  (importing a family registers its rules)
     approvals,
+    baselines,
     checklists,
     completion,
     counts,

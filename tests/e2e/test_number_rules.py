@@ -1,8 +1,9 @@
 """The checks of numbers a document states about itself, through the real server in both client
 profiles: MS304 (a directory's count in a file tree), MS305 (a test class's count against the
 tests its section names), MS307 (two update dates), MS308 (an overall percentage beside its
-parts), MS309 (a header count against the heading of its section) and MS310 (a gate's count of
-finished child issues, with its quick fix).
+parts), MS309 (a header count against the heading of its section), MS310 (a gate's count of
+finished child issues, with its quick fix) and MS311 (a change from an earlier version against
+that version's figure).
 
 Each rule's fixture is opened as a document of a project of its own; the server publishes
 exactly the findings of the fixture's ``.expected`` file, and MS310's quick fix changes the
@@ -31,7 +32,7 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 PROFILES = {"visual-studio-code": "utf-16", "neovim": "utf-8"}
-CODES = ["MS304", "MS305", "MS307", "MS308", "MS309", "MS310"]
+CODES = ["MS304", "MS305", "MS307", "MS308", "MS309", "MS310", "MS311"]
 
 
 @pytest_lsp.fixture(scope="module", config=SERVER, params=sorted(PROFILES))
