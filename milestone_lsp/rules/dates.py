@@ -117,7 +117,10 @@ def _stamp(line: int, text: str) -> _Stamp | None:
     return _Stamp(line, day, Range.of(line, base + start, line, base + end))
 
 
-def _stamps(ctx: RuleContext, numbers: Iterable[int]) -> Iterator[_Stamp]:
+_LIST_ITEM = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,4}[.)])[ \t]")
+
+
+def _stamps(ctx: RuleContext, numbers: Iterable[int], header_end: int) -> Iterator[_Stamp]:
     doc = ctx.doc
     lines = ctx.lines
     for number in numbers:
@@ -126,12 +129,14 @@ def _stamps(ctx: RuleContext, numbers: Iterable[int]) -> Iterator[_Stamp]:
             continue
         if text.lstrip().startswith(("|", "#")):
             continue
+        if number >= header_end and _LIST_ITEM.match(text):
+            continue  # a list at the end is a revision history, not the document's date
         s = _stamp(number, text)
         if s is not None:
             yield s
 
 
-def _document_level(ctx: RuleContext) -> list[int]:
+def _document_level(ctx: RuleContext) -> tuple[list[int], int]:
     """The lines of the header (before the first second-level heading) and of the footer."""
     lines = ctx.lines
     heads = [
@@ -147,7 +152,7 @@ def _document_level(ctx: RuleContext) -> list[int]:
     if heads:
         footer_start = max(footer_start, heads[-1] + 1)
     footer_start = max(footer_start, header_end)
-    return [*range(header_end), *range(footer_start, last + 1)]
+    return [*range(header_end), *range(footer_start, last + 1)], header_end
 
 
 @rule(
@@ -167,8 +172,9 @@ def conflicting_update_dates(ctx: RuleContext) -> Iterable[Finding]:
     of day after the date is ignored.
 
     Not compared: dates inside a section (a milestone's own "Updated" field, a changelog
-    entry, a dated report), "Created" or "Date" fields, tables and fenced code, and dates
-    written with slashes or dots, whose day and month order cannot be told apart.
+    entry, a dated report), list items in the footer (a revision history), "Created" or
+    "Date" fields, tables and fenced code, and dates written with slashes or dots, whose day
+    and month order cannot be told apart.
 
     Why:
     "Progress Tracking" relies on STATUS.md being current; a reader judges how current it is
@@ -190,7 +196,8 @@ def conflicting_update_dates(ctx: RuleContext) -> Iterable[Finding]:
     Fix safety:
     No fix: which date is right depends on when the figures were last checked.
     """
-    stamps = list(_stamps(ctx, _document_level(ctx)))
+    numbers, header_end = _document_level(ctx)
+    stamps = list(_stamps(ctx, numbers, header_end))
     if len(stamps) < 2:
         return
     first = stamps[0]
