@@ -10,6 +10,7 @@ from __future__ import annotations
 from milestone_lsp.rules import (  # noqa: F401  (importing a family registers its rules)
     approvals,
     checklists,
+    claims,
     completion,
     counts,
     criteria,
