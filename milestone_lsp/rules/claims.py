@@ -330,6 +330,14 @@ def _classify(line: str, *, heading: bool, in_header: bool) -> str | None:
     return "ready"
 
 
+_TICKED_CLAIM = re.compile(
+    r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?:\[[xX✅]\]\s*|(?:✅|☑️?|✔️?)\s*)(?:\*\*|__)?"
+    r"(?P<claim>(?:production|release|launch)[\s-]+ready\b.*"
+    r"|ready\s+(?:for|to)\s+(?:release|launch|production|deployment|go-live|ship|deploy)\b.*)$",
+    re.IGNORECASE,
+)
+
+
 def _claims(doc: Document, lines: Sequence[str]) -> Iterator[_Claim]:
     heading_at = {h.range.start.line: h for h in doc.headings}
     first_section = min(
@@ -345,9 +353,14 @@ def _claims(doc: Document, lines: Sequence[str]) -> Iterator[_Claim]:
             kind = _classify(heading.text, heading=True, in_header=in_header or heading.level <= 2)
         else:
             m = _BOLD_LINE.match(line.strip())
-            if m is None:
+            ticked = _TICKED_CLAIM.match(line)
+            if ticked is not None:
+                # "- ✅ Production-ready (tested)": an entry that ticks the claim itself.
+                kind = _classify(ticked.group("claim"), heading=True, in_header=False)
+            elif m is not None:
+                kind = _classify(m.group(0), heading=False, in_header=in_header)
+            else:
                 continue
-            kind = _classify(m.group(0), heading=False, in_header=in_header)
         if kind is not None:
             text = clean_inline(heading.text if heading else line).strip()
             text = _strip_marks(re.sub(r"^(?:[-*+]|\d{1,3}[.)])\s+", "", text)) or text
@@ -418,6 +431,31 @@ def _release_open(doc: Document, lines: Sequence[str]) -> list[_Open]:
     return out
 
 
+_QUALIFIED_STATUS = re.compile(
+    r"(?i)^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:actual|overall|real|true)\s+status(?:\*\*|__)?"
+    r"\s*:\s*(?P<value>\S.*)$"
+)
+_OPEN_STATUS_VALUE = re.compile(
+    r"(?i)^(?:partially\s+\w+|partial|in\s+progress|incomplete|not\s+(?:started|complete[d]?|done)"
+    r"|blocked|on\s+hold)\b"
+)
+
+
+def _open_status_statement(doc: Document, lines: Sequence[str], claim: int) -> _Open | None:
+    """Another statement of the document's status (``**Actual Status:** PARTIALLY COMPLETED``)
+    that says the work is not finished."""
+    for number, line in enumerate(lines):
+        if number == claim or number in doc.fenced_lines or number in doc.comment_lines:
+            continue
+        m = _QUALIFIED_STATUS.match(line)
+        if m is None:
+            continue
+        value = _strip_marks(clean_inline(m.group("value")))
+        if _OPEN_STATUS_VALUE.match(value):
+            return _Open(number, clean_inline(line).strip(" -*"))
+    return None
+
+
 def _criteria_open(
     criteria: Sequence[Criterion], lines: Sequence[str], start: int, end: int
 ) -> list[_Open]:
@@ -448,12 +486,17 @@ def claim_contradicts_open_items(ctx: RuleContext) -> Iterable[Finding]:
       entries, or such a section is headed NOT STARTED / 0%;
     - a completion status — `**Project Status:** COMPLETE`, `**Overall Completion:** 100%` —
       against the same release checklist;
+    - a completion status of the whole document (`**Status:** DONE` above its first section)
+      while another statement of its status — `**Actual Status:**`, `**Overall Status:**` —
+      says PARTIALLY COMPLETED, IN PROGRESS, NOT STARTED or BLOCKED;
     - "All acceptance criteria met" or a `## Success Criteria Met` heading while criteria of
       the document (for a heading: of its own section) are open or flagged ⚠️.
 
-    The claim is read on headings and on lines that begin in bold (a `**Status:** …` field,
-    a bold lead-in of a list entry). The finding sits on the claim; the open entries are
-    related locations.
+    The claim is read on headings, on lines that begin in bold (a `**Status:** …` field, a
+    bold lead-in of a list entry) and on ticked entries that are the claim itself
+    (`- ✅ Production-ready`). The finding sits on the claim; the open entries are related
+    locations. A `Current Status:` line is not compared with the headline: it usually speaks
+    for one section.
 
     Claims that are hedged or conditional ("not production-ready", "almost ready", "ready
     for release once …", "Release readiness", "Ready for testing") are not read, and a
@@ -507,6 +550,17 @@ def claim_contradicts_open_items(ctx: RuleContext) -> Iterable[Finding]:
             release = release if release is not None else _release_open(doc, lines)
             open_items = [o for o in release if o.line != claim.line]
             scope = "the release checklist"
+            if claim.kind == "complete" and not open_items:
+                status = _open_status_statement(doc, lines, claim.line)
+                if status is not None:
+                    message = (
+                        f"{_quote(claim.text)} contradicts the document's own status statement "
+                        f"on line {status.line + 1}: {_quote(status.text)}. Make them agree: "
+                        f"reopen the status, or finish what that statement says is missing"
+                    )
+                    rel = Related(doc.path, _line_range(lines, status.line), "status statement")
+                    yield ctx.finding(message, _line_range(lines, claim.line), related=[rel])
+                    continue
         if not open_items:
             continue
         shown = ", ".join(_quote(o.text) for o in open_items[:3])

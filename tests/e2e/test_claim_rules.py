@@ -2,9 +2,9 @@
 note says its check is still to run), MS211 (a readiness or completion claim over open
 entries), MS212 (a PLANNED section with done entries), MS213 (a done row below 100%).
 
-Each fixture is opened as a project's PROGRESS.md; the server publishes exactly the findings of
-the fixture's ``.expected`` file, at the columns of the negotiated encoding (the fixtures hold
-✅ and dashes, so UTF-8 and UTF-16 columns differ on those lines).
+Each fixture is a project's PROGRESS.md (a folder fixture brings its own); the server publishes
+exactly the findings of the fixture's ``.expected`` file for it, at the columns of the negotiated
+encoding (the fixtures hold ✅ and dashes, so UTF-8 and UTF-16 columns differ on those lines).
 """
 
 from __future__ import annotations
@@ -31,8 +31,11 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):  #
     factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     root = factory.mktemp(f"claims-{profile}")
     for code in CODES:
-        (root / code).mkdir()
-        shutil.copy(FIXTURES / f"{code}.md", root / code / "PROGRESS.md")
+        if (FIXTURES / code).is_dir():
+            shutil.copytree(FIXTURES / code, root / code)
+        else:
+            (root / code).mkdir()
+            shutil.copy(FIXTURES / f"{code}.md", root / code / "PROGRESS.md")
         (root / code / ".milestone-lsp.toml").write_text("debounce_ms = 0\n", encoding="utf-8")
     await lsp_client.initialize_session(init_params(root, client_capabilities(profile)))
     lsp_client.root = root  # type: ignore[attr-defined]
@@ -43,12 +46,12 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):  #
 
 
 def _expected(code: str, text: str, encoding: str) -> list[tuple[int, int, int, int]]:
-    """The fixture's ranges (code points) at the columns of ``encoding``."""
+    """The fixture's ranges in PROGRESS.md (code points) at the columns of ``encoding``."""
     index = LineIndex(text)
     out = []
     for line in (FIXTURES / f"{code}.expected").read_text(encoding="utf-8").splitlines():
-        _path, span, found = line.split()
-        if found != code:
+        path, span, found = line.split()
+        if found != code or path not in ("PROGRESS.md", f"{code}.md"):
             continue
         start, end = span.split("-")
         (sl, sc), (el, ec) = (tuple(int(v) for v in p.split(":")) for p in (start, end))
