@@ -10,6 +10,7 @@ lines, so they work on any plan, not only on the specification's template.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -42,6 +43,17 @@ def _line_range(lines: Sequence[str], number: int) -> Range:
 
 _DONE_MARK = re.compile(r"✅|☑|✔|✓")
 
+
+def _lines_with(pattern: re.Pattern[str], lines: Sequence[str]) -> list[int]:
+    """The lines whose lower-cased text matches ``pattern``: one scan of the whole text."""
+    text = "\n".join(lines).lower()
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    found = {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
+    return sorted(n for n in found if n < len(lines))
+
+
 # --- MS210 ---------------------------------------------------------------------------------------
 
 # A note that says the check behind a tick has not been made: written where a note goes — in
@@ -63,6 +75,13 @@ _NOT_CHECKED = re.compile(
     r"|requires?\s+(?:testing|verification)\b"
     r"|implicit(?:ly)?\s+(?:tested|verified|covered|validated)\b"
     r")"
+)
+# A cheap first pass over the whole text: the words every note above starts with.
+_ANY_NOTE = re.compile(
+    r"(?i)pending|awaiting|waiting|not\s+(?:yet|been|run|tested|verified|executed|confirmed"
+    r"|validated|checked)|untested|unverified|never\s+(?:run|tested|verified)|to\s+be\s+(?:run"
+    r"|tested|verified|confirmed|validated)|ready\s+to\s+(?:run|test)|needs?\s+(?:testing"
+    r"|verification|to\s+be)|requires?\s+(?:testing|verification)|implicit"
 )
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 
@@ -104,6 +123,25 @@ def _nested(lines: Sequence[str], number: int) -> Iterator[tuple[int, str]]:
         yield n, lines[n][sub.end() :]
 
 
+_NOTE_WORDS = re.compile(
+    r"pending|await|waiting|not |untested|unverified|never |to be |ready to |need|require|implicit"
+)
+
+
+def _may_hold_note(line: str) -> bool:
+    """Whether ``line`` holds a note in one of the places MS210 reads them."""
+    if _note_in(line) is not None:
+        return True
+    status = _STATUS_LINE.match(line)
+    if status is not None:
+        return True
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        return any(_leading_note(cell) for cell in _cells(stripped))
+    m = LIST_MARKER.match(line)
+    return m is not None and _leading_note(line[m.end() :]) is not None
+
+
 def _is_ticked(c: Criterion, line: str) -> bool:
     if c.withdrawn or c.partial or c.checked is False:
         return False
@@ -119,28 +157,28 @@ _STATUS_LINE = re.compile(
 )
 
 
-def _section_status_note(doc: Document, lines: Sequence[str], line: int) -> tuple[int, str] | None:
-    """A ``Status:`` line of the section holding ``line`` that says its checks are still to
-    be made (``**Status:** All files written. Pending integration test.``)."""
-    start, end = 0, len(lines)
-    for h in doc.headings:
-        at = h.range.start.line
-        if at <= line:
-            start = at
-        elif at > line:
-            end = at
-            break
-    for number in range(start, end):
-        if number in doc.fenced_lines:
+def _section_status_notes(doc: Document, lines: Sequence[str]) -> dict[int, tuple[int, str]]:
+    """Per section (keyed by its heading's line, -1 before the first), a ``Status:`` line of
+    it saying its checks are still to be made (``**Status:** Code written. Pending test.``)."""
+    notes: dict[int, tuple[int, str]] = {}
+    starts = sorted(h.range.start.line for h in doc.headings)
+    section = -1
+    index = 0
+    for number, line in enumerate(lines):
+        while index < len(starts) and starts[index] <= number:
+            section = starts[index]
+            index += 1
+        if section in notes or number in doc.fenced_lines:
             continue
-        m = _STATUS_LINE.match(lines[number])
+        m = _STATUS_LINE.match(line)
         if m is None:
             continue
         for sentence in re.split(r"[.;]\s+|\s+[—–]\s+", clean_inline(m.group("value"))):
             sentence = sentence.strip(" .;:")
             if _NOT_CHECKED.match(sentence):
-                return number, sentence
-    return None
+                notes[section] = (number, sentence)
+                break
+    return notes
 
 
 def _denial(c: Criterion, lines: Sequence[str]) -> tuple[int, str] | None:
@@ -209,6 +247,11 @@ def tick_denied_by_note(ctx: RuleContext) -> Iterable[Finding]:
     author's decision.
     """
     lines = ctx.lines
+    candidates = _lines_with(_NOTE_WORDS, lines)
+    if not any(_may_hold_note(lines[n]) for n in candidates if _ANY_NOTE.search(lines[n])):
+        return  # no note of the kind anywhere: the inventory need not be read
+    notes: dict[int, tuple[int, str]] | None = None
+    starts = sorted(h.range.start.line for h in ctx.doc.headings)
     for c in _inventory(ctx.ws, ctx.doc):
         if c.line >= len(lines) or c.line in ctx.doc.fenced_lines:
             continue
@@ -217,7 +260,9 @@ def tick_denied_by_note(ctx: RuleContext) -> Iterable[Finding]:
         found = _denial(c, lines)
         whose = "its own note says"
         if found is None:
-            found = _section_status_note(ctx.doc, lines, c.line)
+            notes = notes if notes is not None else _section_status_notes(ctx.doc, lines)
+            at = bisect_right(starts, c.line) - 1
+            found = notes.get(starts[at] if at >= 0 else -1)
             whose = "its section's status says"
         if found is None:
             continue
@@ -274,7 +319,7 @@ _LEAD_MARKS = re.compile(r"^[\s✅☑✔✓🎉🚀🏆🎯📊#*_:>-]+")
 class _Claim:
     line: int
     text: str
-    kind: str  # "ready", "complete" or "criteria"
+    kind: str  # "ready", "complete", "criteria" (of a section) or "all-criteria" (of the document)
     heading: Heading | None
 
 
@@ -290,6 +335,10 @@ _STATUS_LABEL = re.compile(
 _QUALIFIED = re.compile(r"(?i)^(?:overall|project|final)\s+")
 
 
+# Every claim holds one of these: a cheap first pass before the patterns.
+_CLAIM_WORDS = re.compile(r"ready|criteria|complete|done|finished|100")
+
+
 def _classify(line: str, *, heading: bool, in_header: bool) -> str | None:
     """What a status line or heading claims: release readiness, completion, all criteria met.
 
@@ -299,12 +348,20 @@ def _classify(line: str, *, heading: bool, in_header: bool) -> str | None:
     plain = clean_inline(line).strip()
     if not plain or len(plain) > 160:
         return None
+    label, sep, value = plain.partition(":")
+    label = _strip_marks(label)
     if _ALL_MET.search(_strip_marks(plain).rstrip(" .!✅")) is not None:
         if re.search(r"(?i)\b(?:not|no|until|once|when|if|before|partially|mostly)\b|\?", plain):
             return None
-        return "criteria"
-    label, sep, value = plain.partition(":")
-    label = _strip_marks(label)
+        if heading:
+            return "criteria"
+        if sep and label and _ALL_MET.search(label) is None:
+            # "**Overall Status:** all criteria met" speaks for the document, "**Status:** …"
+            # for its section; "**Context:** all criteria met" is not a status at all.
+            if not (_STATUS_LABEL.match(label) or _COMPLETE_LABEL.match(label)):
+                return None
+            return "all-criteria" if in_header or _QUALIFIED.match(label) else "criteria"
+        return "all-criteria" if in_header else "criteria"
     if sep and _COMPLETE_LABEL.match(label) and (in_header or _QUALIFIED.match(label)):
         value_plain = _strip_marks(value)
         if _COMPLETE_VALUE.match(value_plain) and not re.search(r"(?i)\b(?:not|almost)\b", value):
@@ -344,7 +401,8 @@ def _claims(doc: Document, lines: Sequence[str]) -> Iterator[_Claim]:
         (h.range.start.line for h in doc.headings if h.level >= 2), default=len(lines)
     )
     skip = doc.fenced_lines | doc.comment_lines
-    for number, line in enumerate(lines):
+    for number in _lines_with(_CLAIM_WORDS, lines):
+        line = lines[number]
         if number in skip:
             continue
         heading = heading_at.get(number)
@@ -371,6 +429,12 @@ def _claims(doc: Document, lines: Sequence[str]) -> Iterator[_Claim]:
 class _Open:
     line: int
     text: str
+
+
+def _enclosing(doc: Document, line: int) -> Heading | None:
+    """The nearest heading above ``line``."""
+    above = [h for h in doc.headings if h.range.start.line < line]
+    return max(above, key=lambda h: h.range.start.line) if above else None
 
 
 def _section_end(doc: Document, heading: Heading, limit: int) -> int:
@@ -441,19 +505,20 @@ _OPEN_STATUS_VALUE = re.compile(
 )
 
 
-def _open_status_statement(doc: Document, lines: Sequence[str], claim: int) -> _Open | None:
-    """Another statement of the document's status (``**Actual Status:** PARTIALLY COMPLETED``)
-    that says the work is not finished."""
+def _open_status_statements(doc: Document, lines: Sequence[str]) -> list[_Open]:
+    """Other statements of the document's status (``**Actual Status:** PARTIALLY COMPLETED``)
+    that say the work is not finished."""
+    out: list[_Open] = []
     for number, line in enumerate(lines):
-        if number == claim or number in doc.fenced_lines or number in doc.comment_lines:
+        if number in doc.fenced_lines or number in doc.comment_lines:
             continue
         m = _QUALIFIED_STATUS.match(line)
         if m is None:
             continue
         value = _strip_marks(clean_inline(m.group("value")))
         if _OPEN_STATUS_VALUE.match(value):
-            return _Open(number, clean_inline(line).strip(" -*"))
-    return None
+            out.append(_Open(number, clean_inline(line).strip(" -*")))
+    return out
 
 
 def _criteria_open(
@@ -536,12 +601,14 @@ def claim_contradicts_open_items(ctx: RuleContext) -> Iterable[Finding]:
         return
     release: list[_Open] | None = None
     criteria: list[Criterion] | None = None
+    statements: list[_Open] | None = None
     for claim in claims:
-        if claim.kind == "criteria":
+        if claim.kind in ("criteria", "all-criteria"):
             criteria = criteria if criteria is not None else _inventory(ctx.ws, doc)
-            if claim.heading is not None:
-                start, end = claim.line + 1, _section_end(doc, claim.heading, len(lines))
-                scope = "its own criteria"
+            owner = claim.heading or _enclosing(doc, claim.line)
+            if claim.kind == "criteria" and owner is not None:
+                start, end = owner.range.start.line + 1, _section_end(doc, owner, len(lines))
+                scope = "its own criteria" if claim.heading else "its section's criteria"
             else:
                 start, end = 0, len(lines)
                 scope = "the document's criteria"
@@ -551,7 +618,9 @@ def claim_contradicts_open_items(ctx: RuleContext) -> Iterable[Finding]:
             open_items = [o for o in release if o.line != claim.line]
             scope = "the release checklist"
             if claim.kind == "complete" and not open_items:
-                status = _open_status_statement(doc, lines, claim.line)
+                if statements is None:
+                    statements = _open_status_statements(doc, lines)
+                status = next((o for o in statements if o.line != claim.line), None)
                 if status is not None:
                     message = (
                         f"{_quote(claim.text)} contradicts the document's own status statement "
