@@ -534,6 +534,59 @@ def _criteria_open(
     return out
 
 
+_ALL_ENTRY = re.compile(
+    r"^(?:\[[xX✅]\]\s*|(?:✅|☑️?|✔️?)\s*)(?:\*\*|__)?(?P<claim>(?:all|every)\b.*)$", re.IGNORECASE
+)
+_OPEN_ENTRY = re.compile(r"^(?:\[ \]|⚠️?|❌|⏳|🚧|☐)")
+
+
+def _universal_entries(ctx: RuleContext) -> Iterator[Finding]:
+    """A ticked entry that claims all of something ("✅ All 26 endpoints functional") in a list
+    where a sibling entry is open, failing or flagged ⚠️."""
+    doc, lines = ctx.doc, ctx.lines
+    candidates = [n for n in _lines_with(re.compile(r"\ball\b|\bevery\b"), lines)]
+    for number in candidates:
+        if number in doc.fenced_lines or number in doc.comment_lines:
+            continue
+        m = LIST_MARKER.match(lines[number])
+        if m is None:
+            continue
+        claim = _ALL_ENTRY.match(lines[number][m.end() :].strip())
+        if claim is None:
+            continue
+        indent = len(m.group("indent").expandtabs(4))
+        siblings: list[_Open] = []
+        for step in (-1, 1):
+            n = number + step
+            while 0 <= n < len(lines):
+                sub = LIST_MARKER.match(lines[n])
+                if sub is None:
+                    break
+                depth = len(sub.group("indent").expandtabs(4))
+                if depth < indent:
+                    break
+                body = lines[n][sub.end() :].strip()
+                if depth == indent and _OPEN_ENTRY.match(body) and not body.startswith("~~"):
+                    siblings.append(_Open(n, clean_inline(_OPEN_ENTRY.sub("", body)).strip()))
+                n += step
+        if not siblings:
+            continue
+        siblings.sort(key=lambda o: o.line)
+        text = clean_inline(claim.group("claim")).strip()
+        shown = ", ".join(_quote(o.text) for o in siblings[:3])
+        message = (
+            f"{_quote(text)} is ticked but {len(siblings)} other "
+            f"{'entry' if len(siblings) == 1 else 'entries'} of the same list "
+            f"{'is' if len(siblings) == 1 else 'are'} open or flagged ({shown}). Tick the claim "
+            f"only when every part of it holds, or say what is excepted"
+        )
+        related = [
+            Related(doc.path, _line_range(lines, o.line), f"open: {_quote(o.text)}")
+            for o in siblings
+        ]
+        yield ctx.finding(message, _line_range(lines, number), related=related)
+
+
 @rule(
     "MS211",
     "claim-contradicts-open-items",
@@ -555,7 +608,9 @@ def claim_contradicts_open_items(ctx: RuleContext) -> Iterable[Finding]:
       while another statement of its status — `**Actual Status:**`, `**Overall Status:**` —
       says PARTIALLY COMPLETED, IN PROGRESS, NOT STARTED or BLOCKED;
     - "All acceptance criteria met" or a `## Success Criteria Met` heading while criteria of
-      the document (for a heading: of its own section) are open or flagged ⚠️.
+      the document (for a heading: of its own section) are open or flagged ⚠️;
+    - a ticked entry that claims all of something (`- ✅ All 26 endpoints functional`) in a
+      list where a sibling entry at the same depth is open, ❌, ⏳, 🚧 or flagged ⚠️.
 
     The claim is read on headings, on lines that begin in bold (a `**Status:** …` field, a
     bold lead-in of a list entry) and on ticked entries that are the claim itself
@@ -596,6 +651,7 @@ def claim_contradicts_open_items(ctx: RuleContext) -> Iterable[Finding]:
     decides which.
     """
     doc, lines = ctx.doc, ctx.lines
+    yield from _universal_entries(ctx)
     claims = list(_claims(doc, lines))
     if not claims:
         return
