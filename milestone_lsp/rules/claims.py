@@ -269,11 +269,18 @@ def tick_denied_by_note(ctx: RuleContext) -> Iterable[Finding]:
         number, note = found
         name = re.split(r"\s*(?:✅|☑|✔|✓)", c.text, maxsplit=1)[0].strip() or c.text
         name = name.replace(f"({note})", "").strip() or name
-        message = (
-            f"{_quote(name)} is marked met but {whose} {_quote(note, 50)}: the check "
-            f"behind the tick has not been made. Run it and record the result, or leave the "
-            f"criterion open until it passes"
-        )
+        if re.match(r"(?i)implicit", note):
+            message = (
+                f"{_quote(name)} is marked met but {whose} {_quote(note, 50)}: no check of its "
+                f"own backs the tick. Name the test that verifies it, or leave the criterion "
+                f"open until one does"
+            )
+        else:
+            message = (
+                f"{_quote(name)} is marked met but {whose} {_quote(note, 50)}: the check "
+                f"behind the tick has not been made. Run it and record the result, or leave the "
+                f"criterion open until it passes"
+            )
         related = (
             [Related(ctx.doc.path, _line_range(lines, number), f"note: {_quote(note, 50)}")]
             if number != c.line
