@@ -169,6 +169,12 @@ def _status_cell(text: str) -> tuple[bool | None, bool]:
     return None, False
 
 
+def status_cell_state(text: str) -> tuple[bool | None, bool]:
+    """The checked state a table's Status cell gives (``✅``, ``DONE``, ``Pending``), and
+    whether it says "partially"; ``None`` when the cell holds no status."""
+    return _status_cell(text)
+
+
 def _mark_state(mark: str) -> tuple[bool | None, bool]:
     status = STATUS_MARKS.get(mark) or STATUS_MARKS.get(mark.rstrip("\ufe0f"))
     if status is None:

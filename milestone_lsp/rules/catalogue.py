@@ -11,6 +11,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     approvals,
     baselines,
     checklists,
+    claims,
     completion,
     counts,
     criteria,
