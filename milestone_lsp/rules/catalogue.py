@@ -31,6 +31,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     targets,
     test_lists,
     tree_counts,
+    verification_claims,
 )
 from milestone_lsp.rules.registry import RULES, Rule
 

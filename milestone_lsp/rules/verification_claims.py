@@ -1,0 +1,437 @@
+"""Completions the document's own testing checklist denies: criteria ticked while the whole
+testing checklist is still open (MS214), a section marked complete while the testing section
+named for the same thing has open entries (MS215), and a ticked entry whose own description
+says it is a placeholder or a stub (MS216).
+
+All three read headings, checkboxes and leading ✅ marks of the document's own lines, so they
+work on any plan, not only on the specification's template.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.model import Document, Heading
+from milestone_lsp.core.positions import Range
+from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, clean_inline
+from milestone_lsp.rules.registry import RuleContext, rule
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+# A heading that names a testing or verification checklist: "Test Checklist", "Manual Testing",
+# "QA", "Verification", "Testing Requirements".
+_TEST_HEAD = re.compile(r"(?i)\b(?:tests?|testing|qa|verification|quality\s+assurance)\b")
+# A checklist for work that has not begun is not evidence about finished work.
+_FUTURE = re.compile(
+    r"(?i)\b(?:planned|future|upcoming|next|later|backlog|roadmap|proposed|post-?launch"
+    r"|post-?release|phase\s+\d+\s+testing|v\d+(?:\.\d+)*)\b|🔮"
+)
+# A heading of criteria: what the work is measured against.
+_CRITERIA_HEAD = re.compile(
+    r"(?i)\b(?:acceptance|success|exit|completion|done)\s+criteria\b|\bdefinition\s+of\s+done\b"
+    r"|\bcriteria\b"
+)
+_LEAD_TICK = re.compile(r"^(?:✅|☑️?|✔️?)")
+# A heading whose own tag says the section is finished: "(COMPLETE)", "(Completed)", "- DONE".
+_COMPLETE_TAG = re.compile(
+    r"(?i)(?:\(\s*(?:✅\s*)?(?:complete|completed|done|finished)\s*(?:✅\s*)?\)"
+    r"|[-–—:]\s*(?:complete|completed|done|finished)\s*(?:✅)?)\s*$"
+)
+_NUMBERED_PREFIX = re.compile(
+    r"(?i)^(?:✅\s*)?(?:phase|sprint|milestone|stage|step|part|iteration|m)\s*[\w.]*\s*[:.\-–—]\s*"
+)
+_STOP = frozenset(
+    re.findall(
+        r"\S+",
+        "a an and the of for to in on with by at from or & is are be vs via into as all test "
+        "tests testing tested qa verification verify checklist check checks requirements "
+        "requirement plan matrix suite cases case manual automated results quality assurance",
+    )
+)
+_TEST_WORDS = frozenset(re.findall(r"\S+", "test tests testing qa verification"))
+
+
+def _line_range(lines: Sequence[str], number: int) -> Range:
+    line = lines[number] if number < len(lines) else ""
+    start = len(line) - len(line.lstrip())
+    return Range.of(number, start, number, len(line.rstrip()))
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"
+
+
+@dataclass(frozen=True, slots=True)
+class _Section:
+    heading: Heading
+    start: int  # the heading's line
+    end: int  # the first line after the section (its sub-sections included)
+    body_end: int  # the first line after its own text (before its first sub-heading)
+    text: str  # the heading's plain text
+
+
+def _sections(doc: Document, total: int) -> list[_Section]:
+    heads = sorted(
+        (h for h in doc.headings if h.range.start.line not in doc.fenced_lines),
+        key=lambda h: h.range.start.line,
+    )
+    out: list[_Section] = []
+    for i, h in enumerate(heads):
+        start = h.range.start.line
+        end = next((o.range.start.line for o in heads[i + 1 :] if o.level <= h.level), total)
+        if i == 0 and end == total and len(heads) > 1:
+            continue  # the document's title: it names the whole file, not one section of it
+        body_end = heads[i + 1].range.start.line if i + 1 < len(heads) else total
+        out.append(_Section(h, start, end, min(body_end, end), clean_inline(h.text).strip()))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    line: int
+    text: str
+    ticked: bool
+
+
+def _entries(doc: Document, lines: Sequence[str], start: int, end: int) -> list[_Entry]:
+    """The checkbox entries on lines ``start``..``end`` (struck-through ones left out)."""
+    out: list[_Entry] = []
+    for number in range(start, min(end, len(lines))):
+        if number in doc.fenced_lines or number in doc.comment_lines:
+            continue
+        line = lines[number]
+        m = LIST_MARKER.match(line)
+        if m is None:
+            continue
+        box = CHECKBOX.match(line[m.end() :])
+        if box is None:
+            continue
+        text = line[m.end() + box.end() :].strip()
+        if not text or text.startswith("~~"):
+            continue
+        mark = box.group("mark")
+        if mark in ("~", "-", "/"):
+            continue
+        out.append(_Entry(number, clean_inline(text), mark != " "))
+    return out
+
+
+def _ticked_line(line: str) -> bool:
+    """A line that marks its own content met: a ticked box or a leading ✅."""
+    m = LIST_MARKER.match(line)
+    body = line[m.end() :] if m is not None else line.strip()
+    box = CHECKBOX.match(body)
+    if box is not None:
+        return box.group("mark") not in (" ", "~", "-", "/")
+    return _LEAD_TICK.match(body.strip()) is not None
+
+
+def _words(text: str) -> set[str]:
+    out: set[str] = set()
+    for w in re.findall(r"[^\W_]+", text.lower()):
+        if w in _STOP or w.isdigit() or len(w) < 2:
+            continue
+        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return out
+
+
+def _test_sections(sections: Sequence[_Section]) -> list[_Section]:
+    """Sections that are testing checklists: headed so, or nested in one so headed."""
+    out: list[_Section] = []
+    for s in sections:
+        if _FUTURE.search(s.text):
+            continue
+        inside = any(t.start < s.start < t.end for t in out if _TEST_HEAD.search(t.text))
+        if _TEST_HEAD.search(s.text) or inside:
+            out.append(s)
+    return out
+
+
+# --- MS214 ---------------------------------------------------------------------------------------
+
+
+@rule(
+    "MS214",
+    "criteria-ticked-tests-open",
+    Severity.WARNING,
+    "Criteria are ticked while every entry of the document's own testing checklist is open.",
+)
+def criteria_ticked_tests_open(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A criteria section — a heading naming acceptance, success or exit criteria or a Definition
+    of Done — with ticked entries (a ticked box, or a line that begins with ✅) while the same
+    document has a testing checklist (a heading naming tests, testing, QA or verification, with
+    its sub-sections) of at least three boxes of which not one is ticked. The finding sits on
+    the first ticked line of each such criteria section; the open test entries are related
+    locations.
+
+    A testing checklist for later work — headed planned, future, next, a later version — is not
+    read, nor a checklist with a single ticked box (someone has started testing, and which
+    criterion it supports is not for a rule to guess). Criteria sections inside the testing
+    checklist are part of it, not claims about it.
+
+    Why:
+    "Verification Process" has each criterion checked before it is ticked. When the document's
+    own test checklist shows that no test has been run, every tick in its criteria is a claim
+    nobody has verified: "Anti-Patterns" calls this "False completion".
+
+    Example that fires:
+    ```markdown
+    ## Acceptance Criteria
+    - ✅ Page renders in under 2 s
+    - ✅ Keyboard navigation works
+
+    ## Manual Testing Checklist
+    - [ ] Lighthouse run on mobile
+    - [ ] Keyboard-only pass
+    - [ ] Cross-browser pass
+    ```
+
+    Example that does not:
+    The same criteria with `- [x] Lighthouse run on mobile (score 94)` in the checklist, or
+    criteria that are still open.
+
+    Fix safety:
+    No fix: either the criteria were ticked early or the checklist was not kept up to date; the
+    author decides which.
+    """
+    doc, lines = ctx.doc, ctx.lines
+    if "[ ]" not in ctx.doc.text:
+        return
+    sections = _sections(doc, len(lines))
+    tests = _test_sections(sections)
+    # The outermost testing checklists with their entries, sub-sections included.
+    roots = [t for t in tests if not any(o.start < t.start < o.end for o in tests)]
+    open_lists: list[tuple[_Section, list[_Entry]]] = []
+    for t in roots:
+        entries = _entries(doc, lines, t.start + 1, t.end)
+        if len(entries) >= 3 and not any(e.ticked for e in entries):
+            open_lists.append((t, entries))
+    if not open_lists:
+        return
+    for s in sections:
+        if not _CRITERIA_HEAD.search(s.text) or _TEST_HEAD.search(s.text):
+            continue
+        if any(t.start <= s.start < t.end for t, _ in open_lists):
+            continue
+        # Only the outermost criteria section speaks: its sub-sections are its parts.
+        if any(o.start < s.start < o.end and _CRITERIA_HEAD.search(o.text) for o in sections):
+            continue
+        ticked = [
+            n
+            for n in range(s.start + 1, s.end)
+            if n not in doc.fenced_lines and _ticked_line(lines[n])
+        ]
+        if not ticked:
+            continue
+        checklist, entries = open_lists[0]
+        shown = ", ".join(_quote(e.text, 40) for e in entries[:3])
+        more = f" and {len(entries) - 3} more" if len(entries) > 3 else ""
+        message = (
+            f"{len(ticked)} {'entry' if len(ticked) == 1 else 'entries'} of {_quote(s.text)} "
+            f"{'is' if len(ticked) == 1 else 'are'} marked met, but all {len(entries)} entries "
+            f"of the testing checklist {_quote(checklist.text)} (line {checklist.start + 1}) are "
+            f"open ({shown}{more}): no test backs the ticks. Run the checks and tick them with "
+            f"their results, or leave the criteria open until they pass"
+        )
+        related = [
+            Related(doc.path, _line_range(lines, checklist.start), "testing checklist"),
+            *(
+                Related(doc.path, _line_range(lines, e.line), f"open: {_quote(e.text)}")
+                for e in entries[:5]
+            ),
+        ]
+        yield ctx.finding(message, _line_range(lines, ticked[0]), related=related)
+
+
+# --- MS215 ---------------------------------------------------------------------------------------
+
+
+def _claim_name(text: str) -> str | None:
+    """The name of a heading whose own tag says it is complete, without tag and number."""
+    m = _COMPLETE_TAG.search(text)
+    if m is None:
+        return None
+    name = text[: m.start()].strip(" -–—:✅")
+    name = _NUMBERED_PREFIX.sub("", name).strip()
+    return name or None
+
+
+@rule(
+    "MS215",
+    "complete-section-tests-open",
+    Severity.WARNING,
+    "A section marked complete while the testing checklist for the same subject has open entries.",
+)
+def complete_section_tests_open(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A heading tagged complete — `### Phase 1: Authentication (Completed)`,
+    `### ✅ Sprint 7: Testing Suite (COMPLETE)` — while a testing checklist elsewhere in the
+    same document that is about the same subject still has open boxes of its own. The subject
+    is matched by name: every significant word of the testing section's heading (`### Rate
+    Limiting` under `## Testing Checklist`) must be in the completed heading's name (words
+    such as "test", "checklist", "requirements", "and" do not count). A testing section whose
+    heading names no subject (`### Testing Requirements`) is matched only by a completed
+    section that is itself about testing. The finding sits on the completed heading; the open
+    entries are related locations.
+
+    Only the testing section's own boxes are read (its sub-sections are matched on their own
+    names), and a testing checklist for later work (planned, future, next, a later version) is
+    not read.
+
+    Why:
+    "Verification Process" has work checked before it is called done, and "Progress Tracking"
+    has a status say what the document's checklists show. A phase reported complete while the
+    tests that verify it are still open is the "False completion" of "Anti-Patterns".
+
+    Example that fires:
+    ```markdown
+    ### Phase 2: Rate Limiting (Completed)
+    - ✅ Limiter applied to every endpoint
+
+    ## Testing Checklist
+    ### Rate Limiting
+    - [x] Limiter unit tests
+    - [ ] Limits trigger at the configured rates
+    ```
+
+    Example that does not:
+    The same phase with every box under `### Rate Limiting` ticked, or a testing section named
+    for another subject (`### Import/Export`).
+
+    Fix safety:
+    No fix: the phase may be unfinished or the checklist out of date; the author decides.
+    """
+    doc, lines = ctx.doc, ctx.lines
+    if "[ ]" not in ctx.doc.text:
+        return
+    sections = _sections(doc, len(lines))
+    claims = [(s, n) for s in sections if (n := _claim_name(s.text)) is not None]
+    if not claims:
+        return
+    tests = _test_sections(sections)
+    for s, name in claims:
+        if any(t.start < s.start < t.end for t in tests):
+            continue  # a part of the testing checklist, not a claim about it
+        claim_words = _words(name)
+        about_testing = bool(_TEST_WORDS & set(re.findall(r"[^\W_]+", name.lower())))
+        for t in tests:
+            if s.start <= t.start < s.end:
+                continue  # the section's own checklist: MS201 reads that
+            subject = _words(t.text)
+            if subject:
+                if not claim_words or not subject <= claim_words:
+                    continue
+            elif not about_testing:
+                continue
+            open_entries = [
+                e for e in _entries(doc, lines, t.start + 1, t.body_end) if not e.ticked
+            ]
+            if not open_entries:
+                continue
+            shown = ", ".join(_quote(e.text, 40) for e in open_entries[:3])
+            more = f" and {len(open_entries) - 3} more" if len(open_entries) > 3 else ""
+            count = (
+                f"{len(open_entries)} open entries" if len(open_entries) > 1 else "an open entry"
+            )
+            message = (
+                f"{_quote(s.text)} is marked complete, but the testing section {_quote(t.text)} "
+                f"(line {t.start + 1}) for the same subject still has {count} ({shown}"
+                f"{more}). Run those checks and tick them, or mark the section in progress"
+            )
+            related = [
+                Related(doc.path, _line_range(lines, e.line), f"open: {_quote(e.text)}")
+                for e in open_entries
+            ]
+            yield ctx.finding(message, s.heading.text_range, related=related)
+            break
+
+
+# --- MS216 ---------------------------------------------------------------------------------------
+
+# An entry "name - description" whose description begins by saying the thing is not real.
+_SEPARATOR = re.compile(r"\s+[-–—]\s+|:\s+")
+_NOT_REAL = re.compile(
+    r"(?i)^(?:placeholder|stub(?:bed)?|not\s+(?:yet\s+)?implemented|unimplemented|todo\b"
+    r"|hard-?coded|mock(?:ed)?\s+only|no-?op\b|empty\s+(?:stub|implementation|body))"
+)
+
+
+@rule(
+    "MS216",
+    "ticked-placeholder",
+    Severity.WARNING,
+    "A ticked entry whose own description says it is a placeholder or a stub.",
+)
+def ticked_placeholder(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A list entry marked done — a ticked box or a leading ✅ — written as a name and a
+    description (`✅ sendSignal() - Placeholder for the relay`) whose description begins by
+    saying the thing is not real yet: a placeholder, a stub, not implemented, TODO, hardcoded,
+    a no-op. The finding sits on the entry.
+
+    Only the first words of the description count: an entry that mentions a stub somewhere in
+    passing (`✅ CTA opens the signup stub`, `✅ Dummy image at start-up`) describes finished
+    work that happens to involve one, and is not read.
+
+    Why:
+    "Progress Tracking" counts ticked entries as finished work, and "Anti-Patterns" calls
+    marking done what is not done "False completion": a stub reported with a tick is counted
+    as delivered while its own line says it is not.
+
+    Example that fires:
+    ```markdown
+    - ✅ `notify()` - Placeholder for the webhook call
+    ```
+
+    Example that does not:
+    ```markdown
+    - [ ] `notify()` - Placeholder for the webhook call
+    - ✅ `notify()` - Posts to the webhook with retries
+    ```
+
+    Fix safety:
+    No fix: untick the entry, or finish the work and describe what it does.
+    """
+    doc, lines = ctx.doc, ctx.lines
+    lowered = ctx.doc.text.lower()
+    if not any(
+        w in lowered
+        for w in (
+            "placeholder",
+            "stub",
+            "implemented",
+            "todo",
+            "hard",
+            "no-op",
+            "noop",
+            "mock",
+            "empty",
+        )
+    ):
+        return
+    for number, line in enumerate(lines):
+        if number in doc.fenced_lines or number in doc.comment_lines:
+            continue
+        m = LIST_MARKER.match(line)
+        if m is None or not _ticked_line(line):
+            continue
+        body = clean_inline(line[m.end() :])
+        parts = _SEPARATOR.split(body, maxsplit=1)
+        if len(parts) < 2:
+            continue
+        name, description = parts[0].strip(), parts[1].strip()
+        name = _LEAD_TICK.sub("", re.sub(r"^\[[^\]]\]\s*", "", name)).strip()
+        said = _NOT_REAL.match(description)
+        if not name or said is None:
+            continue
+        message = (
+            f"{_quote(name)} is marked done, but its own description says {_quote(said.group(0))}: "
+            f"{_quote(description, 50)}. Untick it until the real implementation is in, or "
+            f"describe what it does now"
+        )
+        yield ctx.finding(message, _line_range(lines, number))
