@@ -1,7 +1,8 @@
 """Completions the document's own testing checklist denies: criteria ticked while the whole
 testing checklist is still open (MS214), a section marked complete while the testing section
-named for the same thing has open entries (MS215), and a ticked entry whose own description
-says it is a placeholder or a stub (MS216).
+named for the same thing has open entries (MS215), a ticked entry whose own description
+says it is a placeholder or a stub (MS216), and ticked entries that claim tests pass in a
+document that records no test result at all (MS217).
 
 All three read headings, checkboxes and leading ✅ marks of the document's own lines, so they
 work on any plan, not only on the specification's template.
@@ -435,3 +436,96 @@ def ticked_placeholder(ctx: RuleContext) -> Iterable[Finding]:
             f"describe what it does now"
         )
         yield ctx.finding(message, _line_range(lines, number))
+
+
+# --- MS217 ---------------------------------------------------------------------------------------
+
+# A ticked entry that states a test outcome: "All acceptance tests pass", "Test coverage meets
+# the quality gates", "Performance met under load testing".
+_RESULT_CLAIM = re.compile(
+    r"(?i)\b(?:tests?|testing|specs?)\s+(?:all\s+)?(?:pass|passes|passing|passed|green)\b"
+    r"|\bcoverage\s+(?:meets|met|reached|achieved|target\s+met)\b"
+    r"|\bunder\s+load[\s-]+test"
+)
+# A recorded result anywhere in the document: a pass count, a test count, a measured coverage
+# figure, a pass rate, or a link to a report or a CI run.
+_RESULT = re.compile(
+    r"(?i)\b\d+\s*/\s*\d+\s*(?:tests?|passing|passed|pass|green)\b"
+    r"|\b\d+\s+(?:tests?\s+|specs?\s+|cases\s+)?(?:passed|passing|pass(?:es)?|green|succeeded)\b"
+    r"|\bcoverage\s*[:=]?\s*(?:\*\*|__)?\s*~?\d+(?:\.\d+)?\s*%(?!\+)"
+    r"|(?<![≥>+\d])\d+(?:\.\d+)?\s*%\s+(?:coverage|covered|pass)"
+    r"|\bpass(?:\s+rate)?\s*[:=]\s*\d"
+    r"|\b\d+\s+(?:tests|specs|test\s+cases)\b|\b(?:tests?|specs?)\s*[:=]\s*\d+\b(?![.\d]|\s*%)"
+    r"|\]\([^)]*(?:test|coverage|report|result|/actions|/runs|/builds?|/jobs?)[^)]*\)"
+)
+
+
+@rule(
+    "MS217",
+    "test-result-claimed-without-result",
+    Severity.WARNING,
+    "Ticked entries claim tests pass while the document records no test result at all.",
+)
+def test_result_claimed_without_result(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    Ticked list entries — a ticked box or a leading ✅ — that state a test outcome ("All
+    acceptance tests pass", "Test coverage meets the quality gates", "Requirements met under
+    load testing") in a document that records no test result anywhere: no pass count
+    (`14/14 passing`, `43 tests passed`), no test count, no measured coverage figure
+    (`coverage: 87%`), no pass rate, no link to a test report or a CI run. One finding sits on
+    the first such entry; the others are related locations.
+
+    A target (`90%+ coverage`, `≥ 80% coverage`) is not a result. Entries in code blocks are not
+    read, and one recorded result anywhere in the document silences the rule: which result
+    backs which entry is not for a rule to decide.
+
+    Why:
+    "Verification Process" has each criterion checked and the evidence recorded before it is
+    ticked. A tick that says the tests pass, with no run, count or report to point to, cannot
+    be verified by anyone reading the document — the "False completion" of "Anti-Patterns".
+
+    Example that fires:
+    ```markdown
+    ## Definition of Done
+    1. ✅ All acceptance tests pass consistently
+    2. ✅ Test coverage meets the quality gates (90%+ unit)
+    ```
+
+    Example that does not:
+    ```markdown
+    ## Definition of Done
+    1. ✅ All acceptance tests pass consistently (CI run 2026-03-02: 212/212 passing)
+    ```
+
+    Fix safety:
+    No fix: record the run that backs the ticks, or leave them open until one does.
+    """
+    doc, lines = ctx.doc, ctx.lines
+    if not _RESULT_CLAIM.search(doc.text):
+        return
+    claims = [
+        n
+        for n, line in enumerate(lines)
+        if n not in doc.fenced_lines
+        and n not in doc.comment_lines
+        and LIST_MARKER.match(line) is not None
+        and _ticked_line(line)
+        and _RESULT_CLAIM.search(clean_inline(line))
+    ]
+    if not claims or _RESULT.search(doc.text):
+        return
+    first = claims[0]
+    m = LIST_MARKER.match(lines[first])
+    assert m is not None
+    text = _LEAD_TICK.sub("", re.sub(r"^\[[^\]]\]\s*", "", clean_inline(lines[first][m.end() :])))
+    others = f" (and {len(claims) - 1} more such entries)" if len(claims) > 1 else ""
+    message = (
+        f"{_quote(text.strip())} is ticked as a test result{others}, but the document records "
+        f"no result anywhere: no pass count, test count, measured coverage or link to a test "
+        f"report. Cite the run that backs the tick, or leave it open until there is one"
+    )
+    related = [
+        Related(doc.path, _line_range(lines, n), f"also claims a result: {_quote(lines[n])}")
+        for n in claims[1:]
+    ]
+    yield ctx.finding(message, _line_range(lines, first), related=related)

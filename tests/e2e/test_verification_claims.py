@@ -1,7 +1,8 @@
 """The verification-claim rules through the real server in both client profiles: MS214
 (criteria ticked while the whole testing checklist is open), MS215 (a section marked complete
 while the testing section for the same subject has open entries), MS216 (a ticked entry whose
-own description says it is a placeholder).
+own description says it is a placeholder), MS217 (tests claimed to pass with no result
+recorded).
 
 Each fixture is a project's PROGRESS.md (a folder fixture brings its own); the server publishes
 exactly the findings of the fixture's ``.expected`` file for it, at the columns of the negotiated
@@ -23,7 +24,7 @@ from tests.e2e.conftest import SERVER, Doc, init_params, wait_for_diagnostics, w
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 PROFILES = {"visual-studio-code": "utf-16", "neovim": "utf-8"}
-CODES = ["MS214", "MS215", "MS216"]
+CODES = ["MS214", "MS215", "MS216", "MS217"]
 
 
 @pytest_lsp.fixture(scope="module", config=SERVER, params=sorted(PROFILES))
@@ -97,3 +98,12 @@ async def test_completed_phase_names_its_open_tests(client: LanguageClient) -> N
     done = lines.index("### Phase 2: Rate Limiting (Completed)")
     assert not [d for d in diagnostics if str(d.code) == "MS215" and d.range.start.line == done]
     doc.close()
+
+
+async def test_a_recorded_result_silences_the_test_claim(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    for name in ("STATUS.md", "DECISIONS.md"):
+        doc = Doc(client, root / "MS217" / name, client.encoding)  # type: ignore[attr-defined]
+        diagnostics = await wait_for_diagnostics(client, doc.uri, lambda ds: True)
+        assert not [d for d in diagnostics if str(d.code) == "MS217"], name
+        doc.close()
