@@ -451,6 +451,8 @@ _RESULT_CLAIM = re.compile(
 # figure, a pass rate, or a link to a report or a CI run.
 _RESULT = re.compile(
     r"(?i)\b\d+\s*/\s*\d+\s*(?:tests?|passing|passed|pass|green)\b"
+    r"|\(\s*\d+\s*/\s*\d+\s*(?:tests?|passing|passed|pass|green)?\s*\)"
+    r"|\b\d+\s+of\s+\d+\s+(?:tests?|passing|passed|pass|green)\b"
     r"|\b\d+\s+(?:tests?\s+|specs?\s+|cases\s+)?(?:passed|passing|pass(?:es)?|green|succeeded)\b"
     r"|\bcoverage\s*[:=]?\s*(?:\*\*|__)?\s*~?\d+(?:\.\d+)?\s*%(?!\+)"
     r"|(?<![≥>+\d])\d+(?:\.\d+)?\s*%\s+(?:coverage|covered|pass)"
