@@ -141,11 +141,21 @@ _LEXICON: Final[dict[str, _Entry]] = {
         accurate accurately unexpected viable important lightweight production-ready battle-tested
         bulletproof rock-solid world-class best-in-class state-of-the-art sane cleanly""",
     ),
+    # Hedges and intensifiers: they qualify a claim without saying by how much.
+    **_entries(
+        _SUBJECTIVE,
+        2,
+        "any",
+        "genuinely truly really materially roughly relatively fairly somewhat arguably",
+    ),
     # Soft, but common in criteria that are otherwise concrete: half weight, so one of these
     # alone never fires ("Terminal opens cleanly", "distinct output directories").
     **_entries(_SUBJECTIVE, 1, "any", "distinct simple minimal precise precisely"),
     **_entries(
-        _SUBJECTIVE, 2, "pred", "clean clear secure safe stable correct scalable fast quick"
+        _SUBJECTIVE,
+        2,
+        "pred",
+        "clean clear secure safe stable correct scalable fast quick usable actionable",
     ),
     **_entries(_SUBJECTIVE, 2, "any", "merely"),
     **_entries(_SUBJECTIVE, 2, "any", "clearly"),
@@ -208,7 +218,8 @@ _LEXICON: Final[dict[str, _Entry]] = {
 _PHRASES: Final[tuple[tuple[str, str, int], ...]] = (
     (r"as (?:expected|intended|designed|needed|appropriate|required)", _SUBJECTIVE, 2),
     (
-        r"(?:where|if|when|as far as) (?:possible|necessary|needed|appropriate|feasible)",
+        r"(?:where|if|when|as far as) (?:possible|necessary|needed|appropriate|feasible|"
+        r"applicable|relevant|required)",
         _QUANTITY,
         2,
     ),
@@ -221,6 +232,9 @@ _PHRASES: Final[tuple[tuple[str, str, int], ...]] = (
     ),
     (r"makes? sense|look and feel|user experience|good to go|in good shape", _SUBJECTIVE, 2),
     (r"a lot of|lots of|a number of|a handful of|and so on|and more", _QUANTITY, 2),
+    (r"a (?:small|large) (?:set|number|amount) of|a couple of", _QUANTITY, 2),
+    # A severity with no scale: "no major issues", "only minor regressions".
+    (r"(?:no|only|any) (?:major|minor|serious|big|glaring)", _QUANTITY, 2),
     (r"(?:works?|performs?|scales?|runs?|behaves?) well", _SUBJECTIVE, 2),
     (r"not (?:just|only|simply)", _SUBJECTIVE, 1),
     (r"based on (?:the |our |their )?(?:findings|feedback|results|experience|learnings)", _OPEN, 2),
@@ -316,7 +330,8 @@ _THRESHOLD_RE: Final = _LazyPattern(
     r"fewer than|greater than|under|below|above|over|within|up to|exceeds?|exceeding|"
     r"maximum of|minimum of|max(?:imum)?|min(?:imum)?|exactly|target(?:ing)?|budget of)\s+"
     + _NUM
-    + r"|\d+(?:[.,]\d+)*\s?"
+    # "200 ms", "5MB", and the hyphenated adjective "30-minute soak".
+    + r"|\d+(?:[.,]\d+)*(?:\s?|-)"
     + _UNIT
     + r"(?![A-Za-z])"
     r"|\b[pP](?:50|75|90|95|99|999)\b|\b\d+\s*/\s*\d+\b|\b\d+\+"
@@ -347,14 +362,17 @@ _IDENT_RE: Final = _LazyPattern(
 _QUOTED_RE: Final = _LazyPattern(r"\"[^\"]{2,}\"|“[^”]{2,}”|'[^'\s][^']*[^'\s]'(?!\w)")
 _MIXED_ID_RE: Final = _LazyPattern(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,}\b")
 # Verbs and adjectives naming an objective result or an explicit test.
+# Whole words only: the last part of a hyphenated word names a kind ("read-only", "no-op",
+# "dispatcher-only"), and "no longer" / "not only" are not checks.
 _CHECK_RE: Final = _LazyPattern(
-    r"\b(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? (?:validation|"
+    r"(?<![\w-])(?!no longer\b|no more\b(?! than))(?<!not )"
+    r"(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? (?:validation|"
     r"the build|ci)|verified|reproduc(?:e|es|ed|ible)|identical|deterministic(?:ally)?|"
     r"byte-for-byte|logged|reported|rejected|rejects|returns?|responds?|persists?|survives?|"
     r"archived|recorded|signed|tagged|merged|green|exits?|covered by|asserts?|diff|"
     r"grep|exact(?:ly)?|same|always|never|only|no|zero|none|without|absent|lists?|includes?|"
     r"contains?|accepted|avoids?|blocked|denied|refuses?|emits?|warns?|shows?|"
-    r"displays?)\b",
+    r"displays?)(?![\w-])",
     re.I,
 )
 _PAREN_RE: Final = _LazyPattern(r"\(([^()]{3,})\)")
@@ -594,6 +612,17 @@ def _label_end(masked: str) -> int:
     return m.end() if m else -1
 
 
+def _in_condition(tokens: list[tuple[int, int, str]], i: int, masked: str) -> bool:
+    """True when tokens[i] stands in a clause opened by "when", "once", "until", ... (within
+    the same clause: no comma or semicolon in between)."""
+    for j in range(i - 1, max(-1, i - 6), -1):
+        if any(c in masked[tokens[j][1] : tokens[j + 1][0]] for c in ",;:.("):
+            return False
+        if tokens[j][2] in _SUBORDINATORS:
+            return True
+    return False
+
+
 def _negated(tokens: list[tuple[int, int, str]], i: int) -> bool:
     for j in range(max(0, i - 3), i):
         t = tokens[j][2]
@@ -629,6 +658,8 @@ def _soft_cues(
         if mode == "pred":
             if not _is_predicative(tokens, i, masked):
                 continue
+            if _in_condition(tokens, i, masked):
+                continue  # "close epics when all children complete": a condition, not the claim
             if category == _STATE and (prev in _PERFECT or _has_object(tokens, i, masked)):
                 continue  # "you have completed" is a verb; "complete for all endpoints" has scope
         elif mode == "bare":
@@ -706,7 +737,10 @@ def _check_cues(masked: str, code_spans: int) -> tuple[dict[str, int], list[str]
     counts: list[str] = []
     for m in _COUNT_RE.finditer(masked):
         before = masked[: m.start()].split()
-        if not before or before[-1].lower() in _SCOPE_WORDS:
+        word = m.group(0).lower()
+        if not before and not word[0].isdigit() and not word.startswith("zero"):
+            continue  # a leading "Two ..." often stands for an article; "Zero ..", "82 .." count
+        if before and before[-1].lower() in _SCOPE_WORDS:
             continue  # "All three patterns ...", "Four zones each ...": scope, not a bar
         counts.append(m.group(0))
     if counts:
@@ -930,11 +964,22 @@ def _features_of(reading: _Reading) -> dict[str, float]:
     tokens = reading.tokens
     for i, (_start, _end, w) in enumerate(tokens):
         if w in _COPULAS and i + 1 < len(tokens):
-            nxt = tokens[i + 1][2]
-            if nxt.endswith(_EVALUATIVE_SUFFIXES):
+            j = i + 1
+            while j < len(tokens) - 1 and (
+                tokens[j][2] in _DEGREE_WORDS
+                or (tokens[j][2].endswith("ly") and tokens[j][2] not in _NOT_ADVERBS)
+            ):
+                j += 1  # "is genuinely actionable", "is no longer experimental"
+            nxt = tokens[j][2]
+            if nxt.endswith(("able", "ible")) and nxt not in _LEXICON:
+                # A capability ("remains replayable", "are configurable"): something to try.
+                feats["shape:copula-capability"] = 1.0
+            elif nxt.endswith(_EVALUATIVE_SUFFIXES) or nxt in _LEXICON:
                 feats["shape:copula-adjective"] = 1.0
+            elif nxt in _DONE_STATES and nxt not in _NOUN_TOO:
+                feats["shape:copula-done-state"] = 1.0  # "is documented", "are defined"
             elif _participle(nxt):
-                feats["shape:copula-participle"] = 1.0
+                feats["shape:copula-participle"] = 1.0  # "is rejected", "are honoured"
         if w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS:
             feats["shape:adverb"] = 1.0
     if words and words[-1] in _VERDICTS:
@@ -946,9 +991,15 @@ def _features_of(reading: _Reading) -> dict[str, float]:
             feats["shape:bare-participle"] = 1.0
     if "shape:copula-adjective" in feats and not answered:
         feats["shape:bare-adjective"] = 1.0
+    _predicate_shapes(reading, words, answered, feats)
+    if not answered and "check:code" in feats and any(k in feats for k in _BARE_SHAPES):
+        # The name is the subject of a bare predicate ("`pyproject.toml` configured", "README.md
+        # is comprehensive"): it says what is meant, not what must be true of it.
+        feats["check:subject-name"] = feats.pop("check:code")
     return feats
 
 
+_DEGREE_WORDS: Final = _words("no longer very too so still now")
 _EVALUATIVE_SUFFIXES: Final = ("able", "ible", "ive", "ful", "ous", "ent", "ant", "al", "ic")
 _NOT_ADVERBS: Final = _words("only early daily weekly monthly yearly hourly nightly apply reply")
 _IRREGULAR_PARTICIPLES: Final = _words(
@@ -967,6 +1018,103 @@ _VERDICTS: Final = _words(
 
 
 _SUBORDINATORS: Final = _words("after before when whenever once until unless if while since")
+_BARE_SHAPES: Final = (
+    "shape:bare-participle",
+    "shape:bare-adjective",
+    "shape:bare-done-state",
+    "shape:bare-task",
+)
+_MODALS: Final = _words("can cannot could must should will would may might shall")
+# Base forms that open a task instead of stating a result ("Confirm the limits", "Set up
+# logging"): common English work verbs. Those that are nouns as often ("Test coverage",
+# "Build works") count only before an article, "up" or a name ("Review `SECURITY.md`").
+_TASK_VERBS: Final = _words(
+    """confirm ensure configure create add write develop implement customize customise explore
+    investigate consider evaluate assess improve optimize optimise refine prepare define
+    establish"""
+)
+_TASK_NOUN_VERBS: Final = _words(
+    "review check make keep setup set build design document test clean fix handle manage "
+    "support plan update monitor try load stress research"
+)
+_ARTICLES: Final = _words("the a an all each every any our its their this these those up")
+_NAME_NEXT_RE: Final = re.compile(r"\s+(?:`|[A-Z][A-Z0-9_-]+\b|[\w-]+\.[a-z]{1,5}\b)")
+# Words that claim something holds universally, with no procedure to show it.
+# Done-state words that close a criterion as nouns as often ("modifier set", "test setup").
+_NOUN_TOO: Final = _words("set setup")
+_UNIVERSAL: Final = _words("everywhere anywhere everything anything whatever wherever")
+# Endings of evaluative modifiers in front of a noun ("comprehensive coverage", "realistic
+# questions", "production-grade benchmarks").
+_EVALUATIVE_MODIFIER: Final = ("ive", "ful", "ous", "istic", "-grade", "-ready", "-quality")
+
+
+def _predicate_shapes(
+    reading: _Reading, words: list[str], answered: bool, feats: dict[str, float]
+) -> None:
+    """Grammatical shapes of the criterion's main clause (after a leading "Label:"): a bare
+    done-state ("Known blockers are documented", "Logging in place"), a task in the imperative
+    ("Review the runbook"), a verbless fragment ("Integration test framework"), a universal
+    claim ("works everywhere") and evaluative modifiers ("comprehensive coverage")."""
+    label_end = _label_end(reading.masked)
+    body = [t[2] for t in reading.tokens if t[0] >= label_end and t[2] not in reading.allowed]
+    if not body:
+        body = words
+    if not body:
+        return
+    clause = body
+    if len(body) > 2 and body[-1].endswith("ly") and body[-1] not in _NOT_ADVERBS:
+        clause = body[:-1]  # "integrated successfully"
+    last = clause[-1]
+    done = (last in _DONE_STATES and last not in _NOUN_TOO and _main_clause_participle(clause)) or (
+        len(body) > 2 and body[-2:] == ["in", "place"]
+    )
+    for i, w in enumerate(body[:-1]):
+        if w in _COPULAS:
+            j = i + 1
+            while j < len(body) - 1 and body[j].endswith("ly") and body[j] not in _NOT_ADVERBS:
+                j += 1  # "is intentionally defined"
+            closes = j == len(body) - 1 or body[j + 1] in _CONJ or body[j + 1] in _SUBORDINATORS
+            if body[j] in _DONE_STATES and closes and not _negated_at(body, i):
+                done = True  # "are documented", not "are captured in JSON format"
+    if done:
+        feats["shape:done-state"] = 1.0
+        if not answered:
+            feats["shape:bare-done-state"] = 1.0
+    verbs = any(w in _COPULAS or w in _MODALS or _participle(w) for w in body)
+    first = next((t for t in reading.tokens if t[0] >= label_end), None)
+    task = body[0] in _TASK_VERBS or (
+        body[0] in _TASK_NOUN_VERBS
+        and first is not None
+        and (
+            (len(body) > 1 and body[1] in _ARTICLES)
+            or _NAME_NEXT_RE.match(reading.text, first[1]) is not None
+        )
+    )
+    if task and not verbs:
+        feats["shape:task"] = 1.0
+        if not answered:
+            feats["shape:bare-task"] = 1.0
+    elif not verbs and len(body) <= 6 and "result" not in reading.parts:
+        feats["shape:fragment"] = 1.0
+        if not answered:
+            feats["shape:bare-fragment"] = 1.0
+    body_text = reading.masked[max(label_end, 0) :]
+    if body_text.count(",") >= 2 or re.search(r"\w/\w+/\w", body_text):
+        feats["shape:list"] = 1.0  # a stated content: "defines objective, metrics, and model"
+    # A universal claim in the predicate with no count: "handles all error conditions",
+    # "works everywhere" (a leading "All tests ..." only sets the scope).
+    counted = "threshold" in reading.parts or "count" in reading.parts
+    if any(w in _UNIVERSAL for w in body) or (
+        not counted and any(w in ("all", "every", "any") for w in body[1:])
+    ):
+        feats["shape:universal"] = 1.0
+    modifiers = sum(1 for w in body[:-1] if len(w) > 5 and w.endswith(_EVALUATIVE_MODIFIER))
+    if modifiers:
+        feats["shape:evaluative-modifier"] = float(min(modifiers, 2))
+
+
+def _negated_at(words: list[str], i: int) -> bool:
+    return any(w in _NEGATORS or w.endswith("n't") for w in words[max(0, i - 2) : i + 2])
 
 
 def _main_clause_participle(words: list[str]) -> bool:
@@ -1097,6 +1245,16 @@ def _shape_tokens(reading: _Reading) -> dict[str, tuple[int, int, str]]:
             out["shape:copula-participle"] = tokens[i + 1]
         if w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS:
             out.setdefault("shape:adverb", token)
+        if w in _DONE_STATES and w not in _NOUN_TOO:
+            # The last done-state word: "Engine pinned and documented" points at "documented".
+            for name in ("shape:done-state", "shape:bare-done-state", "shape:copula-done-state"):
+                out[name] = token
+        if len(w) > 5 and w.endswith(_EVALUATIVE_MODIFIER) and i + 1 < len(tokens):
+            out.setdefault("shape:evaluative-modifier", token)
+    label_end = _label_end(reading.masked)
+    opening = next((t for t in tokens if t[0] >= label_end), None)
+    if opening is not None:
+        out["shape:task"] = out["shape:bare-task"] = opening
     return out
 
 
@@ -1120,6 +1278,15 @@ _BUILT: Final = _words(
 )
 
 
+# Participles that say an activity took place, not what it found or must show.
+_ACTIVITY: Final = _words(
+    "performed conducted considered organized organised maintained addressed explored "
+    "investigated researched discussed evaluated assessed"
+)
+# Participles that say work happened, not what is true once it has (the kinds above).
+_DONE_STATES: Final = _WRITTEN | _DECIDED | _BUILT | _ACTIVITY | _words("demonstrated prepared")
+
+
 def _unchecked_reason(word: str) -> str:
     low = word.lower()
     if low in _WRITTEN:
@@ -1131,6 +1298,11 @@ def _unchecked_reason(word: str) -> str:
         return (
             f"'{word}' says something was decided, not what: "
             "name the values, the rule or the document that holds them"
+        )
+    if low in _ACTIVITY:
+        return (
+            f"'{word}' says an activity took place, not what it found: "
+            "name the result it must show or the bar it must meet"
         )
     if low in _BUILT:
         return (
