@@ -184,7 +184,7 @@ _LEXICON: Final[dict[str, _Entry]] = {
         "change",
         """improved improve improves enhanced enhance enhances optimized optimised optimize
         optimise optimizes optimises minimized minimised minimize minimise maximized maximised
-        maximize maximise better worse faster slower streamlined polished tuned strengthen
+        maximize maximise better worse faster slower fewer streamlined polished tuned strengthen
         strengthens strengthened boosted revamped modernized modernised""",
     ),
     **_entries(
@@ -249,6 +249,7 @@ _PHRASE_RE: Final = re.compile(
 # ---------------------------------------------------------------------------------------------
 
 _CODE_RE: Final = re.compile(r"`+[^`]+`+")
+_DOUBLE_QUOTED_RE: Final = re.compile(r"\"[^\"\n]{2,}\"|“[^”\n]{2,}”")
 _URL_RE: Final = re.compile(r"\bhttps?://\S+|\]\([^)]*\)")
 _COMMENT_RE: Final = re.compile(r"<!--.*?-->", re.S)
 # Status annotations that trackers append ("(IN PROGRESS)", "- **COMPLETE**", "✓", "← Changed!")
@@ -361,18 +362,18 @@ _IDENT_RE: Final = _LazyPattern(
 )
 _QUOTED_RE: Final = _LazyPattern(r"\"[^\"]{2,}\"|“[^”]{2,}”|'[^'\s][^']*[^'\s]'(?!\w)")
 _MIXED_ID_RE: Final = _LazyPattern(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,}\b")
-# Verbs and adjectives naming an objective result or an explicit test.
-# Whole words only: the last part of a hyphenated word names a kind ("read-only", "no-op",
-# "dispatcher-only"), and "no longer" / "not only" are not checks.
+# Verbs and adjectives naming an objective result or an explicit test. A check verb may close
+# a hyphenated word ("snapshot-tested"); a scope word may not ("read-only", "no-op"), and
+# "no longer" / "not only" are not checks.
 _CHECK_RE: Final = _LazyPattern(
-    r"(?<![\w-])(?!no longer\b|no more\b(?! than))(?<!not )"
-    r"(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? (?:validation|"
-    r"the build|ci)|verified|reproduc(?:e|es|ed|ible)|identical|deterministic(?:ally)?|"
-    r"byte-for-byte|logged|reported|rejected|rejects|returns?|responds?|persists?|survives?|"
-    r"archived|recorded|signed|tagged|merged|green|exits?|covered by|asserts?|diff|"
-    r"grep|exact(?:ly)?|same|always|never|only|no|zero|none|without|absent|lists?|includes?|"
-    r"contains?|accepted|avoids?|blocked|denied|refuses?|emits?|warns?|shows?|"
-    r"displays?)(?![\w-])",
+    r"(?:(?<!\w)(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? "
+    r"(?:validation|the build|ci)|verified|reproduc(?:e|es|ed|ible)|identical|"
+    r"deterministic(?:ally)?|byte-for-byte|logged|reported|rejected|rejects|returns?|"
+    r"responds?|persists?|survives?|archived|recorded|signed|tagged|merged|exits?|covered by|"
+    r"asserts?|diff|grep|absent|lists?|includes?|contains?|accepted|avoids?|blocked|denied|"
+    r"refuses?|emits?|warns?|shows?|displays?)"
+    r"|(?<![\w-])(?!no longer\b|no more\b(?! than))(?<!not )"
+    r"(?:green|exact(?:ly)?|same|always|never|only|no|zero|none|without))(?![\w-])",
     re.I,
 )
 _PAREN_RE: Final = _LazyPattern(r"\(([^()]{3,})\)")
@@ -542,6 +543,11 @@ def _mask(text: str) -> tuple[str, int]:
         for m in _CODE_RE.finditer(text):
             code_spans += 1
             spans.append(m.span())
+    if '"' in text or "“" in text:
+        # Quoted text is literal (a message, a label): 'shows "Learn more"' is not prose.
+        for m in _DOUBLE_QUOTED_RE.finditer(text):
+            code_spans += 1
+            spans.append(m.span())
     regexes: list[re.Pattern[str]] = []
     if "://" in text or "](" in text:
         regexes.append(_URL_RE)
@@ -666,8 +672,8 @@ def _soft_cues(
             if i == 0 or _has_object(tokens, i, masked):
                 continue
         elif mode == "change":
-            if _negated(tokens, i) or (i == 0 and weight < 2):
-                continue
+            if _negated(tokens, i) or (i == 0 and weight < 2) or nxt == "than":
+                continue  # "faster than the 1.2 build" names its baseline
             if weight < 2 and gap_after.strip() == "" and nxt and nxt not in _NON_NOUNS:
                 continue  # in front of a noun it names a thing: the "Reduced motion" setting
         elif mode == "most" and (prev in ("at", "the", "a") or nxt.endswith(_ADJ_SUFFIXES)):
@@ -974,12 +980,12 @@ def _features_of(reading: _Reading) -> dict[str, float]:
             if nxt.endswith(("able", "ible")) and nxt not in _LEXICON:
                 # A capability ("remains replayable", "are configurable"): something to try.
                 feats["shape:copula-capability"] = 1.0
-            elif nxt.endswith(_EVALUATIVE_SUFFIXES) or nxt in _LEXICON:
-                feats["shape:copula-adjective"] = 1.0
             elif nxt in _DONE_STATES and nxt not in _NOUN_TOO:
                 feats["shape:copula-done-state"] = 1.0  # "is documented", "are defined"
             elif _participle(nxt):
-                feats["shape:copula-participle"] = 1.0  # "is rejected", "are honoured"
+                feats["shape:copula-participle"] = 1.0  # "is rejected", "is sent"
+            elif (len(nxt) > 5 and nxt.endswith(_EVALUATIVE_SUFFIXES)) or nxt in _LEXICON:
+                feats["shape:copula-adjective"] = 1.0
         if w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS:
             feats["shape:adverb"] = 1.0
     if words and words[-1] in _VERDICTS:
@@ -992,6 +998,11 @@ def _features_of(reading: _Reading) -> dict[str, float]:
     if "shape:copula-adjective" in feats and not answered:
         feats["shape:bare-adjective"] = 1.0
     _predicate_shapes(reading, words, answered, feats)
+    attributive = _attributive_soft(reading)
+    if attributive:
+        # "returns correct totals", "a clear error status": softer than a predicate, still soft.
+        feats["soft:attributive"] = float(min(len(attributive), 2))
+    _check_placement(reading, attributive, feats)
     if not answered and "check:code" in feats and any(k in feats for k in _BARE_SHAPES):
         # The name is the subject of a bare predicate ("`pyproject.toml` configured", "README.md
         # is comprehensive"): it says what is meant, not what must be true of it.
@@ -1024,6 +1035,7 @@ _BARE_SHAPES: Final = (
     "shape:bare-done-state",
     "shape:bare-task",
 )
+_ASIDE_RE: Final = re.compile(r"\([^()]*\)")
 _MODALS: Final = _words("can cannot could must should will would may might shall")
 # Base forms that open a task instead of stating a result ("Confirm the limits", "Set up
 # logging"): common English work verbs. Those that are nouns as often ("Test coverage",
@@ -1056,7 +1068,16 @@ def _predicate_shapes(
     ("Review the runbook"), a verbless fragment ("Integration test framework"), a universal
     claim ("works everywhere") and evaluative modifiers ("comprehensive coverage")."""
     label_end = _label_end(reading.masked)
-    body = [t[2] for t in reading.tokens if t[0] >= label_end and t[2] not in reading.allowed]
+    # Parentheses hold an aside or a condition ("works in the panel (`git.path` configured)"),
+    # not the criterion's predicate.
+    aside = [m.span() for m in _ASIDE_RE.finditer(reading.masked)] if "(" in reading.masked else []
+    body = [
+        t[2]
+        for t in reading.tokens
+        if t[0] >= label_end
+        and t[2] not in reading.allowed
+        and not any(a <= t[0] < b for a, b in aside)
+    ]
     if not body:
         body = words
     if not body:
@@ -1111,6 +1132,62 @@ def _predicate_shapes(
     modifiers = sum(1 for w in body[:-1] if len(w) > 5 and w.endswith(_EVALUATIVE_MODIFIER))
     if modifiers:
         feats["shape:evaluative-modifier"] = float(min(modifiers, 2))
+
+
+def _check_placement(
+    reading: _Reading, attributive: list[tuple[int, int, str]], feats: dict[str, float]
+) -> None:
+    """Whether the checks belong to the vague part: a result verb qualified by a soft word
+    ("responds correctly", "returns correct totals") states no result, and a name that only
+    stands before the verb ("`:8080/health` responds ...") is the subject, not a check."""
+    if "threshold" in reading.parts or "count" in reading.parts:
+        return
+    soft_starts = [s.start for s in reading.soft if s.weight >= 2] + [t[0] for t in attributive]
+    soft_starts += [
+        t[0] for t in reading.tokens if len(t[2]) > 5 and t[2].endswith(_EVALUATIVE_MODIFIER)
+    ]
+    if not soft_starts:
+        return
+    masked = reading.masked
+    verbs = [m for m in _CHECK_RE.finditer(masked) if not _SCOPE_CHECK.fullmatch(m.group(0))]
+    qualified = [
+        m
+        for m in verbs
+        if any(m.end() <= start <= m.end() + 24 for start in soft_starts)
+        or any(m.start() - 14 <= start < m.start() for start in soft_starts)
+    ]
+    if verbs and len(qualified) == len(verbs):
+        # Every result verb is qualified by a soft word: no result is stated.
+        feats["shape:qualified-result"] = feats.pop("check:result", 1.0)
+    if "check:code" in feats and verbs:
+        names = [m.end() for m in _CODE_RE.finditer(reading.text)]
+        names += [m.end() for m in _IDENT_RE.finditer(masked)]
+        if names and max(names) <= verbs[0].start():
+            feats["check:subject-name"] = feats.pop("check:code")
+
+
+_SCOPE_CHECK: Final = re.compile(
+    r"(?i:green|exact(?:ly)?|same|always|never|only|no|zero|none|without)"
+)
+
+
+def _attributive_soft(reading: _Reading) -> list[tuple[int, int, str]]:
+    """Evaluative words the lexicon counts only as predicates, standing in front of a noun."""
+    found = {s.start for s in reading.soft}
+    label_end = _label_end(reading.masked)
+    out = []
+    for token in reading.tokens:
+        entry = _LEXICON.get(token[2])
+        if (
+            entry is not None
+            and entry[0] == _SUBJECTIVE
+            and entry[2] == "pred"
+            and token[0] not in found
+            and token[0] >= label_end
+            and token[2] not in reading.allowed
+        ):
+            out.append(token)
+    return out
 
 
 def _negated_at(words: list[str], i: int) -> bool:
@@ -1202,7 +1279,9 @@ def _vague_spans(
         )
     by_word = {t[2]: t for t in reversed(reading.tokens)}
     shaped = _shape_tokens(reading)
-    for name, _weight in contributions:
+    # The predicate's shape names the vague part better than any single word's weight does.
+    ordered = sorted(contributions, key=lambda c: not c[0].startswith("shape:"))
+    for name, _weight in ordered:
         _kind, _sep, word = name.partition(":")
         token = shaped.get(name) or (by_word.get(word) if _sep else None)
         if token is None or word in _STOP_WORDS:
@@ -1251,6 +1330,9 @@ def _shape_tokens(reading: _Reading) -> dict[str, tuple[int, int, str]]:
                 out[name] = token
         if len(w) > 5 and w.endswith(_EVALUATIVE_MODIFIER) and i + 1 < len(tokens):
             out.setdefault("shape:evaluative-modifier", token)
+    attributive = _attributive_soft(reading)
+    if attributive:
+        out["soft:attributive"] = attributive[0]
     label_end = _label_end(reading.masked)
     opening = next((t for t in tokens if t[0] >= label_end), None)
     if opening is not None:

@@ -54,8 +54,10 @@ def test_done_state_verdict_points_at_the_participle() -> None:
     assert "name the sections" in written.reason
     (decided,) = analyze("Escalation policy defined").spans
     assert "name the values, the rule" in decided.reason
-    (other,) = analyze("Stale sessions purged").spans
-    assert other.reason.startswith("'purged' says something was done, not what must be true")
+    (other,) = analyze("Error paths revisited").spans
+    assert other.reason.startswith("'revisited' says something was done, not what must be true")
+    (activity,) = analyze("Load testing performed").spans
+    assert activity.reason.startswith("'performed' says an activity took place, not what it")
     assert analyze("Billing webhook forwards 3/3 test events to `/hooks/pay`").measurable
 
 
