@@ -419,6 +419,11 @@ _PLACEHOLDER_NEEDS: Final[tuple[tuple[str, ...], ...]] = (
     ("[",),
     ("X", "Y", "Z"),
 )
+# Words before a filler token that make it the thing a criterion forbids or counts.
+_MENTIONED_RE: Final = re.compile(
+    r"\b(?:no|zero|without|removes?|removed|0|count of|number of)\s+(?:[^\s/]+[\s/]+){0,2}$",
+    re.I,
+)
 _ANGLE_RE: Final = re.compile(r"(?<![\w<])<([A-Za-z][\w .:/-]{0,40})>")
 
 # ---------------------------------------------------------------------------------------------
@@ -650,8 +655,9 @@ def _soft_cues(
             continue
         entry = _LEXICON.get(low)
         if entry is None:
-            if low.startswith("well-") and len(low) > 6:
-                entry = (_SUBJECTIVE, 2, "any")  # well-tested, well-documented, well-structured
+            if (low.startswith("well-") and len(low) > 6) or low.endswith(_SOFT_COMPOUNDS):
+                # well-tested, well-structured; operator-friendly, production-grade
+                entry = (_SUBJECTIVE, 2, "any")
             else:
                 continue
         category, weight, mode = entry
@@ -710,6 +716,7 @@ def _soft_cues(
     return found
 
 
+_SOFT_COMPOUNDS: Final = ("-friendly", "-grade", "-ready", "-quality")
 _ADJ_SUFFIXES: Final = (
     "ive",
     "ful",
@@ -794,6 +801,8 @@ def _placeholder(text: str, masked: str, code_spans: int) -> VagueSpan | None:
         if needs and not any(part in masked for part in needs):
             continue  # a character every match contains is absent
         m = regex.search(masked)
+        if m and regex is _PLACEHOLDER_RES[1] and _MENTIONED_RE.search(masked[: m.start()]):
+            continue  # named, not used: "No TODO markers left in production code"
         if m:
             start, end = m.span()
             word = text[start:end]
@@ -1106,9 +1115,18 @@ def _predicate_shapes(
     task = body[0] in _TASK_VERBS or (
         body[0] in _TASK_NOUN_VERBS
         and first is not None
+        and len(body) > 1
         and (
-            (len(body) > 1 and body[1] in _ARTICLES)
+            body[1] in _ARTICLES
             or _NAME_NEXT_RE.match(reading.text, first[1]) is not None
+            or (body[1] == "test" and len(body) > 2)  # "Load test the app"
+            or (
+                # A plural object, then a preposition or nothing: "Check logs for errors".
+                body[1].endswith("s")
+                and not body[1].endswith("ss")
+                and body[1] not in _LEXICON
+                and (len(body) == 2 or body[2] in _CONTEXT_WORDS)
+            )
         )
     )
     if task and not verbs:
