@@ -217,6 +217,15 @@ _LEXICON: Final[dict[str, _Entry]] = {
 # Multi-word soft cues, matched on the lower-cased masked text.
 _PHRASES: Final[tuple[tuple[str, str, int], ...]] = (
     (r"as (?:expected|intended|designed|needed|appropriate|required)", _SUBJECTIVE, 2),
+    # Conformance to standards that are not named ("follows the coding conventions"); a
+    # named one ("follows PEP 8 conventions") breaks the chain of modifiers.
+    (
+        r"(?:follows?|meets?|adheres? to|complies with|conforms to) (?:the |our |project |team |"
+        r"established |agreed |existing |coding |code |style |naming )*(?:standards?|"
+        r"conventions?|guidelines?)",
+        _OPEN,
+        2,
+    ),
     (
         r"(?:where|if|when|as far as) (?:possible|necessary|needed|appropriate|feasible|"
         r"applicable|relevant|required)",
@@ -1494,10 +1503,8 @@ def rewrites(text: str, verdict: Verdict | None = None) -> list[str]:
     quantity = next((s for s in verdict.spans if _category_of(s.reason) == _QUANTITY), None)
     if quantity is not None and not verdict.placeholder:
         # A vague quantity becomes a count in place: "Most tests passing" -> "<N>/<N> tests
-        # passing".
-        filled = text[: quantity.start] + "<N>/<N>" + text[quantity.end : _MAX_CHARS]
-        filled = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", filled))
-        options.insert(0, " ".join(filled.split()))
+        # passing" (and any other vague part still gets its slot).
+        options.insert(0, slot_rewrite(text, verdict) or quantity.word)
     elif not verdict.placeholder and not verdict.measurable:
         slotted = slot_rewrite(text, verdict)
         if slotted:
@@ -1528,9 +1535,10 @@ def slot_rewrite(text: str, verdict: Verdict | None = None) -> str:
         text = text[: quantity.start] + "<N>/<N>" + text[quantity.end : _MAX_CHARS]
     kept = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", text[:_MAX_CHARS]))
     kept = " ".join(kept.split()).rstrip(" .;:,")
-    if not kept or quantity is not None:
+    others = [s for s in verdict.spans if _category_of(s.reason) != _QUANTITY]
+    if not kept or (quantity is not None and not others):
         return kept
-    first = verdict.spans[0] if verdict.spans else None
+    first = others[0] if others else None
     kind = _category_of(first.reason) if first is not None else ""
     if first is not None and not any(
         first.reason.endswith(t.split("'{w}'", 1)[-1]) for t in _REASONS.values()
