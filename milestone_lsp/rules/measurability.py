@@ -995,8 +995,9 @@ def _features_of(reading: _Reading) -> dict[str, float]:
             ):
                 j += 1  # "is genuinely actionable", "is no longer experimental"
             nxt = tokens[j][2]
-            if nxt.endswith(("able", "ible")) and nxt not in _LEXICON:
-                # A capability ("remains replayable", "are configurable"): something to try.
+            if nxt.endswith(("able", "ible")) and len(nxt) > 7 and nxt not in _LEXICON:
+                # A capability built on a verb ("remains replayable", "are configurable"):
+                # something to try. A short stem is no verb ("legible", "visible").
                 feats["shape:copula-capability"] = 1.0
             elif nxt in _DONE_STATES and nxt not in _NOUN_TOO:
                 feats["shape:copula-done-state"] = 1.0  # "is documented", "are defined"
@@ -1128,7 +1129,8 @@ def _predicate_shapes(
         and (
             body[1] in _ARTICLES
             or _NAME_NEXT_RE.match(reading.text, first[1]) is not None
-            or (body[1] == "test" and len(body) > 2)  # "Load test the app"
+            # "Load test the app", "Stress test scanner" (not "Load test script runs ...")
+            or (body[1] == "test" and len(body) > 2 and (body[2] in _ARTICLES or len(body) == 3))
             or (
                 # A plural object, then a preposition or nothing: "Check logs for errors".
                 body[1].endswith("s")
@@ -1316,7 +1318,14 @@ def _vague_spans(
         start, end, _low = token
         if word in _NOT_THE_PREDICATE or (start > 0 and text[start].isupper()):
             continue  # "No …", "Each …", or a name ("Claude Code SDK"): never the vague part
-        return (VagueSpan(start, end, text[start:end], _unchecked_reason(text[start:end])),)
+        if name in ("shape:task", "shape:bare-task"):
+            reason = (
+                f"'{text[start:end]}' names work to do, not the result that shows it is done: "
+                "state what must be true afterwards and how it is checked"
+            )
+        else:
+            reason = _unchecked_reason(text[start:end])
+        return (VagueSpan(start, end, text[start:end], reason),)
     stripped = text.strip()
     lead = len(text) - len(text.lstrip())
     return (
