@@ -375,13 +375,13 @@ _MIXED_ID_RE: Final = _LazyPattern(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]
 # a hyphenated word ("snapshot-tested"); a scope word may not ("read-only", "no-op"), and
 # "no longer" / "not only" are not checks.
 _CHECK_RE: Final = _LazyPattern(
-    r"(?:(?<!\w)(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? "
+    r"\b(?:(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? "
     r"(?:validation|the build|ci)|verified|reproduc(?:e|es|ed|ible)|identical|"
     r"deterministic(?:ally)?|byte-for-byte|logged|reported|rejected|rejects|returns?|"
     r"responds?|persists?|survives?|archived|recorded|signed|tagged|merged|exits?|covered by|"
     r"asserts?|diff|grep|absent|lists?|includes?|contains?|accepted|avoids?|blocked|denied|"
     r"refuses?|emits?|warns?|shows?|displays?)"
-    r"|(?<![\w-])(?!no longer\b|no more\b(?! than))(?<!not )"
+    r"|(?<!-)(?!no longer\b|no more\b(?! than))(?<!not )"
     r"(?:green|exact(?:ly)?|same|always|never|only|no|zero|none|without))(?![\w-])",
     re.I,
 )
@@ -656,9 +656,9 @@ def _soft_cues(
     tokens: list[tuple[int, int, str]],
     extra: re.Pattern[str] | None,
     allowed: frozenset[str],
+    label_end: int,
 ) -> list[_Soft]:
     found: list[_Soft] = []
-    label_end = _label_end(masked)
     for i, (start, end, low) in enumerate(tokens):
         if low in allowed or end <= label_end:
             continue
@@ -930,12 +930,14 @@ class _Reading:
     notes: list[str]
     foreign: bool
     allowed: frozenset[str]
+    label_end: int
 
 
 def _read(text: str, extra: re.Pattern[str] | None, allowed_set: frozenset[str]) -> _Reading:
     masked, code_spans = _mask(text)
     tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN_RE.finditer(masked)]
-    soft = _soft_cues(masked, tokens, extra, allowed_set)
+    label_end = _label_end(masked)
+    soft = _soft_cues(masked, tokens, extra, allowed_set, label_end)
     foreign = _foreign(tokens, masked)
     if soft and foreign:
         # The built-in lexicon is English; in other languages its hits are mostly cognates
@@ -943,7 +945,9 @@ def _read(text: str, extra: re.Pattern[str] | None, allowed_set: frozenset[str])
         soft = [s for s in soft if s.category == _CONFIGURED]
     soft = [s for s in soft if text[s.start : s.end].lower() not in allowed_set]
     parts, notes = _check_cues(masked, code_spans)
-    return _Reading(text, masked, code_spans, tokens, soft, parts, notes, foreign, allowed_set)
+    return _Reading(
+        text, masked, code_spans, tokens, soft, parts, notes, foreign, allowed_set, label_end
+    )
 
 
 def _lexicon_vague(reading: _Reading) -> bool:
@@ -1086,17 +1090,20 @@ def _predicate_shapes(
     done-state ("Known blockers are documented", "Logging in place"), a task in the imperative
     ("Review the runbook"), a verbless fragment ("Integration test framework"), a universal
     claim ("works everywhere") and evaluative modifiers ("comprehensive coverage")."""
-    label_end = _label_end(reading.masked)
+    label_end = reading.label_end
     # Parentheses hold an aside or a condition ("works in the panel (`git.path` configured)"),
     # not the criterion's predicate.
-    aside = [m.span() for m in _ASIDE_RE.finditer(reading.masked)] if "(" in reading.masked else []
-    body = [
-        t[2]
-        for t in reading.tokens
-        if t[0] >= label_end
-        and t[2] not in reading.allowed
-        and not any(a <= t[0] < b for a, b in aside)
-    ]
+    allowed = reading.allowed
+    body = [t[2] for t in reading.tokens if t[0] >= label_end and t[2] not in allowed]
+    if "(" in reading.masked:
+        aside = [m.span() for m in _ASIDE_RE.finditer(reading.masked)]
+        body = [
+            t[2]
+            for t in reading.tokens
+            if t[0] >= label_end
+            and t[2] not in allowed
+            and not any(a <= t[0] < b for a, b in aside)
+        ]
     if not body:
         body = words
     if not body:
@@ -1203,7 +1210,7 @@ _SCOPE_CHECK: Final = re.compile(
 def _attributive_soft(reading: _Reading) -> list[tuple[int, int, str]]:
     """Evaluative words the lexicon counts only as predicates, standing in front of a noun."""
     found = {s.start for s in reading.soft}
-    label_end = _label_end(reading.masked)
+    label_end = reading.label_end
     out = []
     for token in reading.tokens:
         entry = _LEXICON.get(token[2])
@@ -1309,8 +1316,8 @@ def _vague_spans(
     by_word = {t[2]: t for t in reversed(reading.tokens)}
     shaped = _shape_tokens(reading)
     # The predicate's shape names the vague part better than any single word's weight does.
-    ordered = sorted(contributions, key=lambda c: not c[0].startswith("shape:"))
-    for name, _weight in ordered:
+    shapes_first = sorted(contributions, key=lambda c: not c[0].startswith("shape:"))
+    for name, _weight in shapes_first:
         _kind, _sep, word = name.partition(":")
         token = shaped.get(name) or (by_word.get(word) if _sep else None)
         if token is None or word in _STOP_WORDS:
@@ -1369,7 +1376,7 @@ def _shape_tokens(reading: _Reading) -> dict[str, tuple[int, int, str]]:
     attributive = _attributive_soft(reading)
     if attributive:
         out["soft:attributive"] = attributive[0]
-    label_end = _label_end(reading.masked)
+    label_end = reading.label_end
     opening = next((t for t in tokens if t[0] >= label_end), None)
     if opening is not None:
         out["shape:task"] = out["shape:bare-task"] = opening
