@@ -1132,10 +1132,10 @@ def _predicate_shapes(
     task = body[0] in _TASK_VERBS or (
         body[0] in _TASK_NOUN_VERBS
         and first is not None
-        and len(body) > 1
         and (
-            body[1] in _ARTICLES
-            or _NAME_NEXT_RE.match(reading.text, first[1]) is not None
+            _NAME_NEXT_RE.match(reading.text, first[1]) is not None
+            or len(body) < 2
+            or body[1] in _ARTICLES
             # "Load test the app", "Stress test scanner" (not "Load test script runs ...")
             or (body[1] == "test" and len(body) > 2 and (body[2] in _ARTICLES or len(body) == 3))
             or (
