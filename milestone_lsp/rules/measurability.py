@@ -39,6 +39,7 @@ __all__ = [
     "headline",
     "rewrites",
     "slot_rewrite",
+    "slot_snippet",
 ]
 
 TOPICS: Final = (
@@ -1563,6 +1564,33 @@ def slot_rewrite(text: str, verdict: Verdict | None = None) -> str:
     if first is not None and first.reason == _unchecked_reason(first.word):
         kind = _STATE if first.reason.startswith(f"'{first.word}' says something") else ""
     return kept + _SLOTS.get(kind, _SLOTS[""])
+
+
+@lru_cache(maxsize=1)
+def _slot_re() -> re.Pattern[str]:
+    """The slots the rewrites write (not a comparison or a generic in the criterion itself)."""
+    slots = {"<N>"} | {m for t in _SLOTS.values() for m in re.findall(r"<[^<>]+>", t)}
+    return re.compile("|".join(re.escape(s) for s in sorted(slots, key=len, reverse=True)))
+
+
+def slot_snippet(rewrite: str) -> str | None:
+    """A slot rewrite as an LSP snippet: each ``<…>`` slot a tab stop of its own (two ``<N>``
+    are two values), its text kept as the default so that a slot left as it is still reads as
+    one; ``$``, ``}`` and ``\\`` escaped; the cursor at the end. None without slots."""
+    if "<" not in rewrite or _slot_re().search(rewrite) is None:
+        return None
+
+    def escape(chunk: str) -> str:
+        return chunk.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
+
+    out: list[str] = []
+    last = 0
+    for number, m in enumerate(_slot_re().finditer(rewrite), start=1):
+        out.append(escape(rewrite[last : m.start()]))
+        out.append(f"${{{number}:{escape(m.group(0))}}}")
+        last = m.end()
+    out.append(escape(rewrite[last:]))
+    return "".join(out) + "$0"
 
 
 # The bar each kind of vagueness lacks, as a slot appended to the criterion.
