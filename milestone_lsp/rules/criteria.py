@@ -74,12 +74,19 @@ def _skipped(item: Item) -> bool:
     )
 
 
+def judged_text(item: Item) -> str:
+    """What MS101 judges: the criterion, with the cells of its table row that say how it is
+    checked (``Search is fast — p95 under 200 ms — k6 run in CI``)."""
+    return f"{item.text} — {item.check}" if item.check else item.text
+
+
 def reported_vague(item: Item, extra: Sequence[str], allowed: Sequence[str]) -> bool:
     """Whether MS101 reports ``item`` (before settings and suppressions): the one judgement
     every count of vague criteria uses."""
     if _skipped(item):
         return False
-    return not measurability.analyze(item.text, extra_vague=extra, allowed=allowed).measurable
+    verdict = measurability.analyze(judged_text(item), extra_vague=extra, allowed=allowed)
+    return not verdict.measurable
 
 
 def criteria_items(ctx: RuleContext) -> Iterator[tuple[Section, Item]]:
@@ -156,6 +163,10 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
     the steps of the verification checklists as the templates write them ("Security review
     passed (if required)"): they are the process "Verification Process" prescribes.
 
+    In a criteria table, the cells of the row that say how it is checked (Target, Threshold,
+    How to verify, Test, Evidence, Method columns; dates excepted) are part of the criterion:
+    `| Search is fast | p95 under 200 ms |` is measurable.
+
     The range is the whole criterion text (not the box, bullet or status tag), so that the
     rewrite replaces exactly it; the message names the words that make it vague. Ticked
     criteria are reported too (a vague criterion ticked is a completion nobody can check);
@@ -192,12 +203,22 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
         if key in seen or _skipped(item):
             continue
         seen.add(key)
-        verdict = measurability.analyze(item.text, extra_vague=extra, allowed=allowed)
+        verdict = measurability.analyze(judged_text(item), extra_vague=extra, allowed=allowed)
         if verdict.measurable:
             continue
+        rewritable = True
+        if item.check:
+            # The row's check cells did not make it measurable: explain and rewrite the
+            # criterion cell, which is what the range covers and the fixes replace — unless
+            # the vague words are in those cells, which the author rewrites by hand.
+            own = measurability.analyze(item.text, extra_vague=extra, allowed=allowed)
+            if own.measurable:
+                rewritable = False
+            else:
+                verdict = own
         message = measurability.headline(verdict)
         options: list[tuple[str, str]] = []
-        if not verdict.placeholder:
+        if not verdict.placeholder and rewritable:
             options = measurable_rewrites(item.text, verdict, extra, allowed)
         fixes = [
             Fix(
