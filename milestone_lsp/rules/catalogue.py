@@ -21,6 +21,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     links,
     meta,
     percent_parts,
+    phase_summary,
     progress_claims,
     references,
     restated_counts,
