@@ -20,6 +20,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     headings,
     links,
     meta,
+    outcomes,
     percent_parts,
     phase_summary,
     progress_claims,

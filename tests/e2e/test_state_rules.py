@@ -1,7 +1,7 @@
 """Statements of state that disagree, through the real server in both client profiles: MS321
-(a summary's completed phases against the phase headings marked complete) and MS209 for a
+(a summary's completed phases against the phase headings marked complete), MS209 for a
 milestone whose ``- **Status**:`` entry says shipped while a milestone its ``- **Depends on**:``
-entry names by number says planned.
+entry names by number says planned, and MS322 (one named item listed as failed and as passed).
 
 Each fixture is opened as a document of a project of its own; the server publishes exactly the
 findings its ``.expected`` file lists for it, in the negotiated position encoding.
@@ -26,6 +26,7 @@ PROFILES = {"visual-studio-code": "utf-16", "neovim": "utf-8"}
 CASES = [
     ("MS321", FIXTURES / "MS321.md", "MS321.md"),
     ("MS209", FIXTURES / "MS209" / "roadmap.md", "roadmap.md"),
+    ("MS322", FIXTURES / "MS322.md", "MS322.md"),
 ]
 
 
