@@ -16,6 +16,7 @@ from milestone_lsp.rules import (  # noqa: F401  (importing a family registers i
     counts,
     criteria,
     dates,
+    decision_log,
     dependencies,
     headings,
     links,

@@ -1,7 +1,8 @@
 """Statements of state that disagree, through the real server in both client profiles: MS321
 (a summary's completed phases against the phase headings marked complete), MS209 for a
 milestone whose ``- **Status**:`` entry says shipped while a milestone its ``- **Depends on**:``
-entry names by number says planned, and MS322 (one named item listed as failed and as passed).
+entry names by number says planned, MS322 (one named item listed as failed and as passed) and
+MS503 (a gate decision of a dated decision log that names no decider while others do).
 
 Each fixture is opened as a document of a project of its own; the server publishes exactly the
 findings its ``.expected`` file lists for it, in the negotiated position encoding.
@@ -22,11 +23,12 @@ from tests.e2e.conftest import SERVER, Doc, init_params, wait_for_diagnostics, w
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 PROFILES = {"visual-studio-code": "utf-16", "neovim": "utf-8"}
-# (code, fixture file, its name in the .expected file)
+# (code, fixture file, its name in the .expected file, its name in the project)
 CASES = [
-    ("MS321", FIXTURES / "MS321.md", "MS321.md"),
-    ("MS209", FIXTURES / "MS209" / "roadmap.md", "roadmap.md"),
-    ("MS322", FIXTURES / "MS322.md", "MS322.md"),
+    ("MS321", FIXTURES / "MS321.md", "MS321.md", "ROADMAP.md"),
+    ("MS209", FIXTURES / "MS209" / "roadmap.md", "roadmap.md", "ROADMAP.md"),
+    ("MS322", FIXTURES / "MS322.md", "MS322.md", "STATUS.md"),
+    ("MS503", FIXTURES / "MS503.md", "MS503.md", "DECISIONS.md"),
 ]
 
 
@@ -35,9 +37,9 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):  #
     profile = str(request.param)
     factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     root = factory.mktemp(f"state-{profile}")
-    for code, source, _name in CASES:
+    for code, source, _name, target in CASES:
         (root / code).mkdir()
-        shutil.copy(source, root / code / "ROADMAP.md")
+        shutil.copy(source, root / code / target)
         (root / code / ".milestone-lsp.toml").write_text("debounce_ms = 0\n", encoding="utf-8")
     await lsp_client.initialize_session(init_params(root, client_capabilities(profile)))
     lsp_client.root = root  # type: ignore[attr-defined]
@@ -72,13 +74,13 @@ def _columns(text: str, line: int, encoding: str) -> list[int]:
     return out
 
 
-@pytest.mark.parametrize(("code", "source", "name"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("code", "source", "name", "target"), CASES, ids=[c[0] for c in CASES])
 async def test_findings_are_published_where_the_fixture_says(
-    client: LanguageClient, code: str, source: Path, name: str
+    client: LanguageClient, code: str, source: Path, name: str, target: str
 ) -> None:
     root: Path = client.root  # type: ignore[attr-defined]
     encoding: str = client.encoding  # type: ignore[attr-defined]
-    doc = Doc(client, root / code / "ROADMAP.md", encoding)
+    doc = Doc(client, root / code / target, encoding)
     diagnostics = await wait_for_diagnostics(
         client, doc.uri, lambda ds: any(str(d.code) == code for d in ds)
     )
