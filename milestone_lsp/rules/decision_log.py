@@ -70,6 +70,11 @@ def _entries(ctx: RuleContext) -> list[_Entry]:
     return out
 
 
+def has_entries(ctx: RuleContext) -> bool:
+    """Whether the document holds a list-form dated decision log."""
+    return bool(_entries(ctx))
+
+
 def _who(entry: _Entry) -> str | None:
     for label, value in entry.fields.items():
         if _WHO.match(label) and value.strip(" -—–*_"):
