@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.model import Document, Heading
+from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, STATUS_MARKS, clean_inline
 from milestone_lsp.rules.registry import RuleContext, rule
@@ -108,14 +109,21 @@ def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding
     """A sentence stating how many rows of the section's one status table are finished."""
     doc = ctx.doc
     lines = ctx.lines
-    found: dict[int, re.Match[str]] = {}
-    for n, text in enumerate(lines):
-        # Cheap tests first: most lines state no count at all.
-        if ("/" not in text and " of " not in text) or n in doc.fenced_lines:
-            continue
-        m = _SENTENCE_COUNT.search(text)
-        if m is not None and not text.lstrip().startswith("|"):
-            found[n] = m
+    fenced = doc.fenced_lines
+
+    def scan(lines: list[str], begin: int, stop: int) -> list[tuple[int, re.Match[str]]]:
+        out: list[tuple[int, re.Match[str]]] = []
+        for n in range(begin, stop):
+            text = lines[n]
+            # Cheap tests first: most lines state no count at all.
+            if ("/" not in text and " of " not in text) or n in fenced:
+                continue
+            m = _SENTENCE_COUNT.search(text)
+            if m is not None and not text.lstrip().startswith("|"):
+                out.append((n, m))
+        return out
+
+    found = dict(scan_by_part(doc, "MS303 counts", scan))
     if not found:
         return
     cuts = sorted({0, *(h.range.start.line for h in heads), len(lines)})
