@@ -43,6 +43,29 @@ def scan_by_part(
     parts = doc.parts
     if not parts or len(doc.part_starts) != len(parts):
         return list(scan(lines, 0, len(lines)))
+    return _by_part(doc, name, lambda _part, start, end: scan(lines, start, end))
+
+
+def model_by_part(doc: Document, name: str, read: Callable[[Document], Sequence[T]]) -> list[T]:
+    """``read(part)`` for every part of the document, in order, re-using the results of parts
+    that the latest read of the same ``name`` and path saw; ``read(doc)`` for a document
+    without parts.
+
+    ``read`` must read nothing but the part's own sections (milestones, deliverables, reports,
+    decisions, status sections and what they hold), so that reading the whole document gives
+    the results of all its parts. Their order may differ (a whole document lists all its
+    milestones before its deliverables, a part only its own): callers must not depend on it.
+    """
+    if not doc.parts or len(doc.part_starts) != len(doc.parts):
+        return list(read(doc))
+    return _by_part(doc, name, lambda part, _start, _end: read(part))
+
+
+def _by_part(
+    doc: Document, name: str, scan: Callable[[Document, int, int], Sequence[T]]
+) -> list[T]:
+    lines = document_lines(doc)
+    parts = doc.parts
     key = (doc.path, name)
     previous = _MEMO.get(key, {})
     kept: dict[int, tuple[Document, Sequence[Any]]] = {}
@@ -51,7 +74,7 @@ def scan_by_part(
     for part, start, end in zip(parts, doc.part_starts, ends, strict=True):
         entry = previous.get(id(part))
         if entry is None or entry[0] is not part:
-            entry = (part, scan(lines, start, end))
+            entry = (part, scan(part, start, end))
         kept[id(part)] = entry
         out.extend(entry[1])
     _MEMO[key] = kept

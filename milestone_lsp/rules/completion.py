@@ -32,7 +32,7 @@ from milestone_lsp.core.model import (
     StatusSection,
     StatusTag,
 )
-from milestone_lsp.core.partscan import scan_by_part
+from milestone_lsp.core.partscan import model_by_part, scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.progress import criterion_key, unmet_criteria
 from milestone_lsp.core.syntax import (
@@ -695,8 +695,41 @@ def _orphan_reports(ctx: RuleContext) -> Iterator[Finding]:
 # --- MS202 ----------------------------------------------------------------------------------------
 
 
-def _all_items(doc: Document) -> Iterator[Item]:
+def _contradicting(doc: Document) -> list[tuple[Item, tuple[str, StatusTag]]]:
+    """The checklist entries of ``doc`` whose box contradicts their tag, with the contradiction.
+
+    The entries of sections are read per part (re-used while a part is); the document-level
+    fields, which the whole document takes from its first part that has each, are read whole.
+    """
+    found: list[tuple[Item, tuple[str, StatusTag]]] = []
     seen: set[int] = set()
+    for item_ids, contradicting in model_by_part(doc, "MS202 items", _section_contradictions):
+        seen |= item_ids
+        found += contradicting
+    for fld in doc.fields.values():
+        for item in fld.items:
+            if id(item) not in seen:
+                seen.add(id(item))
+                contradiction = _contradiction(item)
+                if contradiction is not None:
+                    found.append((item, contradiction))
+    return found
+
+
+def _section_contradictions(
+    part: Document,
+) -> list[tuple[set[int], list[tuple[Item, tuple[str, StatusTag]]]]]:
+    ids: set[int] = set()
+    found: list[tuple[Item, tuple[str, StatusTag]]] = []
+    for item in _section_items(part, ids):
+        contradiction = _contradiction(item)
+        if contradiction is not None:
+            found.append((item, contradiction))
+    return [(ids, found)]
+
+
+def _section_items(doc: Document, seen: set[int]) -> Iterator[Item]:
+    """The items of the document's sections, each once (their ids are added to ``seen``)."""
     sections: list[Section] = [
         *doc.milestones,
         *doc.deliverables,
@@ -714,11 +747,6 @@ def _all_items(doc: Document) -> Iterator[Item]:
                 if id(item) not in seen:
                     seen.add(id(item))
                     yield item
-    for fld in doc.fields.values():
-        for item in fld.items:
-            if id(item) not in seen:
-                seen.add(id(item))
-                yield item
 
 
 def _is_bare(tag: StatusTag) -> bool:
@@ -817,11 +845,7 @@ def status_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     box with an open tag both fixes — untick, or retag COMPLETE — change what the entry
     claims, so both are unsafe.
     """
-    for item in _all_items(ctx.doc):
-        found = _contradiction(item)
-        if found is None:
-            continue
-        which, sign = found
+    for item, (which, sign) in _contradicting(ctx.doc):
         is_mark = sign is not item.tag
         shown = sign.raw.strip()
         tagged = "marked" if is_mark else "tagged"
