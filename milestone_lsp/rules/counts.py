@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -127,10 +128,12 @@ def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding
     if not found:
         return
     cuts = sorted({0, *(h.range.start.line for h in heads), len(lines)})
+    stating = sorted(found)
     for start, end in itertools.pairwise(cuts):
-        claims = [(n, m) for n, m in found.items() if start <= n < end]
-        if len(claims) != 1:
+        first = bisect_left(stating, start)
+        if bisect_left(stating, end, first) - first != 1:
             continue
+        claims = [(stating[first], found[stating[first]])]
         tables = _tables(lines, start, end, doc)
         status_tables = [t for t in tables if any(re.match(r"(?i)^\W*status\b", c) for c in t[0])]
         if len(status_tables) != 1:
