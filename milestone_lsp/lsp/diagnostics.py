@@ -133,7 +133,8 @@ _encoded: weakref.WeakKeyDictionary[
 
 # Per server: uri -> (result id, diagnostics) of the last pull report. An id stands for one
 # list of diagnostics: it is kept while a pull finds the very same list and replaced when the
-# list differs, so a client that sends it back holds exactly the current diagnostics.
+# list differs, so a client that sends it back holds exactly the current diagnostics. Like the
+# conversions above, it is kept for every document a workspace pull reports, open or not.
 _results: weakref.WeakKeyDictionary[
     MilestoneServer, dict[str, tuple[str, list[lsp.Diagnostic]]]
 ] = weakref.WeakKeyDictionary()
@@ -163,11 +164,7 @@ def forget(ls: MilestoneServer, uri: str) -> None:
 
 def kept(ls: MilestoneServer) -> dict[str, int]:
     """How many documents the publish caches hold (``serverInfo``, the soak bench)."""
-    return {
-        "published": len(_published.get(ls, {})),
-        "encoded": len(_encoded.get(ls, {})),
-        "results": len(_results.get(ls, {})),
-    }
+    return {"published": len(_published.get(ls, {})), "encoded": len(_encoded.get(ls, {}))}
 
 
 def diagnostics_for(ls: MilestoneServer, uri: str) -> list[lsp.Diagnostic]:

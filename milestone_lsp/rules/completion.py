@@ -702,13 +702,14 @@ def _contradicting(doc: Document) -> list[tuple[Item, tuple[str, StatusTag]]]:
     fields, which the whole document takes from its first part that has each, are read whole.
     """
     found: list[tuple[Item, tuple[str, StatusTag]]] = []
-    seen: set[int] = set()
+    in_sections: list[set[int]] = []
     for item_ids, contradicting in model_by_part(doc, "MS202 items", _section_contradictions):
-        seen |= item_ids
+        in_sections.append(item_ids)
         found += contradicting
+    seen: set[int] = set()
     for fld in doc.fields.values():
         for item in fld.items:
-            if id(item) not in seen:
+            if id(item) not in seen and not any(id(item) in ids for ids in in_sections):
                 seen.add(id(item))
                 contradiction = _contradiction(item)
                 if contradiction is not None:
