@@ -82,8 +82,3 @@ def _by_part(
     if len(_MEMO) > _MEMO_ENTRIES:
         _MEMO.popitem(last=False)
     return out
-
-
-def clear() -> None:
-    """Forget every kept scan (for cold measurements)."""
-    _MEMO.clear()
