@@ -85,6 +85,14 @@ _CRITERIA_DOC = re.compile(
     r"(?ix)acceptance[\s_-]*criteria|definition[\s_-]*of[\s_-]*done|(?:^|[\s_-])dod(?:$|[\s_.-])"
     r"|exit[\s_-]*criteria|success[\s_-]*criteria|checklist"
 )
+# Files that name themselves a plan: checked whenever they hold anything the tool reads (a
+# milestone, a status section or a criterion in any of the shapes of docs/FORMATS.md), and
+# told so (MS905) when they hold nothing it reads.
+PLAN_FILE_NAMES = re.compile(
+    r"(?i)^(?:project[_-]?)?(?:status|progress|milestones?|roadmap|plan|implementation[_-]plan"
+    r"|deliverables|acceptance[_-]criteria|definition[_-]of[_-]done|decisions)\.md$"
+    r"|^milestone[_-]?\w*\.md$"
+)
 # File names of plans: the documents where a checklist is a list of checks.
 _PLAN_NAME = re.compile(
     r"(?i)status|milestone|roadmap|acceptance|criteria|deliverable|plan|progress|decision"
@@ -159,6 +167,12 @@ def _status_cell(text: str) -> tuple[bool | None, bool]:
         partial = re.match(r"(?i)in\s+progress|partial|wip", value) is not None
         return False, partial
     return None, False
+
+
+def status_cell_state(text: str) -> tuple[bool | None, bool]:
+    """The checked state a table's Status cell gives (``✅``, ``DONE``, ``Pending``), and
+    whether it says "partially"; ``None`` when the cell holds no status."""
+    return _status_cell(text)
 
 
 def _mark_state(mark: str) -> tuple[bool | None, bool]:

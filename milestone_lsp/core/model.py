@@ -97,6 +97,9 @@ class Item:
     claim: ProgressClaim | None = None
     phase: str | None = None
     from_table: bool = False
+    # A table row's other cells that say how it is checked (Target, Threshold, How to verify,
+    # Test, Evidence …), joined: the criterion is judged with them (MS101).
+    check: str = ""
 
     @property
     def checked(self) -> bool:

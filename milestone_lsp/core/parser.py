@@ -62,6 +62,8 @@ from milestone_lsp.core.syntax import (
 FIELD_ALIASES: dict[str, str] = {
     "goal": "goal",
     "objective": "goal",
+    "goals": "goal",
+    "objectives": "goal",
     "phase": "phase",
     "target": "target",
     "target date": "target",
@@ -231,6 +233,18 @@ _TABLE_NAME_COLUMNS: tuple[tuple[str, ...], ...] = (
     ("criteri", "requirement"),
     ("check", "gate", "metric", "condition"),
     ("deliverable", "milestone", "task", "item", "name"),
+)
+
+# Columns of a criteria table that say how its row is checked: part of the criterion (MS101).
+_TABLE_CHECK_COLUMN = re.compile(
+    r"(?i)verif|how\s+to|\btests?\b|evidence|method|measure|\btarget|threshold|\bbar\b"
+    r"|expected|\blimit\b|pass\s+when"
+)
+# A cell value that is a date or a period, not a bar (a Target column of dates).
+_DATE_CELL = re.compile(
+    r"(?i)^(?:\d{4}-\d{2}(?:-\d{2})?|q[1-4](?:\s*\d{4})?|\d{4}\s*q[1-4]|w(?:ee)?k\s*\d+"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+\d{1,2})?,?(?:\s+\d{4})?"
+    r"|tbd|-+|—|n/?a)$"
 )
 
 _ATX_OPEN = re.compile(r"^( {0,3})(#{1,6})([ \t]+|$)")
@@ -1070,7 +1084,7 @@ class _Builder:
         rows = [(n, self.lines[n]) for n in range(block.start, min(block.end, len(self.lines)))]
         if len(rows) < 3:
             return
-        header = _cells(rows[0][1])
+        header = table_cells(rows[0][1])
         names = [c[0].lower() for c in header]
         # The criterion column first (a deliverables table may have one), then a name column.
         name_col = next(
@@ -1090,13 +1104,20 @@ class _Builder:
             ),
             None,
         )
+        check_cols = [
+            i
+            for i, n in enumerate(names)
+            if i not in (name_col, status_col) and _TABLE_CHECK_COLUMN.search(n)
+        ]
         for number, row in rows[2:]:
-            cells = _cells(row)
+            cells = table_cells(row)
             if name_col >= len(cells):
                 continue
             text, start, end = cells[name_col]
             if not text:
                 continue
+            checks = [cells[i][0].strip() for i in check_cols if i < len(cells)]
+            check = " — ".join(c for c in checks if c and not _DATE_CELL.match(c.strip("*_` ")))
             tag = None
             state = None
             if status_col is not None and status_col < len(cells):
@@ -1113,6 +1134,7 @@ class _Builder:
                 tag=tag,
                 category=self.category,
                 from_table=True,
+                check=check,
             )
             self._place_item(it, number, row, start, None)
 
@@ -1226,7 +1248,8 @@ def _status_from_value(value: str) -> Status | None:
     return None
 
 
-def _cells(row: str) -> list[tuple[str, int, int]]:
+def table_cells(row: str) -> list[tuple[str, int, int]]:
+    """The cells of a table row: (text, start, end), stripped, offsets in the row."""
     cells: list[tuple[str, int, int]] = []
     stripped = row.rstrip()
     start = 0

@@ -543,13 +543,32 @@ def suppression_edits(
     paragraph or a list's first item, at the line's indentation; above a later list item,
     indented into the item before it (so the list stays one list); around a table as a
     ``disable``/``enable`` pair (a comment between rows would end the table). The reason is a
-    visible placeholder the author replaces. ``None`` inside fenced code, where a comment is an
-    example and not a directive.
+    visible placeholder the author replaces. Inside fenced code, where a comment would be an
+    example and not a directive, the pair goes around the whole block (markers included).
     """
-    if not 0 <= line < len(lines) or line in fenced:
+    if not 0 <= line < len(lines):
         return None
     reason = f" -- {REASON_PLACEHOLDER}"
     text = lines[line]
+    if line in fenced:
+        first = line
+        while first > 0 and first - 1 in fenced:
+            first -= 1
+        last = line
+        while last + 1 < len(lines) and last + 1 in fenced:
+            last += 1
+        opener = lines[first]
+        indent = opener[: len(opener) - len(opener.lstrip())]
+        opening = f"{indent}<!-- milestone-lsp-disable {key}{reason} -->{newline}"
+        closing = f"{newline}{indent}<!-- milestone-lsp-enable {key} -->"
+        end = Position(last, len(lines[last]))
+        return (
+            f"Suppress {key} in this code block (add a reason)",
+            (
+                TextEdit(path, Range(Position(first, 0), Position(first, 0)), opening),
+                TextEdit(path, Range(end, end), closing),
+            ),
+        )
     if _TABLE_ROW.match(text):
         first = line
         while first > 0 and _TABLE_ROW.match(lines[first - 1]) and first - 1 not in fenced:

@@ -58,11 +58,9 @@ def findings_for(ls: MilestoneServer, path: str) -> list[Finding]:
         and cached[0][3] is config
     ):
         return _with_budget_notice(ls, path, cached[1])
-    findings: list[Finding] = []
-    if deferred.checking.is_milestone_document(doc, ls.display_path(path), config):
-        started = time.perf_counter()
-        findings = deferred.engine.check_document(ws, doc, config)
-        ls.note_analysis_time(path, time.perf_counter() - started)
+    started = time.perf_counter()
+    findings = deferred.checking.checked_findings(ws, doc, ls.display_path(path), config)
+    ls.note_analysis_time(path, time.perf_counter() - started)
     ls.findings_cache[path] = (key, findings)
     return _with_budget_notice(ls, path, findings)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from pathlib import Path
 from milestone_lsp.core.files import ReadResult, discover, has_root_marker, read_text
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.fixall import settle
-from milestone_lsp.core.inventory import criteria_inventory
+from milestone_lsp.core.inventory import PLAN_FILE_NAMES, criteria_inventory
 from milestone_lsp.core.links import ProjectRoot
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import parse
@@ -26,7 +25,13 @@ from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.project.layout import Touched, is_project_folder, touched_projects
 from milestone_lsp.rules.catalogue import all_rules
 from milestone_lsp.rules.engine import check_document
-from milestone_lsp.rules.meta import UNKNOWN_RULE, analysis_limit_finding, unknown_config_findings
+from milestone_lsp.rules.meta import (
+    NOTHING_READ,
+    UNKNOWN_RULE,
+    analysis_limit_finding,
+    reads_nothing,
+    unknown_config_findings,
+)
 from milestone_lsp.rules.registry import RULES
 from milestone_lsp.settings.config import (
     PYPROJECT_FILE_NAME,
@@ -40,13 +45,6 @@ from milestone_lsp.settings.config import (
 )
 
 ALWAYS_MILESTONE_FILES = ("status.md", "decisions.md")
-# Files that name themselves a plan: checked whenever they hold anything the tool reads (a
-# milestone, a status section or a criterion in any of the shapes of docs/FORMATS.md).
-PLAN_FILE_NAMES = re.compile(
-    r"(?i)^(?:project[_-]?)?(?:status|progress|milestones?|roadmap|plan|implementation[_-]plan"
-    r"|deliverables|acceptance[_-]criteria|definition[_-]of[_-]done|decisions)\.md$"
-    r"|^milestone[_-]?\w*\.md$"
-)
 
 
 @dataclass(slots=True)
@@ -125,6 +123,34 @@ def is_milestone_document(doc: Document, display: str, config: Config) -> bool:
     if doc.claims and doc.status_sections:
         return True
     return any(d.kind != "other" for d in doc.decisions)
+
+
+def checked_findings(
+    ws: Workspace,
+    doc: Document,
+    display: str,
+    config: Config,
+    *,
+    select: set[str] | None = None,
+    ignore: Iterable[str] = (),
+) -> list[Finding]:
+    """A document's findings as both shells report them.
+
+    Every rule for a milestone document; for a file named as a plan in which nothing was read,
+    only the finding that says so (MS905), so that such a plan is never silently passed.
+    """
+    if is_milestone_document(doc, display, config):
+        return check_document(ws, doc, config, select=select, ignore=set(ignore))
+    name = Path(display).name
+    if (
+        config.is_excluded(display)
+        or config.is_included(display) is False
+        or not PLAN_FILE_NAMES.match(name)
+        or (select is not None and NOTHING_READ not in select)
+        or not reads_nothing(doc)
+    ):
+        return []
+    return check_document(ws, doc, config, select={NOTHING_READ}, ignore=set(ignore))
 
 
 def load_config_or_errors(start: Path) -> tuple[LoadedConfig, list[str]]:
@@ -300,10 +326,17 @@ def run_rules(
     for checked in result.files:
         project = checked.project
         doc = project.workspace.get(checked.display)
-        if doc is None or not is_milestone_document(doc, checked.display, project.config):
+        if doc is None:
             continue
         kept.extend(
-            check_document(project.workspace, doc, project.config, select=select, ignore=ignored)
+            checked_findings(
+                project.workspace,
+                doc,
+                checked.display,
+                project.config,
+                select=select,
+                ignore=ignored,
+            )
         )
     kept.sort(key=Finding.sort_key)
     result.findings = kept

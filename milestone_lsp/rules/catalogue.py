@@ -9,19 +9,28 @@ from __future__ import annotations
 
 from milestone_lsp.rules import (  # noqa: F401  (importing a family registers its rules)
     approvals,
+    baselines,
     checklists,
+    claims,
     completion,
     counts,
     criteria,
+    dates,
     dependencies,
+    headings,
     links,
     meta,
+    percent_parts,
     progress_claims,
     references,
+    restated_counts,
     scope_creep,
     sections,
     staleness,
     suites,
+    targets,
+    test_lists,
+    tree_counts,
 )
 from milestone_lsp.rules.registry import RULES, Rule
 

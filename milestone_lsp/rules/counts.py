@@ -13,7 +13,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.edits import TextEdit
+from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.model import Document, Heading
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
@@ -156,6 +157,69 @@ def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding
             )
 
 
+# "#### 95 MCP Integrations ✅": a heading that is a count of something.
+_LEADING = re.compile(
+    r"^\s*(?:\*\*|__)?(?P<total>\d{1,4})[ \t]+"
+    r"(?P<noun>[A-Za-z][\w/&-]*(?:[ \t]+[A-Za-z][\w/&-]*){0,2})"
+)
+# "- **Blockchain (12):** Helius, Jupiter": a category of the list with its own exact count.
+_CATEGORY = re.compile(
+    r"^(?:\*\*|__)?[^()*_:]{1,40}?[ \t]*\([ \t]*(?P<n>\d{1,4})[ \t]*\)(?:\*\*|__)?[ \t]*:"
+)
+
+
+def _category_counts(
+    doc: Document, lines: list[str], start: int, end: int
+) -> list[tuple[int, int]] | None:
+    """The categories of the one list on lines ``start``–``end`` when every item at their
+    indentation states its own exact count: (line, count) each; otherwise None."""
+    by_indent: dict[int, list[tuple[int, str]]] = {}
+    for number in range(start, end):
+        if number in doc.fenced_lines or number in doc.comment_lines:
+            continue
+        m = LIST_MARKER.match(lines[number])
+        if m is None:
+            continue
+        indent = len(m.group("indent").expandtabs(4))
+        by_indent.setdefault(indent, []).append((number, lines[number][m.end() :]))
+    for items in by_indent.values():
+        counted = [(n, _CATEGORY.match(body)) for n, body in items]
+        if any(c is not None for _, c in counted):
+            if len(counted) < 2 or any(c is None for _, c in counted):
+                return None
+            return [(n, int(c.group("n"))) for n, c in counted if c is not None]
+    return None
+
+
+def _category_sums(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding]:
+    """A heading that counts something above a list of categories with their own counts."""
+    doc = ctx.doc
+    lines = ctx.lines
+    for index, h in enumerate(heads):
+        end = _section_end(heads, index, len(lines))
+        if index + 1 < len(heads) and heads[index + 1].range.start.line < end:
+            continue  # split into sub-sections: the parts rule reads those
+        text = h.text
+        m = _LEADING.match(text) or _TOTAL.search(text)
+        if m is None:
+            continue
+        parts = _category_counts(doc, lines, h.range.start.line + 1, end)
+        if parts is None:
+            continue
+        total = int(m.group("total"))
+        counted = sum(n for _, n in parts)
+        if counted == total:
+            continue
+        base = h.text_range.start.character
+        line = h.range.start.line
+        shown = "+".join(str(n) for _, n in parts)
+        yield ctx.finding(
+            f"The heading states {total} {m.group('noun')} but the categories listed below it "
+            f"add up to {counted} ({shown}); correct the total or the categories",
+            Range.of(line, base + m.start("total"), line, base + m.end("noun")),
+        )
+
+
 def _singular(noun: str | None) -> str:
     if noun is None:
         return ""
@@ -186,6 +250,9 @@ def count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
       different number of ticked items than `N`;
     * a total `(N things)` on a heading whose section is split into sub-headings that each
       state their own `(K things)` of the same noun, when those parts do not add up to `N`;
+    * a heading that counts something (`#### 95 Integrations`, `## Settings (48 settings)`)
+      above a list whose items at one level are all categories with their own exact counts
+      (`- **Storage (4):** …`), when those counts do not add up to the heading's;
     * a sentence stating `N of M closed` (done, complete, merged…) in a section with one table
       that has a Status column and `M` rows, when the rows marked finished (DONE, ✅,
       Complete, Closed…) are not `N`.
@@ -219,6 +286,7 @@ def _findings(ctx: RuleContext) -> Iterator[Finding]:
     lines = ctx.lines
     heads = [h for h in doc.headings if h.range.start.line not in doc.fenced_lines]
     yield from _sentence_counts(ctx, heads)
+    yield from _category_sums(ctx, heads)
     stated = [s for i, h in enumerate(heads) if (s := _stated(h, i)) is not None]
     if not stated:
         return
@@ -267,3 +335,156 @@ def _findings(ctx: RuleContext) -> Iterator[Finding]:
                 f"{sum(counted)} ({shown}); correct the total or the parts",
                 at,
             )
+
+
+# "12/15 done", "2 of 5 closed": a count of finished children in a table cell.
+_CELL_COUNT = re.compile(
+    r"^(?P<done>\d{1,4})[ \t]*(?:/|of)[ \t]*(?P<total>\d{1,4})[ \t]*"
+    r"(?:done|closed|complete[d]?|finished|merged|✅)?$",
+    re.IGNORECASE,
+)
+# "#156-167, #168-169, #173": issue numbers and ranges, nothing else.
+_ONE_REF = r"#\d{1,6}(?:[ \t]*[-–][ \t]*#?\d{1,6})?"
+_REFS = re.compile(rf"^{_ONE_REF}(?:[ \t]*,[ \t]*{_ONE_REF})*$")
+_REF = re.compile(r"#(?P<a>\d{1,6})(?:[ \t]*[-–][ \t]*#?(?P<b>\d{1,6}))?")
+_ID_CELL = re.compile(r"^\[?#(?P<n>\d{1,6})\]?(?:\([^)]*\))?$")
+
+
+def _expand(cell: str) -> list[int] | None:
+    numbers: list[int] = []
+    for m in _REF.finditer(cell):
+        a = int(m.group("a"))
+        b = int(m.group("b")) if m.group("b") else a
+        if b < a or b - a > 200:
+            return None
+        numbers.extend(range(a, b + 1))
+    return numbers if len(set(numbers)) == len(numbers) else None
+
+
+def _issue_states(tables: list[list[list[str]]]) -> dict[int, bool | None]:
+    """Each issue number a status table gives a row to: finished or not; None when two rows
+    disagree."""
+    states: dict[int, bool | None] = {}
+    for table in tables:
+        header = table[0]
+        col = next((i for i, c in enumerate(header) if re.match(r"(?i)^\W*status\b", c)), None)
+        if col is None:
+            continue
+        for row in table[1:]:
+            if col >= len(row) or not row:
+                continue
+            m = _ID_CELL.match(clean_inline(row[0]))
+            if m is None:
+                continue
+            done = bool(_FINISHED.match(clean_inline(row[col]).strip()))
+            number = int(m.group("n"))
+            if number in states and states[number] != done:
+                states[number] = None
+            else:
+                states.setdefault(number, done)
+    return states
+
+
+@rule(
+    "MS310",
+    "child-count-mismatch",
+    Severity.WARNING,
+    "A table row counts finished child issues differently from their rows in the document.",
+)
+def child_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A table row that lists child issues by number (`#156-167, #168-169, #173`) and states how
+    many of them are finished (`12/15 done`, `2 of 5 closed`) when the document's status tables
+    — tables whose rows start with an issue number and that have a Status column — mark a
+    different number of those children finished (DONE, ✅, Complete, Closed, Merged…). The
+    finding is on the count and gives the children that are finished.
+
+    Not compared: a row whose children the document does not all give a status to, an issue
+    that two tables give different statuses, a stated total that is not the number of
+    children listed, and ranges wider than 200 numbers.
+
+    Why:
+    "Progress Tracking" asks for progress stated from counts anybody can recount; an umbrella
+    issue that counts its children differently from the rows beside it misreports the gate.
+
+    Example that fires:
+    ```markdown
+    | # | Title | Status |
+    |---|---|---|
+    | #1 | Login | DONE |
+    | #2 | Logout | DONE |
+    | #3 | Reset | PLANNED |
+
+    | Gate | Children | Status |
+    |---|---|---|
+    | Auth done | #1-3 | 1/3 done |
+    ```
+
+    Example that does not:
+    the same gate with `2/3 done`.
+
+    Fix safety:
+    A safe fix writes the recounted figure: the document itself gives every child's status.
+    """
+    doc = ctx.doc
+    lines = ctx.lines
+    if "#" not in doc.text or "|" not in doc.text:
+        return
+    states: dict[int, bool | None] | None = None
+    for number, text in enumerate(lines):
+        if number in doc.fenced_lines or not text.lstrip().startswith("|") or "#" not in text:
+            continue
+        cells = [c.strip() for c in text.strip().strip("|").split("|")]
+        counts = [(i, m) for i, c in enumerate(cells) if (m := _CELL_COUNT.match(c))]
+        refs = [c for c in cells if _REFS.match(c)]
+        if len(counts) != 1 or len(refs) != 1:
+            continue
+        children = _expand(refs[0])
+        index, m = counts[0]
+        if children is None or len(children) < 2 or len(children) != int(m.group("total")):
+            continue
+        if states is None:
+            states = _issue_states(_tables(lines, 0, len(lines), doc))
+        known = [states.get(c) for c in children]
+        if any(k is None for k in known):
+            continue
+        finished = [c for c, k in zip(children, known, strict=True) if k]
+        if len(finished) == int(m.group("done")):
+            continue
+        # Where the cell's count sits on the line (checked: a fix must edit exactly it).
+        cell_start = _cell_offset(text, index)
+        span = m.group(0)[m.start("done") : m.end("total")]
+        if cell_start is None or not text.startswith(span, cell_start + m.start("done")):
+            continue
+        at = Range.of(
+            number,
+            cell_start + m.start("done"),
+            number,
+            cell_start + m.end("total"),
+        )
+        recount = f"{len(finished)}/{len(children)}" if "/" in m.group(0) else None
+        fixes = (
+            [Fix(f"Change to {recount}", (TextEdit(doc.path, at, recount),), "safe")]
+            if recount
+            else []
+        )
+        yield ctx.finding(
+            f"The row states {m.group('done')} of {m.group('total')} children finished, but the "
+            f"document's status tables mark {len(finished)} of these {len(children)} finished; "
+            f"change the count to {len(finished)}",
+            at,
+            fixes=fixes,
+        )
+
+
+def _cell_offset(text: str, index: int) -> int | None:
+    """The column where the stripped text of cell ``index`` of a table row starts."""
+    position = text.index("|") + 1 if text.lstrip().startswith("|") else 0
+    for _ in range(index):
+        found = text.find("|", position)
+        if found < 0:
+            return None
+        position = found + 1
+    while position < len(text) and text[position] in " \t":
+        position += 1
+    return position

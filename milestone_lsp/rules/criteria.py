@@ -74,12 +74,19 @@ def _skipped(item: Item) -> bool:
     )
 
 
+def judged_text(item: Item) -> str:
+    """What MS101 judges: the criterion, with the cells of its table row that say how it is
+    checked (``Search is fast — p95 under 200 ms — k6 run in CI``)."""
+    return f"{item.text} — {item.check}" if item.check else item.text
+
+
 def reported_vague(item: Item, extra: Sequence[str], allowed: Sequence[str]) -> bool:
     """Whether MS101 reports ``item`` (before settings and suppressions): the one judgement
     every count of vague criteria uses."""
     if _skipped(item):
         return False
-    return not measurability.analyze(item.text, extra_vague=extra, allowed=allowed).measurable
+    verdict = measurability.analyze(judged_text(item), extra_vague=extra, allowed=allowed)
+    return not verdict.measurable
 
 
 def criteria_items(ctx: RuleContext) -> Iterator[tuple[Section, Item]]:
@@ -156,6 +163,10 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
     the steps of the verification checklists as the templates write them ("Security review
     passed (if required)"): they are the process "Verification Process" prescribes.
 
+    In a criteria table, the cells of the row that say how it is checked (Target, Threshold,
+    How to verify, Test, Evidence, Method columns; dates excepted) are part of the criterion:
+    `| Search is fast | p95 under 200 ms |` is measurable.
+
     The range is the whole criterion text (not the box, bullet or status tag), so that the
     rewrite replaces exactly it; the message names the words that make it vague. Ticked
     criteria are reported too (a vague criterion ticked is a completion nobody can check);
@@ -177,7 +188,8 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
     Unsafe. Each fix replaces the criterion text (keeping its box, bullet and status tag). The
     first keeps the criterion as written and adds a visible slot for the bar it lacks
     (`Performance is acceptable: <metric> within <N> <unit>, measured by <method>`); MS101
-    keeps reporting it as a placeholder until the slot is filled. When the criterion's subject
+    keeps reporting it as a placeholder until the slot is filled. Clients that apply snippet
+    edits get its slots as tab stops. When the criterion's subject
     names its topic (tests, performance, documentation, security, quality, release), a second
     fix offers an example on that subject with figures to review (`Performance: P95 under 500
     ms at 50 requests/s`): they change what the milestone promises. Placeholders get no
@@ -191,15 +203,30 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
         if key in seen or _skipped(item):
             continue
         seen.add(key)
-        verdict = measurability.analyze(item.text, extra_vague=extra, allowed=allowed)
+        verdict = measurability.analyze(judged_text(item), extra_vague=extra, allowed=allowed)
         if verdict.measurable:
             continue
+        rewritable = True
+        if item.check:
+            # The row's check cells did not make it measurable: explain and rewrite the
+            # criterion cell, which is what the range covers and the fixes replace — unless
+            # the vague words are in those cells, which the author rewrites by hand.
+            own = measurability.analyze(item.text, extra_vague=extra, allowed=allowed)
+            if own.measurable:
+                rewritable = False
+            else:
+                verdict = own
         message = measurability.headline(verdict)
         options: list[tuple[str, str]] = []
-        if not verdict.placeholder:
+        if not verdict.placeholder and rewritable:
             options = measurable_rewrites(item.text, verdict, extra, allowed)
         fixes = [
-            Fix(title, (TextEdit(ctx.doc.path, item.text_range, text),), "unsafe")
+            Fix(
+                title,
+                (TextEdit(ctx.doc.path, item.text_range, text),),
+                "unsafe",
+                measurability.slot_snippet(text),
+            )
             for title, text in options
         ]
         yield ctx.finding(message, item.text_range, fixes=fixes)

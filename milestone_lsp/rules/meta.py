@@ -1,5 +1,5 @@
-"""Rules about the analysis itself: unused suppressions (MS901), skipped input (MS902) and
-rule codes that name no rule (MS903).
+"""Rules about the analysis itself: unused suppressions (MS901), skipped input (MS902), rule
+codes that name no rule (MS903) and plans in which nothing was read (MS905).
 
 None is found by looking at a document's milestones. MS901 is produced by the engine after
 the other rules ran (:mod:`milestone_lsp.core.suppression`); MS902 by whoever loads files (the
@@ -17,8 +17,11 @@ from collections.abc import Collection, Iterable, Sequence
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
+from milestone_lsp.core.inventory import PLAN_FILE_NAMES, criteria_inventory
+from milestone_lsp.core.model import Document
 from milestone_lsp.core.positions import Range, split_lines
 from milestone_lsp.core.suppression import Directive
+from milestone_lsp.core.syntax import front_matter_end
 from milestone_lsp.rules.registry import RULES, RuleContext, rule
 
 ANALYSIS_LIMIT = "MS902"
@@ -307,3 +310,71 @@ def unknown_config_findings(
         _unknown(path, _key_range(lines, key), key, "in the rules settings", codes, severity)
         for key in keys
     ]
+
+
+NOTHING_READ = "MS905"
+
+
+def reads_nothing(doc: Document) -> bool:
+    """Whether ``doc`` holds nothing this tool reads: no definition, status, claim or criterion."""
+    return not (doc.is_milestone_document or doc.tasks or criteria_inventory(doc))
+
+
+@rule(
+    NOTHING_READ,
+    "nothing-recognised",
+    Severity.INFORMATION,
+    "A file named as a plan holds nothing milestone-lsp reads, so no check covers it.",
+)
+def nothing_recognised(ctx: RuleContext) -> Iterable[Finding]:
+    """What it flags:
+    A markdown file whose name says it is a plan — `STATUS.md`, `MILESTONES.md`, `ROADMAP.md`,
+    `PROGRESS.md`, `PLAN.md`, `DELIVERABLES.md`, `ACCEPTANCE_CRITERIA.md`,
+    `DEFINITION_OF_DONE.md`, `DECISIONS.md`, `milestone-2.md` — in which milestone-lsp finds
+    nothing it reads: no milestone or deliverable, no status section or progress claim, no
+    decision, no criterion in any shape `docs/FORMATS.md` lists. The finding is on the file's
+    first line of content (its title, usually), so that a plan written in a shape the tool
+    does not know is said, not silently passed. Files with other names are never reported.
+
+    Why:
+    Every other check ("Progress Tracking", "Verification Process", "Approval Gates") starts
+    from what the parser read; a plan it cannot read passes them all, which says nothing about
+    the plan.
+
+    Example that fires:
+    A `ROADMAP.md` that is only prose paragraphs.
+
+    Example that does not:
+    ```markdown
+    ## Milestone 2: Search Live
+
+    **Exit criteria:**
+    - [ ] p95 search latency under 200 ms
+    ```
+
+    Fix safety:
+    No fix. Write the plan in one of the shapes `docs/FORMATS.md` describes (a `## Milestone 2:
+    Name` heading, an "Acceptance Criteria" list or table), or switch this rule off for files
+    that are plans in name only.
+    """
+    name = ctx.doc.path.replace("\\", "/").rsplit("/", 1)[-1]
+    if not PLAN_FILE_NAMES.match(name) or not reads_nothing(ctx.doc):
+        return
+    message = (
+        f"Nothing in {name} was read as a plan: no milestone, deliverable, criterion, decision or "
+        "status section in a shape milestone-lsp knows, so no check covers this file. "
+        "docs/FORMATS.md lists the shapes it reads"
+    )
+    yield ctx.finding(message, _first_content_line(ctx))
+
+
+def _first_content_line(ctx: RuleContext) -> Range:
+    """The file's first line of content (its title, usually): not blank, not a comment."""
+    skip = front_matter_end(ctx.lines)
+    for number, line in enumerate(ctx.lines):
+        text = line.strip()
+        if number < skip or not text or number in ctx.doc.comment_lines or text.startswith("<!--"):
+            continue
+        start = len(line) - len(line.lstrip())
+        return Range.of(number, start, number, len(line.rstrip()))
+    return Range.of(0, 0, 0, 0)

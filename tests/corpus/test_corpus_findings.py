@@ -30,8 +30,9 @@ REAL = SHARED / "real"
 PROBLEMS = SHARED / "problems.tsv"
 SNAPSHOT = Path(__file__).with_name("findings.snapshot")
 FILES = sorted(REAL.glob("*.md")) if REAL.is_dir() else []
-# The share of marked problems found when this test was written: 8 of 88.
-PROBLEMS_FLOOR = 8 / 88
+# The share of marked problems found: 8 of 88 when this test was written; raised with each
+# family of checks that finds more (the claim and the number checks).
+PROBLEMS_FLOOR = 41 / 88
 # A file copied alone links to files of its repository that are not there: MS404 (broken link)
 # would report every such link, which says nothing about the file.
 ALONE_ARTEFACTS = {"MS404"}

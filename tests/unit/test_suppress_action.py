@@ -117,9 +117,22 @@ def test_a_table_row_gets_a_pair_around_the_table() -> None:
     assert not [f for f in findings_of(text) if f.code == "MS101" and "Documentation" in f.message]
 
 
-def test_nothing_is_offered_inside_fenced_code() -> None:
-    lines = ["```", "- [ ] x", "```"]
-    assert suppression_edits("a.md", lines, {0, 1, 2}, 1, "MS101", "\n") is None
+def test_inside_fenced_code_the_pair_goes_around_the_block() -> None:
+    # A comment inside the fence would be an example, not a directive: the block is wrapped.
+    text = "# Layout\n\n```\napp/  (1 file)\n  a.tsx\n  b.tsx\n```\n\nAfter.\n"
+    lines = text.splitlines()
+    fenced = parse(text, "STATUS.md", chunked=False).fenced_lines
+    found = suppression_edits("STATUS.md", lines, fenced, 3, "MS304", "\n")
+    assert found is not None
+    title, edits = found
+    assert title == "Suppress MS304 in this code block (add a reason)"
+    after = apply_edits(text, edits).splitlines()
+    assert after[2].startswith("<!-- milestone-lsp-disable MS304 -- ")
+    assert after[3:8] == lines[2:7]
+    assert after[8] == "<!-- milestone-lsp-enable MS304 -->"
+    assert after[9:] == lines[7:]
+    assert [f for f in findings_of(text, "STATUS.md") if f.code == "MS304"]
+    assert not [f for f in findings_of(apply_edits(text, edits), "STATUS.md") if f.code == "MS304"]
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
