@@ -35,7 +35,7 @@ OUTPUT = ROOT / "milestone_lsp" / "data" / "measurability_model.json"
 MIN_PROJECTS = 3
 # Inverse regularisation strength and the decision threshold on the probability of 'vague'.
 # The threshold is above one half because a false alarm costs more than a miss.
-C = 0.3
+C = 0.5
 THRESHOLD = 0.7
 
 

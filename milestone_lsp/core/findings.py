@@ -31,11 +31,16 @@ Applicability = Literal["safe", "unsafe"]
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """A titled set of edits (possibly in several files)."""
+    """A titled set of edits (possibly in several files).
+
+    ``snippet``, for a fix of one edit, is that edit's new text as an LSP snippet (its slots as
+    tab stops), for clients that apply snippet edits; the others get the plain text.
+    """
 
     title: str
     edits: tuple[TextEdit, ...]
     applicability: Applicability = "safe"
+    snippet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

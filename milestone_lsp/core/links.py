@@ -38,6 +38,7 @@ from urllib.parse import quote, unquote
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.files import MARKDOWN_SUFFIXES
 from milestone_lsp.core.model import Document, Heading
+from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Position, Range, split_lines
 from milestone_lsp.core.workspace import Workspace
 
@@ -297,12 +298,23 @@ def links_in(doc: Document) -> list[Link]:
     Lines of fenced code and HTML comments are skipped; within a line, inline code is skipped
     for links (a mention inside backticks still counts: plans quote file names that way).
     """
-    lines = doc.lines or split_lines(doc.text)
-    skipped = doc.fenced_lines | doc.comment_lines
+    fenced = doc.fenced_lines
+    comments = doc.comment_lines
+
+    def scan(lines: list[str], begin: int, stop: int) -> list[Link]:
+        return _links_between(lines, begin, stop, fenced, comments)
+
+    return scan_by_part(doc, "links", scan)
+
+
+def _links_between(
+    lines: list[str], begin: int, stop: int, fenced: frozenset[int], comments: frozenset[int]
+) -> list[Link]:
     out: list[Link] = []
-    for number, text in enumerate(lines):
-        if number in skipped:
+    for number in range(begin, stop):
+        if number in fenced or number in comments:
             continue
+        text = lines[number]
         for w in _line_links(text):
             written = text[w.start : w.end]
             if w.kind == "mention":

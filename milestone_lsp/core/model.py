@@ -370,6 +370,8 @@ class Document:
     # The per-section models this document was assembled from (empty for a one-piece parse):
     # rules whose findings depend only on one section cache them per part.
     parts: list[Document] = field(default_factory=list, repr=False, compare=False)
+    # The line each part starts at (the same length as ``parts``).
+    part_starts: list[int] = field(default_factory=list, repr=False, compare=False)
     # The text's lines as the parser split them (empty when the document was built by hand).
     lines: list[str] = field(default_factory=list, repr=False, compare=False)
 

@@ -22,7 +22,7 @@ def to_jsonable(value: Any) -> Any:
     """Convert model objects (dataclasses, enums, sets) into JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # A document's text, lines and per-section parts are inputs, not parse results.
-        skip = ("text", "parts", "lines") if isinstance(value, Document) else ()
+        skip = ("text", "parts", "part_starts", "lines") if isinstance(value, Document) else ()
         out = {
             f.name: to_jsonable(getattr(value, f.name))
             for f in dataclasses.fields(value)

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from itertools import chain
+from itertools import accumulate, chain
 from typing import Literal
 
 from milestone_lsp.core.blocks import Block, BlockCache, document_blocks, document_groups
@@ -140,6 +140,8 @@ CANONICAL_LABELS: dict[str, str] = {
 
 CATEGORIES = {"functional", "testing", "documentation", "quality", "performance", "security"}
 _KNOWN_BOLD = frozenset(FIELD_ALIASES) | CATEGORIES
+# Fields read from a bold-labelled list entry right under a definition heading.
+_LIST_FIELD_KEYS = frozenset({"status", "dependencies"})
 
 _MILESTONE_HEAD = re.compile(
     r"^milestone\s*(?P<num>[A-Za-z]?\d+(?:\.\d+)*[a-z]?)?\s*(?:[:.]|\s[-–—]|\s*[-–—])\s*(?P<name>\S.*)$",
@@ -950,15 +952,39 @@ class _Builder:
         if lazy_from is not None:
             self.paragraph(Block("para", lazy_from, min(block.own_end, block.end)))
 
+    def _definition_list_field(self, container: object, it: Item) -> bool:
+        """Whether ``it`` is a top-level entry right under a milestone or deliverable heading,
+        before any field of its own (where ``- **Status**: planned`` is a field)."""
+        return (
+            isinstance(container, (Milestone, Deliverable))
+            and self.field is None
+            and it.depth == 0
+            and it.state is None
+            and not it.ordered
+        )
+
     def _place_item(self, it: Item, line: int, raw: str, pos: int, pct: Percent | None) -> None:
         container = self.container
         # "- Label: value" items inside STATUS sections and reports act as fields too.
         status_like = isinstance(container, (StatusSection, Report))
         label = find_label(raw[pos:], pos) if status_like else None
-        if label is not None and isinstance(container, (StatusSection, Report)):
+        if label is None and self._definition_list_field(container, it):
+            # "- **Status**: shipped" / "- **Depends on**: M03" in a list of bold-labelled
+            # entries right under a milestone or deliverable heading: its own fields.
+            label = find_label(raw[pos:], pos, known=_KNOWN_BOLD)
+            if label is not None and (
+                not label.bold
+                or FIELD_ALIASES.get(_norm_label(label.label)) not in _LIST_FIELD_KEYS
+            ):
+                label = None
+        if label is not None and isinstance(
+            container, (StatusSection, Report, Milestone, Deliverable)
+        ):
             key = FIELD_ALIASES.get(_norm_label(label.label))
             if isinstance(container, StatusSection) and container.kind == "test_status":
                 key = None
+            if key is not None and key in container.fields and not status_like:
+                key = None  # a definition's field is written once; a later entry is content
             if key is not None:
                 value = raw[label.value_start :].rstrip()
                 fld = Field(
@@ -1446,6 +1472,7 @@ def _assemble(path: str, text: str, lines: list[str], segments: list[_Segment]) 
     doc.fenced_lines = frozenset(chain.from_iterable(seg.fenced for seg in segments))
     doc.comment_lines = frozenset(chain.from_iterable(seg.comments for seg in segments))
     doc.parts = [seg.doc for seg in segments]
+    doc.part_starts = list(accumulate((len(seg.lines) for seg in segments[:-1]), initial=0))
     if empty:
         empty_ids = {id(s) for s in empty}
         dropped: set[int] = set()
@@ -1529,6 +1556,7 @@ def _parse(
                 # A first parse (a file read from disk): nothing to re-use later unless it is
                 # edited, so it does not keep its parts and lines (11 and 8 MB for 1,000 files).
                 doc.parts = []
+                doc.part_starts = []
             else:
                 doc.lines = lines
             return doc

@@ -126,13 +126,16 @@ def code_actions(ls: MilestoneServer, params: lsp.CodeActionParams) -> list[lsp.
                 continue
             diag = conv.diagnostic(finding, ls.index_for, ls.config_for(doc.path).rule_docs_url)
             for n, fix in enumerate(finding.fixes):
+                edit = workspace_edit(ls, fix.edits)
+                if fix.snippet is not None and len(fix.edits) == 1:
+                    edit = templates.with_snippet(ls, edit, fix.snippet)
                 out.append(
                     lsp.CodeAction(
                         title=fix.title,
                         kind=lsp.CodeActionKind.QuickFix,
                         diagnostics=[diag],
                         is_preferred=n == 0 and fix.applicability == "safe",
-                        edit=workspace_edit(ls, fix.edits),
+                        edit=edit,
                     )
                 )
             suppress = suppress_action(ls, doc, finding, diag)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import json
 import logging
+import os
 import time
 import weakref
 from collections.abc import Callable, Hashable
@@ -127,10 +129,35 @@ _encoded: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
+# Per server: uri -> (result id, diagnostics) of the last pull report. An id stands for one
+# list of diagnostics: it is kept while a pull finds the very same list and replaced when the
+# list differs, so a client that sends it back holds exactly the current diagnostics. Like the
+# conversions above, it is kept for every document a workspace pull reports, open or not.
+_results: weakref.WeakKeyDictionary[
+    MilestoneServer, dict[str, tuple[str, list[lsp.Diagnostic]]]
+] = weakref.WeakKeyDictionary()
+# Ids are never re-used within a process (an id from before a close, or another document's,
+# never matches by chance); the process start in each id tells them apart across restarts.
+_result_ids = itertools.count(1)
+_RUN = f"{os.getpid():x}.{time.time_ns():x}"
+
+
+def result_id(ls: MilestoneServer, uri: str, items: list[lsp.Diagnostic]) -> str:
+    """The result id of ``items`` as the diagnostics of ``uri`` (the last one when unchanged)."""
+    results = _results.setdefault(ls, {})
+    last = results.get(uri)
+    if last is not None and last[1] == items:
+        return last[0]
+    made = f"{_RUN}.{next(_result_ids)}"
+    results[uri] = (made, items)
+    return made
+
+
 def forget(ls: MilestoneServer, uri: str) -> None:
     """Drop what was kept of a closed document's last publish (it would stay until exit)."""
     _published.get(ls, {}).pop(uri, None)
     _encoded.get(ls, {}).pop(uri, None)
+    _results.get(ls, {}).pop(uri, None)
 
 
 def kept(ls: MilestoneServer) -> dict[str, int]:
@@ -324,20 +351,26 @@ def register_pull(ls: MilestoneServer) -> None:
     )
     async def document_diagnostic(
         ls: MilestoneServer, params: lsp.DocumentDiagnosticParams
-    ) -> lsp.RelatedFullDocumentDiagnosticReport:
+    ) -> lsp.RelatedFullDocumentDiagnosticReport | lsp.RelatedUnchangedDocumentDiagnosticReport:
+        uri = params.text_document.uri
         try:
             await ls.ready()
-            items = diagnostics_for(ls, params.text_document.uri)
+            items = diagnostics_for(ls, uri)
         except Exception:
             log.exception("pull diagnostics failed")
-            items = []
-        return lsp.RelatedFullDocumentDiagnosticReport(items=items)
+            return lsp.RelatedFullDocumentDiagnosticReport(items=[])
+        made = result_id(ls, uri, items)
+        if params.previous_result_id == made:
+            # The client holds exactly these diagnostics: nothing to send again.
+            return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=made)
+        return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=made)
 
     @ls.feature(lsp.WORKSPACE_DIAGNOSTIC)
     async def workspace_diagnostic(
         ls: MilestoneServer, params: lsp.WorkspaceDiagnosticParams
     ) -> lsp.WorkspaceDiagnosticReport:
         await ls.ready()
+        previous = {p.uri: p.value for p in params.previous_result_ids}
         reports: list[Any] = []
         for doc in sorted(ls.projects, key=lambda d: d.path):
             try:
@@ -346,9 +379,18 @@ def register_pull(ls: MilestoneServer) -> None:
             except Exception:
                 log.exception("workspace diagnostics failed for %s", doc.path)
                 continue
+            made = result_id(ls, uri, items)
+            version = ls.version_for(doc.path)
+            if previous.get(uri) == made:
+                reports.append(
+                    lsp.WorkspaceUnchangedDocumentDiagnosticReport(
+                        uri=uri, result_id=made, version=version
+                    )
+                )
+                continue
             reports.append(
                 lsp.WorkspaceFullDocumentDiagnosticReport(
-                    uri=uri, items=items, version=ls.version_for(doc.path)
+                    uri=uri, items=items, version=version, result_id=made
                 )
             )
         return lsp.WorkspaceDiagnosticReport(items=reports)

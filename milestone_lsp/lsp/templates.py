@@ -149,17 +149,21 @@ def supports_snippet_edits(ls: MilestoneServer) -> bool:
 def offer_edit(ls: MilestoneServer, offer: Offer) -> lsp.WorkspaceEdit:
     """The WorkspaceEdit of an offer: with tab stops where the client takes snippet edits."""
     edit = workspace_edit(ls, offer.edits)
-    if offer.snippet is None or not supports_snippet_edits(ls) or not edit.document_changes:
+    if offer.snippet is None:
         return edit
-    snippet = offer.snippet
-    for change in edit.document_changes:
-        if isinstance(change, lsp.TextDocumentEdit) and len(change.edits) == 1:
-            plain = change.edits[0]
-            change.edits = [
-                lsp.SnippetTextEdit(
-                    range=plain.range, snippet=lsp.StringValue(value=snippet.new_text)
-                )
-            ]
+    return with_snippet(ls, edit, offer.snippet.new_text)
+
+
+def with_snippet(ls: MilestoneServer, edit: lsp.WorkspaceEdit, snippet: str) -> lsp.WorkspaceEdit:
+    """``edit`` (one text edit in one document) with that edit as a SnippetTextEdit, where the
+    client applies snippet edits; unchanged otherwise."""
+    if not supports_snippet_edits(ls) or not edit.document_changes:
+        return edit
+    changes = [c for c in edit.document_changes if isinstance(c, lsp.TextDocumentEdit)]
+    if len(changes) != 1 or len(changes[0].edits) != 1:
+        return edit
+    plain = changes[0].edits[0]
+    changes[0].edits = [lsp.SnippetTextEdit(range=plain.range, snippet=lsp.StringValue(snippet))]
     return edit
 
 

@@ -11,6 +11,7 @@ name, for these rules and for MS501 (missing-approval).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -21,6 +22,7 @@ from milestone_lsp.core.inventory import is_criteria_label
 from milestone_lsp.core.model import (
     Deliverable,
     Document,
+    Heading,
     Item,
     Milestone,
     Reference,
@@ -30,6 +32,7 @@ from milestone_lsp.core.model import (
     StatusSection,
     StatusTag,
 )
+from milestone_lsp.core.partscan import model_by_part, scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.progress import criterion_key, unmet_criteria
 from milestone_lsp.core.syntax import (
@@ -556,13 +559,36 @@ def _done_sections(ctx: RuleContext) -> Iterator[Finding]:
     """Any heading marked complete whose own checklist (the items right under it, before the
     next heading) still has open items: the section's mark contradicts its list."""
     doc = ctx.doc
-    lines = ctx.lines
     # Milestones, deliverables and reports are read as claims above.
     defined = {
         s.heading.range.start.line for s in (*doc.milestones, *doc.deliverables, *doc.reports)
     }
     heads = doc.headings
-    for index, h in enumerate(heads):
+    starts = [h.range.start.line for h in heads]
+
+    # Each heading's section runs to the next heading, which is where the section a part ends
+    # at starts: a part's result depends only on its own lines (core/partscan.py).
+    def scan(lines: list[str], begin: int, stop: int) -> list[_DoneSection]:
+        first = bisect_left(starts, begin)
+        last = bisect_left(starts, stop)
+        return list(_done_in(doc, lines, heads, range(first, last), defined))
+
+    for at, message, related in scan_by_part(doc, "MS201 done sections", scan):
+        yield ctx.finding(message, at, related=related)
+
+
+_DoneSection = tuple[Range, str, list[Related]]
+
+
+def _done_in(
+    doc: Document,
+    lines: list[str],
+    heads: list[Heading],
+    indexes: range,
+    defined: set[int],
+) -> Iterator[_DoneSection]:
+    for index in indexes:
+        h = heads[index]
         line = h.range.start.line
         if line in defined or line in doc.fenced_lines:
             continue
@@ -636,7 +662,7 @@ def _done_sections(ctx: RuleContext) -> Iterator[Finding]:
             Related(doc.path, Range.of(n, 0, n, len(lines[n])), f"open: {_quote(t)}")
             for n, t in open_items
         ]
-        yield ctx.finding(message, at, related=related)
+        yield at, message, related
 
 
 def _orphan_reports(ctx: RuleContext) -> Iterator[Finding]:
@@ -669,8 +695,42 @@ def _orphan_reports(ctx: RuleContext) -> Iterator[Finding]:
 # --- MS202 ----------------------------------------------------------------------------------------
 
 
-def _all_items(doc: Document) -> Iterator[Item]:
+def _contradicting(doc: Document) -> list[tuple[Item, tuple[str, StatusTag]]]:
+    """The checklist entries of ``doc`` whose box contradicts their tag, with the contradiction.
+
+    The entries of sections are read per part (re-used while a part is); the document-level
+    fields, which the whole document takes from its first part that has each, are read whole.
+    """
+    found: list[tuple[Item, tuple[str, StatusTag]]] = []
+    in_sections: list[set[int]] = []
+    for item_ids, contradicting in model_by_part(doc, "MS202 items", _section_contradictions):
+        in_sections.append(item_ids)
+        found += contradicting
     seen: set[int] = set()
+    for fld in doc.fields.values():
+        for item in fld.items:
+            if id(item) not in seen and not any(id(item) in ids for ids in in_sections):
+                seen.add(id(item))
+                contradiction = _contradiction(item)
+                if contradiction is not None:
+                    found.append((item, contradiction))
+    return found
+
+
+def _section_contradictions(
+    part: Document,
+) -> list[tuple[set[int], list[tuple[Item, tuple[str, StatusTag]]]]]:
+    ids: set[int] = set()
+    found: list[tuple[Item, tuple[str, StatusTag]]] = []
+    for item in _section_items(part, ids):
+        contradiction = _contradiction(item)
+        if contradiction is not None:
+            found.append((item, contradiction))
+    return [(ids, found)]
+
+
+def _section_items(doc: Document, seen: set[int]) -> Iterator[Item]:
+    """The items of the document's sections, each once (their ids are added to ``seen``)."""
     sections: list[Section] = [
         *doc.milestones,
         *doc.deliverables,
@@ -688,11 +748,6 @@ def _all_items(doc: Document) -> Iterator[Item]:
                 if id(item) not in seen:
                     seen.add(id(item))
                     yield item
-    for fld in doc.fields.values():
-        for item in fld.items:
-            if id(item) not in seen:
-                seen.add(id(item))
-                yield item
 
 
 def _is_bare(tag: StatusTag) -> bool:
@@ -791,11 +846,7 @@ def status_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     box with an open tag both fixes — untick, or retag COMPLETE — change what the entry
     claims, so both are unsafe.
     """
-    for item in _all_items(ctx.doc):
-        found = _contradiction(item)
-        if found is None:
-            continue
-        which, sign = found
+    for item, (which, sign) in _contradicting(ctx.doc):
         is_mark = sign is not item.tag
         shown = sign.raw.strip()
         tagged = "marked" if is_mark else "tagged"

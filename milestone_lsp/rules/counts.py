@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.model import Document, Heading
+from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, STATUS_MARKS, clean_inline
 from milestone_lsp.rules.registry import RuleContext, rule
@@ -109,21 +111,30 @@ def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding
     """A sentence stating how many rows of the section's one status table are finished."""
     doc = ctx.doc
     lines = ctx.lines
-    found: dict[int, re.Match[str]] = {}
-    for n, text in enumerate(lines):
-        # Cheap tests first: most lines state no count at all.
-        if ("/" not in text and " of " not in text) or n in doc.fenced_lines:
-            continue
-        m = _SENTENCE_COUNT.search(text)
-        if m is not None and not text.lstrip().startswith("|"):
-            found[n] = m
+    fenced = doc.fenced_lines
+
+    def scan(lines: list[str], begin: int, stop: int) -> list[tuple[int, re.Match[str]]]:
+        out: list[tuple[int, re.Match[str]]] = []
+        for n in range(begin, stop):
+            text = lines[n]
+            # Cheap tests first: most lines state no count at all.
+            if ("/" not in text and " of " not in text) or n in fenced:
+                continue
+            m = _SENTENCE_COUNT.search(text)
+            if m is not None and not text.lstrip().startswith("|"):
+                out.append((n, m))
+        return out
+
+    found = dict(scan_by_part(doc, "MS303 counts", scan))
     if not found:
         return
     cuts = sorted({0, *(h.range.start.line for h in heads), len(lines)})
+    stating = sorted(found)
     for start, end in itertools.pairwise(cuts):
-        claims = [(n, m) for n, m in found.items() if start <= n < end]
-        if len(claims) != 1:
+        first = bisect_left(stating, start)
+        if bisect_left(stating, end, first) - first != 1:
             continue
+        claims = [(stating[first], found[stating[first]])]
         tables = _tables(lines, start, end, doc)
         status_tables = [t for t in tables if any(re.match(r"(?i)^\W*status\b", c) for c in t[0])]
         if len(status_tables) != 1:

@@ -188,7 +188,8 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
     Unsafe. Each fix replaces the criterion text (keeping its box, bullet and status tag). The
     first keeps the criterion as written and adds a visible slot for the bar it lacks
     (`Performance is acceptable: <metric> within <N> <unit>, measured by <method>`); MS101
-    keeps reporting it as a placeholder until the slot is filled. When the criterion's subject
+    keeps reporting it as a placeholder until the slot is filled. Clients that apply snippet
+    edits get its slots as tab stops. When the criterion's subject
     names its topic (tests, performance, documentation, security, quality, release), a second
     fix offers an example on that subject with figures to review (`Performance: P95 under 500
     ms at 50 requests/s`): they change what the milestone promises. Placeholders get no
@@ -220,7 +221,12 @@ def vague_criterion(ctx: RuleContext) -> Iterable[Finding]:
         if not verdict.placeholder and rewritable:
             options = measurable_rewrites(item.text, verdict, extra, allowed)
         fixes = [
-            Fix(title, (TextEdit(ctx.doc.path, item.text_range, text),), "unsafe")
+            Fix(
+                title,
+                (TextEdit(ctx.doc.path, item.text_range, text),),
+                "unsafe",
+                measurability.slot_snippet(text),
+            )
             for title, text in options
         ]
         yield ctx.finding(message, item.text_range, fixes=fixes)

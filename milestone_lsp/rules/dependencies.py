@@ -17,7 +17,7 @@ from typing import Literal
 
 from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.graphs import strongly_connected
-from milestone_lsp.core.model import Deliverable, Document, Milestone, Reference
+from milestone_lsp.core.model import Deliverable, Document, Milestone, Reference, Status
 from milestone_lsp.core.progress import (
     ProgressMethod,
     criteria_tally,
@@ -26,7 +26,7 @@ from milestone_lsp.core.progress import (
     milestone_complete,
     milestone_progress,
 )
-from milestone_lsp.core.syntax import normalize_name
+from milestone_lsp.core.syntax import normalize_name, status_of_word
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.registry import RuleContext, rule
 
@@ -62,6 +62,26 @@ def _target(ws: Workspace, ref: Reference) -> Definition | None:
     return ws.find_deliverable(ref.name) or ws.find_milestone(ref.name)
 
 
+def _by_number(doc: Document, ref: Reference) -> list[Milestone]:
+    """Milestones of ``doc`` an entry names by number only (``M03, M05``), each once.
+
+    Every part of the entry must be a number the document's own milestone headings carry;
+    an entry with any other word in it is a precondition and names nothing."""
+    numbers = {m.number.lower(): m for m in doc.milestones if m.number and not m.is_update}
+    if not numbers:
+        return []
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", ref.name)
+    parts = [p.strip(" *_`.") for p in re.split(r",|;|\band\b|&", text)]
+    found: list[Milestone] = []
+    for part in parts:
+        target = numbers.get(part.lower())
+        if target is None:
+            return []
+        if target not in found:
+            found.append(target)
+    return found
+
+
 def _edges_of(ws: Workspace, doc: Document) -> list[Edge]:
     out: list[Edge] = []
     deps = [r for r in doc.references if r.context == "dependencies"]
@@ -76,6 +96,10 @@ def _edges_of(ws: Workspace, doc: Document) -> list[Edge]:
             target = _target(ws, ref)
             phase = None
             if target is None:
+                numbered = _by_number(doc, ref)
+                if numbered:
+                    out.extend(Edge(section, ref, m) for m in numbered)
+                    continue
                 found = _PHASE.match(ref.name)
                 phase = found.group(1) if found else None
             out.append(Edge(section, ref, target, phase))
@@ -223,11 +247,55 @@ def _claimed_done(ws: Workspace, source: Definition) -> bool:
     return False
 
 
+def stated_status(section: Definition) -> Status | None:
+    """What the section's own ``Status`` field says, by its first word (``shipped (v2)``)."""
+    value = section.field_value("status")
+    if not value:
+        return None
+    m = re.match(r"^[\W_]*([A-Za-z][A-Za-z \-]*?)(?:\s*[(/,:;.\-–—]|$)", value.strip())
+    return status_of_word(m.group(1)) if m else None
+
+
+def _stated_ahead(ctx: RuleContext, edges: list[Edge]) -> Iterator[Finding]:
+    """Milestones whose Status field says done while a milestone they depend on says open."""
+    grouped: dict[int, list[Edge]] = {}
+    for edge in edges:
+        if isinstance(edge.source, Milestone) and isinstance(edge.target, Milestone):
+            grouped.setdefault(id(edge.source), []).append(edge)
+    for group in grouped.values():
+        source = group[0].source
+        field = source.fields.get("status")
+        if field is None or field.value_range is None or stated_status(source) is not Status.DONE:
+            continue
+        open_ones: list[tuple[Milestone, str]] = []
+        for edge in group:
+            target = edge.target
+            assert isinstance(target, Milestone)
+            said = stated_status(target)
+            value = target.field_value("status") or ""
+            fresh = all(target is not t for t, _ in open_ones)
+            if said is not None and said.is_open and target is not source and fresh:
+                open_ones.append((target, value.strip().split("(")[0].strip()))
+        if not open_ones:
+            continue
+        names = ", ".join(
+            f"'{(t.number + ' ') if t.number else ''}{t.name}' (Status: {said})"
+            for t, said in open_ones
+        )
+        message = (
+            f"'{source.name}' has Status '{field.value.strip()}', but it depends on "
+            f"{names}, which {'is' if len(open_ones) == 1 else 'are'} not done. "
+            f"Correct the Status of one side, or the dependency"
+        )
+        related = [Related(t.path, t.name_range, "depended on") for t, _ in open_ones]
+        yield ctx.finding(message, field.value_range, related=related)
+
+
 @rule(
     "MS209",
     "done-before-dependency",
     Severity.WARNING,
-    "A deliverable is complete while something it depends on is not.",
+    "A deliverable or milestone is complete while something it depends on is not.",
     scope="workspace",
 )
 def done_before_dependency(ctx: RuleContext) -> Iterable[Finding]:
@@ -236,6 +304,11 @@ def done_before_dependency(ctx: RuleContext) -> Iterable[Finding]:
     COMPLETE, or all its success criteria met) while the deliverable or milestone the entry
     names is not complete, or — for "Phase N complete" — while a milestone of that phase is not
     verified complete. The finding sits on the dependency entry.
+    Also a milestone whose own `Status` field says done (`- **Status**: shipped`) while a
+    milestone its Depends on entry names — by name, or by the numbers the document's headings
+    carry (`M03, M05`) — has a Status field saying planned, in progress or blocked; that
+    finding sits on the Status value, the claim that is wrong. An entry with anything else in
+    it ("M01 and a hosted backend") names nothing.
 
     Why:
     Dependencies say "what must exist first" (the deliverable template). Work finished on top
@@ -254,7 +327,9 @@ def done_before_dependency(ctx: RuleContext) -> Iterable[Finding]:
     """
     method = ctx.config.progress_method
     phases: dict[str, list[Milestone]] | None = None
-    for edge in _edges_of(ctx.ws, ctx.doc):
+    edges = _edges_of(ctx.ws, ctx.doc)
+    yield from _stated_ahead(ctx, edges)
+    for edge in edges:
         if not _claimed_done(ctx.ws, edge.source):
             continue
         if edge.target is not None:

@@ -39,6 +39,7 @@ __all__ = [
     "headline",
     "rewrites",
     "slot_rewrite",
+    "slot_snippet",
 ]
 
 TOPICS: Final = (
@@ -141,11 +142,21 @@ _LEXICON: Final[dict[str, _Entry]] = {
         accurate accurately unexpected viable important lightweight production-ready battle-tested
         bulletproof rock-solid world-class best-in-class state-of-the-art sane cleanly""",
     ),
+    # Hedges and intensifiers: they qualify a claim without saying by how much.
+    **_entries(
+        _SUBJECTIVE,
+        2,
+        "any",
+        "genuinely truly really materially roughly relatively fairly somewhat arguably",
+    ),
     # Soft, but common in criteria that are otherwise concrete: half weight, so one of these
     # alone never fires ("Terminal opens cleanly", "distinct output directories").
     **_entries(_SUBJECTIVE, 1, "any", "distinct simple minimal precise precisely"),
     **_entries(
-        _SUBJECTIVE, 2, "pred", "clean clear secure safe stable correct scalable fast quick"
+        _SUBJECTIVE,
+        2,
+        "pred",
+        "clean clear secure safe stable correct scalable fast quick usable actionable",
     ),
     **_entries(_SUBJECTIVE, 2, "any", "merely"),
     **_entries(_SUBJECTIVE, 2, "any", "clearly"),
@@ -174,7 +185,7 @@ _LEXICON: Final[dict[str, _Entry]] = {
         "change",
         """improved improve improves enhanced enhance enhances optimized optimised optimize
         optimise optimizes optimises minimized minimised minimize minimise maximized maximised
-        maximize maximise better worse faster slower streamlined polished tuned strengthen
+        maximize maximise better worse faster slower fewer streamlined polished tuned strengthen
         strengthens strengthened boosted revamped modernized modernised""",
     ),
     **_entries(
@@ -207,8 +218,18 @@ _LEXICON: Final[dict[str, _Entry]] = {
 # Multi-word soft cues, matched on the lower-cased masked text.
 _PHRASES: Final[tuple[tuple[str, str, int], ...]] = (
     (r"as (?:expected|intended|designed|needed|appropriate|required)", _SUBJECTIVE, 2),
+    # Conformance to standards that are not named ("follows the coding conventions"); a
+    # named one ("follows PEP 8 conventions") breaks the chain of modifiers.
     (
-        r"(?:where|if|when|as far as) (?:possible|necessary|needed|appropriate|feasible)",
+        r"(?:follows?|meets?|adheres? to|complies with|conforms to) (?:the |our |project |team |"
+        r"established |agreed |existing |coding |code |style |naming )*(?:standards?|"
+        r"conventions?|guidelines?)",
+        _OPEN,
+        2,
+    ),
+    (
+        r"(?:where|if|when|as far as) (?:possible|necessary|needed|appropriate|feasible|"
+        r"applicable|relevant|required)",
         _QUANTITY,
         2,
     ),
@@ -221,6 +242,9 @@ _PHRASES: Final[tuple[tuple[str, str, int], ...]] = (
     ),
     (r"makes? sense|look and feel|user experience|good to go|in good shape", _SUBJECTIVE, 2),
     (r"a lot of|lots of|a number of|a handful of|and so on|and more", _QUANTITY, 2),
+    (r"a (?:small|large) (?:set|number|amount) of|a couple of", _QUANTITY, 2),
+    # A severity with no scale: "no major issues", "only minor regressions".
+    (r"(?:no|only|any) (?:major|minor|serious|big|glaring)", _QUANTITY, 2),
     (r"(?:works?|performs?|scales?|runs?|behaves?) well", _SUBJECTIVE, 2),
     (r"not (?:just|only|simply)", _SUBJECTIVE, 1),
     (r"based on (?:the |our |their )?(?:findings|feedback|results|experience|learnings)", _OPEN, 2),
@@ -235,6 +259,7 @@ _PHRASE_RE: Final = re.compile(
 # ---------------------------------------------------------------------------------------------
 
 _CODE_RE: Final = re.compile(r"`+[^`]+`+")
+_DOUBLE_QUOTED_RE: Final = re.compile(r"\"[^\"\n]{2,}\"|“[^”\n]{2,}”")
 _URL_RE: Final = re.compile(r"\bhttps?://\S+|\]\([^)]*\)")
 _COMMENT_RE: Final = re.compile(r"<!--.*?-->", re.S)
 # Status annotations that trackers append ("(IN PROGRESS)", "- **COMPLETE**", "✓", "← Changed!")
@@ -316,7 +341,8 @@ _THRESHOLD_RE: Final = _LazyPattern(
     r"fewer than|greater than|under|below|above|over|within|up to|exceeds?|exceeding|"
     r"maximum of|minimum of|max(?:imum)?|min(?:imum)?|exactly|target(?:ing)?|budget of)\s+"
     + _NUM
-    + r"|\d+(?:[.,]\d+)*\s?"
+    # "200 ms", "5MB", and the hyphenated adjective "30-minute soak".
+    + r"|\d+(?:[.,]\d+)*(?:\s?|-)"
     + _UNIT
     + r"(?![A-Za-z])"
     r"|\b[pP](?:50|75|90|95|99|999)\b|\b\d+\s*/\s*\d+\b|\b\d+\+"
@@ -346,15 +372,18 @@ _IDENT_RE: Final = _LazyPattern(
 )
 _QUOTED_RE: Final = _LazyPattern(r"\"[^\"]{2,}\"|“[^”]{2,}”|'[^'\s][^']*[^'\s]'(?!\w)")
 _MIXED_ID_RE: Final = _LazyPattern(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,}\b")
-# Verbs and adjectives naming an objective result or an explicit test.
+# Verbs and adjectives naming an objective result or an explicit test. A check verb may close
+# a hyphenated word ("snapshot-tested"); a scope word may not ("read-only", "no-op"), and
+# "no longer" / "not only" are not checks.
 _CHECK_RE: Final = _LazyPattern(
-    r"\b(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? (?:validation|"
-    r"the build|ci)|verified|reproduc(?:e|es|ed|ible)|identical|deterministic(?:ally)?|"
-    r"byte-for-byte|logged|reported|rejected|rejects|returns?|responds?|persists?|survives?|"
-    r"archived|recorded|signed|tagged|merged|green|exits?|covered by|asserts?|diff|"
-    r"grep|exact(?:ly)?|same|always|never|only|no|zero|none|without|absent|lists?|includes?|"
-    r"contains?|accepted|avoids?|blocked|denied|refuses?|emits?|warns?|shows?|"
-    r"displays?)\b",
+    r"\b(?:(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? "
+    r"(?:validation|the build|ci)|verified|reproduc(?:e|es|ed|ible)|identical|"
+    r"deterministic(?:ally)?|byte-for-byte|logged|reported|rejected|rejects|returns?|"
+    r"responds?|persists?|survives?|archived|recorded|signed|tagged|merged|exits?|covered by|"
+    r"asserts?|diff|grep|absent|lists?|includes?|contains?|accepted|avoids?|blocked|denied|"
+    r"refuses?|emits?|warns?|shows?|displays?)"
+    r"|(?<!-)(?!no longer\b|no more\b(?! than))(?<!not )"
+    r"(?:green|exact(?:ly)?|same|always|never|only|no|zero|none|without))(?![\w-])",
     re.I,
 )
 _PAREN_RE: Final = _LazyPattern(r"\(([^()]{3,})\)")
@@ -399,6 +428,11 @@ _PLACEHOLDER_NEEDS: Final[tuple[tuple[str, ...], ...]] = (
     ("TB", "TODO", "FIXME", "XX", "lorem ipsum", "???", "{{", "${"),
     ("[",),
     ("X", "Y", "Z"),
+)
+# Words before a filler token that make it the thing a criterion forbids or counts.
+_MENTIONED_RE: Final = re.compile(
+    r"\b(?:no|zero|without|removes?|removed|0|count of|number of)\s+(?:[^\s/]+[\s/]+){0,2}$",
+    re.I,
 )
 _ANGLE_RE: Final = re.compile(r"(?<![\w<])<([A-Za-z][\w .:/-]{0,40})>")
 
@@ -524,6 +558,11 @@ def _mask(text: str) -> tuple[str, int]:
         for m in _CODE_RE.finditer(text):
             code_spans += 1
             spans.append(m.span())
+    if '"' in text or "“" in text:
+        # Quoted text is literal (a message, a label): 'shows "Learn more"' is not prose.
+        for m in _DOUBLE_QUOTED_RE.finditer(text):
+            code_spans += 1
+            spans.append(m.span())
     regexes: list[re.Pattern[str]] = []
     if "://" in text or "](" in text:
         regexes.append(_URL_RE)
@@ -594,6 +633,17 @@ def _label_end(masked: str) -> int:
     return m.end() if m else -1
 
 
+def _in_condition(tokens: list[tuple[int, int, str]], i: int, masked: str) -> bool:
+    """True when tokens[i] stands in a clause opened by "when", "once", "until", ... (within
+    the same clause: no comma or semicolon in between)."""
+    for j in range(i - 1, max(-1, i - 6), -1):
+        if any(c in masked[tokens[j][1] : tokens[j + 1][0]] for c in ",;:.("):
+            return False
+        if tokens[j][2] in _SUBORDINATORS:
+            return True
+    return False
+
+
 def _negated(tokens: list[tuple[int, int, str]], i: int) -> bool:
     for j in range(max(0, i - 3), i):
         t = tokens[j][2]
@@ -607,16 +657,17 @@ def _soft_cues(
     tokens: list[tuple[int, int, str]],
     extra: re.Pattern[str] | None,
     allowed: frozenset[str],
+    label_end: int,
 ) -> list[_Soft]:
     found: list[_Soft] = []
-    label_end = _label_end(masked)
     for i, (start, end, low) in enumerate(tokens):
         if low in allowed or end <= label_end:
             continue
         entry = _LEXICON.get(low)
         if entry is None:
-            if low.startswith("well-") and len(low) > 6:
-                entry = (_SUBJECTIVE, 2, "any")  # well-tested, well-documented, well-structured
+            if (low.startswith("well-") and len(low) > 6) or low.endswith(_SOFT_COMPOUNDS):
+                # well-tested, well-structured; operator-friendly, production-grade
+                entry = (_SUBJECTIVE, 2, "any")
             else:
                 continue
         category, weight, mode = entry
@@ -629,14 +680,16 @@ def _soft_cues(
         if mode == "pred":
             if not _is_predicative(tokens, i, masked):
                 continue
+            if _in_condition(tokens, i, masked):
+                continue  # "close epics when all children complete": a condition, not the claim
             if category == _STATE and (prev in _PERFECT or _has_object(tokens, i, masked)):
                 continue  # "you have completed" is a verb; "complete for all endpoints" has scope
         elif mode == "bare":
             if i == 0 or _has_object(tokens, i, masked):
                 continue
         elif mode == "change":
-            if _negated(tokens, i) or (i == 0 and weight < 2):
-                continue
+            if _negated(tokens, i) or (i == 0 and weight < 2) or nxt == "than":
+                continue  # "faster than the 1.2 build" names its baseline
             if weight < 2 and gap_after.strip() == "" and nxt and nxt not in _NON_NOUNS:
                 continue  # in front of a noun it names a thing: the "Reduced motion" setting
         elif mode == "most" and (prev in ("at", "the", "a") or nxt.endswith(_ADJ_SUFFIXES)):
@@ -673,6 +726,7 @@ def _soft_cues(
     return found
 
 
+_SOFT_COMPOUNDS: Final = ("-friendly", "-grade", "-ready", "-quality")
 _ADJ_SUFFIXES: Final = (
     "ive",
     "ful",
@@ -706,7 +760,10 @@ def _check_cues(masked: str, code_spans: int) -> tuple[dict[str, int], list[str]
     counts: list[str] = []
     for m in _COUNT_RE.finditer(masked):
         before = masked[: m.start()].split()
-        if not before or before[-1].lower() in _SCOPE_WORDS:
+        word = m.group(0).lower()
+        if not before and not word[0].isdigit() and not word.startswith("zero"):
+            continue  # a leading "Two ..." often stands for an article; "Zero ..", "82 .." count
+        if before and before[-1].lower() in _SCOPE_WORDS:
             continue  # "All three patterns ...", "Four zones each ...": scope, not a bar
         counts.append(m.group(0))
     if counts:
@@ -754,6 +811,8 @@ def _placeholder(text: str, masked: str, code_spans: int) -> VagueSpan | None:
         if needs and not any(part in masked for part in needs):
             continue  # a character every match contains is absent
         m = regex.search(masked)
+        if m and regex is _PLACEHOLDER_RES[1] and _MENTIONED_RE.search(masked[: m.start()]):
+            continue  # named, not used: "No TODO markers left in production code"
         if m:
             start, end = m.span()
             word = text[start:end]
@@ -872,12 +931,14 @@ class _Reading:
     notes: list[str]
     foreign: bool
     allowed: frozenset[str]
+    label_end: int
 
 
 def _read(text: str, extra: re.Pattern[str] | None, allowed_set: frozenset[str]) -> _Reading:
     masked, code_spans = _mask(text)
     tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN_RE.finditer(masked)]
-    soft = _soft_cues(masked, tokens, extra, allowed_set)
+    label_end = _label_end(masked)
+    soft = _soft_cues(masked, tokens, extra, allowed_set, label_end)
     foreign = _foreign(tokens, masked)
     if soft and foreign:
         # The built-in lexicon is English; in other languages its hits are mostly cognates
@@ -885,7 +946,9 @@ def _read(text: str, extra: re.Pattern[str] | None, allowed_set: frozenset[str])
         soft = [s for s in soft if s.category == _CONFIGURED]
     soft = [s for s in soft if text[s.start : s.end].lower() not in allowed_set]
     parts, notes = _check_cues(masked, code_spans)
-    return _Reading(text, masked, code_spans, tokens, soft, parts, notes, foreign, allowed_set)
+    return _Reading(
+        text, masked, code_spans, tokens, soft, parts, notes, foreign, allowed_set, label_end
+    )
 
 
 def _lexicon_vague(reading: _Reading) -> bool:
@@ -930,11 +993,23 @@ def _features_of(reading: _Reading) -> dict[str, float]:
     tokens = reading.tokens
     for i, (_start, _end, w) in enumerate(tokens):
         if w in _COPULAS and i + 1 < len(tokens):
-            nxt = tokens[i + 1][2]
-            if nxt.endswith(_EVALUATIVE_SUFFIXES):
-                feats["shape:copula-adjective"] = 1.0
+            j = i + 1
+            while j < len(tokens) - 1 and (
+                tokens[j][2] in _DEGREE_WORDS
+                or (tokens[j][2].endswith("ly") and tokens[j][2] not in _NOT_ADVERBS)
+            ):
+                j += 1  # "is genuinely actionable", "is no longer experimental"
+            nxt = tokens[j][2]
+            if nxt.endswith(("able", "ible")) and len(nxt) > 7 and nxt not in _LEXICON:
+                # A capability built on a verb ("remains replayable", "are configurable"):
+                # something to try. A short stem is no verb ("legible", "visible").
+                feats["shape:copula-capability"] = 1.0
+            elif nxt in _DONE_STATES and nxt not in _NOUN_TOO:
+                feats["shape:copula-done-state"] = 1.0  # "is documented", "are defined"
             elif _participle(nxt):
-                feats["shape:copula-participle"] = 1.0
+                feats["shape:copula-participle"] = 1.0  # "is rejected", "is sent"
+            elif (len(nxt) > 5 and nxt.endswith(_EVALUATIVE_SUFFIXES)) or nxt in _LEXICON:
+                feats["shape:copula-adjective"] = 1.0
         if w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS:
             feats["shape:adverb"] = 1.0
     if words and words[-1] in _VERDICTS:
@@ -946,9 +1021,20 @@ def _features_of(reading: _Reading) -> dict[str, float]:
             feats["shape:bare-participle"] = 1.0
     if "shape:copula-adjective" in feats and not answered:
         feats["shape:bare-adjective"] = 1.0
+    _predicate_shapes(reading, words, answered, feats)
+    attributive = _attributive_soft(reading)
+    if attributive:
+        # "returns correct totals", "a clear error status": softer than a predicate, still soft.
+        feats["soft:attributive"] = float(min(len(attributive), 2))
+    _check_placement(reading, attributive, feats)
+    if not answered and "check:code" in feats and any(k in feats for k in _BARE_SHAPES):
+        # The name is the subject of a bare predicate ("`pyproject.toml` configured", "README.md
+        # is comprehensive"): it says what is meant, not what must be true of it.
+        feats["check:subject-name"] = feats.pop("check:code")
     return feats
 
 
+_DEGREE_WORDS: Final = _words("no longer very too so still now")
 _EVALUATIVE_SUFFIXES: Final = ("able", "ible", "ive", "ful", "ous", "ent", "ant", "al", "ic")
 _NOT_ADVERBS: Final = _words("only early daily weekly monthly yearly hourly nightly apply reply")
 _IRREGULAR_PARTICIPLES: Final = _words(
@@ -967,6 +1053,182 @@ _VERDICTS: Final = _words(
 
 
 _SUBORDINATORS: Final = _words("after before when whenever once until unless if while since")
+_BARE_SHAPES: Final = (
+    "shape:bare-participle",
+    "shape:bare-adjective",
+    "shape:bare-done-state",
+    "shape:bare-task",
+)
+_ASIDE_RE: Final = re.compile(r"\([^()]*\)")
+_MODALS: Final = _words("can cannot could must should will would may might shall")
+# Base forms that open a task instead of stating a result ("Confirm the limits", "Set up
+# logging"): common English work verbs. Those that are nouns as often ("Test coverage",
+# "Build works") count only before an article, "up" or a name ("Review `SECURITY.md`").
+_TASK_VERBS: Final = _words(
+    """confirm ensure configure create add write develop implement customize customise explore
+    investigate consider evaluate assess improve optimize optimise refine prepare define
+    establish"""
+)
+_TASK_NOUN_VERBS: Final = _words(
+    "review check make keep setup set build design document test clean fix handle manage "
+    "support plan update monitor try load stress research"
+)
+_ARTICLES: Final = _words("the a an all each every any our its their this these those up")
+_NAME_NEXT_RE: Final = re.compile(r"\s+(?:`|[A-Z][A-Z0-9_-]+\b|[\w-]+\.[a-z]{1,5}\b)")
+# Words that claim something holds universally, with no procedure to show it.
+# Done-state words that close a criterion as nouns as often ("modifier set", "test setup").
+_NOUN_TOO: Final = _words("set setup")
+_UNIVERSAL: Final = _words("everywhere anywhere everything anything whatever wherever")
+# Endings of evaluative modifiers in front of a noun ("comprehensive coverage", "realistic
+# questions", "production-grade benchmarks").
+_EVALUATIVE_MODIFIER: Final = ("ive", "ful", "ous", "istic", "-grade", "-ready", "-quality")
+
+
+def _predicate_shapes(
+    reading: _Reading, words: list[str], answered: bool, feats: dict[str, float]
+) -> None:
+    """Grammatical shapes of the criterion's main clause (after a leading "Label:"): a bare
+    done-state ("Known blockers are documented", "Logging in place"), a task in the imperative
+    ("Review the runbook"), a verbless fragment ("Integration test framework"), a universal
+    claim ("works everywhere") and evaluative modifiers ("comprehensive coverage")."""
+    label_end = reading.label_end
+    # Parentheses hold an aside or a condition ("works in the panel (`git.path` configured)"),
+    # not the criterion's predicate.
+    allowed = reading.allowed
+    body = [t[2] for t in reading.tokens if t[0] >= label_end and t[2] not in allowed]
+    if "(" in reading.masked:
+        aside = [m.span() for m in _ASIDE_RE.finditer(reading.masked)]
+        body = [
+            t[2]
+            for t in reading.tokens
+            if t[0] >= label_end
+            and t[2] not in allowed
+            and not any(a <= t[0] < b for a, b in aside)
+        ]
+    if not body:
+        body = words
+    if not body:
+        return
+    clause = body
+    if len(body) > 2 and body[-1].endswith("ly") and body[-1] not in _NOT_ADVERBS:
+        clause = body[:-1]  # "integrated successfully"
+    last = clause[-1]
+    done = (last in _DONE_STATES and last not in _NOUN_TOO and _main_clause_participle(clause)) or (
+        len(body) > 2 and body[-2:] == ["in", "place"]
+    )
+    for i, w in enumerate(body[:-1]):
+        if w in _COPULAS:
+            j = i + 1
+            while j < len(body) - 1 and body[j].endswith("ly") and body[j] not in _NOT_ADVERBS:
+                j += 1  # "is intentionally defined"
+            closes = j == len(body) - 1 or body[j + 1] in _CONJ or body[j + 1] in _SUBORDINATORS
+            if body[j] in _DONE_STATES and closes and not _negated_at(body, i):
+                done = True  # "are documented", not "are captured in JSON format"
+    if done:
+        feats["shape:done-state"] = 1.0
+        if not answered:
+            feats["shape:bare-done-state"] = 1.0
+    verbs = any(w in _COPULAS or w in _MODALS or _participle(w) for w in body)
+    first = next((t for t in reading.tokens if t[0] >= label_end), None)
+    task = body[0] in _TASK_VERBS or (
+        body[0] in _TASK_NOUN_VERBS
+        and first is not None
+        and (
+            _NAME_NEXT_RE.match(reading.text, first[1]) is not None
+            or len(body) < 2
+            or body[1] in _ARTICLES
+            # "Load test the app", "Stress test scanner" (not "Load test script runs ...")
+            or (body[1] == "test" and len(body) > 2 and (body[2] in _ARTICLES or len(body) == 3))
+            or (
+                # A plural object, then a preposition or nothing: "Check logs for errors".
+                body[1].endswith("s")
+                and not body[1].endswith("ss")
+                and body[1] not in _LEXICON
+                and (len(body) == 2 or body[2] in _CONTEXT_WORDS)
+            )
+        )
+    )
+    if task and not verbs:
+        feats["shape:task"] = 1.0
+        if not answered:
+            feats["shape:bare-task"] = 1.0
+    elif not verbs and len(body) <= 6 and "result" not in reading.parts:
+        feats["shape:fragment"] = 1.0
+        if not answered:
+            feats["shape:bare-fragment"] = 1.0
+    body_text = reading.masked[max(label_end, 0) :]
+    if body_text.count(",") >= 2 or re.search(r"\w/\w+/\w", body_text):
+        feats["shape:list"] = 1.0  # a stated content: "defines objective, metrics, and model"
+    # A universal claim in the predicate with no count: "handles all error conditions",
+    # "works everywhere" (a leading "All tests ..." only sets the scope).
+    counted = "threshold" in reading.parts or "count" in reading.parts
+    if any(w in _UNIVERSAL for w in body) or (
+        not counted and any(w in ("all", "every", "any") for w in body[1:])
+    ):
+        feats["shape:universal"] = 1.0
+    modifiers = sum(1 for w in body[:-1] if len(w) > 5 and w.endswith(_EVALUATIVE_MODIFIER))
+    if modifiers:
+        feats["shape:evaluative-modifier"] = float(min(modifiers, 2))
+
+
+def _check_placement(
+    reading: _Reading, attributive: list[tuple[int, int, str]], feats: dict[str, float]
+) -> None:
+    """Whether the checks belong to the vague part: a result verb qualified by a soft word
+    ("responds correctly", "returns correct totals") states no result, and a name that only
+    stands before the verb ("`:8080/health` responds ...") is the subject, not a check."""
+    if "threshold" in reading.parts or "count" in reading.parts:
+        return
+    soft_starts = [s.start for s in reading.soft if s.weight >= 2] + [t[0] for t in attributive]
+    soft_starts += [
+        t[0] for t in reading.tokens if len(t[2]) > 5 and t[2].endswith(_EVALUATIVE_MODIFIER)
+    ]
+    if not soft_starts:
+        return
+    masked = reading.masked
+    verbs = [m for m in _CHECK_RE.finditer(masked) if not _SCOPE_CHECK.fullmatch(m.group(0))]
+    qualified = [
+        m
+        for m in verbs
+        if any(m.end() <= start <= m.end() + 24 for start in soft_starts)
+        or any(m.start() - 14 <= start < m.start() for start in soft_starts)
+    ]
+    if verbs and len(qualified) == len(verbs):
+        # Every result verb is qualified by a soft word: no result is stated.
+        feats["shape:qualified-result"] = feats.pop("check:result", 1.0)
+    if "check:code" in feats and verbs:
+        names = [m.end() for m in _CODE_RE.finditer(reading.text)]
+        names += [m.end() for m in _IDENT_RE.finditer(masked)]
+        if names and max(names) <= verbs[0].start():
+            feats["check:subject-name"] = feats.pop("check:code")
+
+
+_SCOPE_CHECK: Final = re.compile(
+    r"(?i:green|exact(?:ly)?|same|always|never|only|no|zero|none|without)"
+)
+
+
+def _attributive_soft(reading: _Reading) -> list[tuple[int, int, str]]:
+    """Evaluative words the lexicon counts only as predicates, standing in front of a noun."""
+    found = {s.start for s in reading.soft}
+    label_end = reading.label_end
+    out = []
+    for token in reading.tokens:
+        entry = _LEXICON.get(token[2])
+        if (
+            entry is not None
+            and entry[0] == _SUBJECTIVE
+            and entry[2] == "pred"
+            and token[0] not in found
+            and token[0] >= label_end
+            and token[2] not in reading.allowed
+        ):
+            out.append(token)
+    return out
+
+
+def _negated_at(words: list[str], i: int) -> bool:
+    return any(w in _NEGATORS or w.endswith("n't") for w in words[max(0, i - 2) : i + 2])
 
 
 def _main_clause_participle(words: list[str]) -> bool:
@@ -1054,7 +1316,9 @@ def _vague_spans(
         )
     by_word = {t[2]: t for t in reversed(reading.tokens)}
     shaped = _shape_tokens(reading)
-    for name, _weight in contributions:
+    # The predicate's shape names the vague part better than any single word's weight does.
+    shapes_first = sorted(contributions, key=lambda c: not c[0].startswith("shape:"))
+    for name, _weight in shapes_first:
         _kind, _sep, word = name.partition(":")
         token = shaped.get(name) or (by_word.get(word) if _sep else None)
         if token is None or word in _STOP_WORDS:
@@ -1062,7 +1326,14 @@ def _vague_spans(
         start, end, _low = token
         if word in _NOT_THE_PREDICATE or (start > 0 and text[start].isupper()):
             continue  # "No …", "Each …", or a name ("Claude Code SDK"): never the vague part
-        return (VagueSpan(start, end, text[start:end], _unchecked_reason(text[start:end])),)
+        if name in ("shape:task", "shape:bare-task"):
+            reason = (
+                f"'{text[start:end]}' names work to do, not the result that shows it is done: "
+                "state what must be true afterwards and how it is checked"
+            )
+        else:
+            reason = _unchecked_reason(text[start:end])
+        return (VagueSpan(start, end, text[start:end], reason),)
     stripped = text.strip()
     lead = len(text) - len(text.lstrip())
     return (
@@ -1097,6 +1368,19 @@ def _shape_tokens(reading: _Reading) -> dict[str, tuple[int, int, str]]:
             out["shape:copula-participle"] = tokens[i + 1]
         if w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS:
             out.setdefault("shape:adverb", token)
+        if w in _DONE_STATES and w not in _NOUN_TOO:
+            # The last done-state word: "Engine pinned and documented" points at "documented".
+            for name in ("shape:done-state", "shape:bare-done-state", "shape:copula-done-state"):
+                out[name] = token
+        if len(w) > 5 and w.endswith(_EVALUATIVE_MODIFIER) and i + 1 < len(tokens):
+            out.setdefault("shape:evaluative-modifier", token)
+    attributive = _attributive_soft(reading)
+    if attributive:
+        out["soft:attributive"] = attributive[0]
+    label_end = reading.label_end
+    opening = next((t for t in tokens if t[0] >= label_end), None)
+    if opening is not None:
+        out["shape:task"] = out["shape:bare-task"] = opening
     return out
 
 
@@ -1120,6 +1404,15 @@ _BUILT: Final = _words(
 )
 
 
+# Participles that say an activity took place, not what it found or must show.
+_ACTIVITY: Final = _words(
+    "performed conducted considered organized organised maintained addressed explored "
+    "investigated researched discussed evaluated assessed"
+)
+# Participles that say work happened, not what is true once it has (the kinds above).
+_DONE_STATES: Final = _WRITTEN | _DECIDED | _BUILT | _ACTIVITY | _words("demonstrated prepared")
+
+
 def _unchecked_reason(word: str) -> str:
     low = word.lower()
     if low in _WRITTEN:
@@ -1131,6 +1424,11 @@ def _unchecked_reason(word: str) -> str:
         return (
             f"'{word}' says something was decided, not what: "
             "name the values, the rule or the document that holds them"
+        )
+    if low in _ACTIVITY:
+        return (
+            f"'{word}' says an activity took place, not what it found: "
+            "name the result it must show or the bar it must meet"
         )
     if low in _BUILT:
         return (
@@ -1222,10 +1520,8 @@ def rewrites(text: str, verdict: Verdict | None = None) -> list[str]:
     quantity = next((s for s in verdict.spans if _category_of(s.reason) == _QUANTITY), None)
     if quantity is not None and not verdict.placeholder:
         # A vague quantity becomes a count in place: "Most tests passing" -> "<N>/<N> tests
-        # passing".
-        filled = text[: quantity.start] + "<N>/<N>" + text[quantity.end : _MAX_CHARS]
-        filled = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", filled))
-        options.insert(0, " ".join(filled.split()))
+        # passing" (and any other vague part still gets its slot).
+        options.insert(0, slot_rewrite(text, verdict) or quantity.word)
     elif not verdict.placeholder and not verdict.measurable:
         slotted = slot_rewrite(text, verdict)
         if slotted:
@@ -1256,9 +1552,10 @@ def slot_rewrite(text: str, verdict: Verdict | None = None) -> str:
         text = text[: quantity.start] + "<N>/<N>" + text[quantity.end : _MAX_CHARS]
     kept = _TRAILING_STATUS_RE.sub("", _STATUS_RE.sub("", text[:_MAX_CHARS]))
     kept = " ".join(kept.split()).rstrip(" .;:,")
-    if not kept or quantity is not None:
+    others = [s for s in verdict.spans if _category_of(s.reason) != _QUANTITY]
+    if not kept or (quantity is not None and not others):
         return kept
-    first = verdict.spans[0] if verdict.spans else None
+    first = others[0] if others else None
     kind = _category_of(first.reason) if first is not None else ""
     if first is not None and not any(
         first.reason.endswith(t.split("'{w}'", 1)[-1]) for t in _REASONS.values()
@@ -1267,6 +1564,33 @@ def slot_rewrite(text: str, verdict: Verdict | None = None) -> str:
     if first is not None and first.reason == _unchecked_reason(first.word):
         kind = _STATE if first.reason.startswith(f"'{first.word}' says something") else ""
     return kept + _SLOTS.get(kind, _SLOTS[""])
+
+
+@lru_cache(maxsize=1)
+def _slot_re() -> re.Pattern[str]:
+    """The slots the rewrites write (not a comparison or a generic in the criterion itself)."""
+    slots = {"<N>"} | {m for t in _SLOTS.values() for m in re.findall(r"<[^<>]+>", t)}
+    return re.compile("|".join(re.escape(s) for s in sorted(slots, key=len, reverse=True)))
+
+
+def slot_snippet(rewrite: str) -> str | None:
+    """A slot rewrite as an LSP snippet: each ``<…>`` slot a tab stop of its own (two ``<N>``
+    are two values), its text kept as the default so that a slot left as it is still reads as
+    one; ``$``, ``}`` and ``\\`` escaped; the cursor at the end. None without slots."""
+    if "<" not in rewrite or _slot_re().search(rewrite) is None:
+        return None
+
+    def escape(chunk: str) -> str:
+        return chunk.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
+
+    out: list[str] = []
+    last = 0
+    for number, m in enumerate(_slot_re().finditer(rewrite), start=1):
+        out.append(escape(rewrite[last : m.start()]))
+        out.append(f"${{{number}:{escape(m.group(0))}}}")
+        last = m.end()
+    out.append(escape(rewrite[last:]))
+    return "".join(out) + "$0"
 
 
 # The bar each kind of vagueness lacks, as a slot appended to the criterion.

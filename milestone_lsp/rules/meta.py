@@ -22,6 +22,7 @@ from milestone_lsp.core.model import Document
 from milestone_lsp.core.positions import Range, split_lines
 from milestone_lsp.core.suppression import Directive
 from milestone_lsp.core.syntax import front_matter_end
+from milestone_lsp.rules.decision_log import has_entries
 from milestone_lsp.rules.registry import RULES, RuleContext, rule
 
 ANALYSIS_LIMIT = "MS902"
@@ -332,7 +333,8 @@ def nothing_recognised(ctx: RuleContext) -> Iterable[Finding]:
     `PROGRESS.md`, `PLAN.md`, `DELIVERABLES.md`, `ACCEPTANCE_CRITERIA.md`,
     `DEFINITION_OF_DONE.md`, `DECISIONS.md`, `milestone-2.md` — in which milestone-lsp finds
     nothing it reads: no milestone or deliverable, no status section or progress claim, no
-    decision, no criterion in any shape `docs/FORMATS.md` lists. The finding is on the file's
+    decision (a list-form dated decision log included), no criterion in any shape
+    `docs/FORMATS.md` lists. The finding is on the file's
     first line of content (its title, usually), so that a plan written in a shape the tool
     does not know is said, not silently passed. Files with other names are never reported.
 
@@ -358,7 +360,7 @@ def nothing_recognised(ctx: RuleContext) -> Iterable[Finding]:
     that are plans in name only.
     """
     name = ctx.doc.path.replace("\\", "/").rsplit("/", 1)[-1]
-    if not PLAN_FILE_NAMES.match(name) or not reads_nothing(ctx.doc):
+    if not PLAN_FILE_NAMES.match(name) or not reads_nothing(ctx.doc) or has_entries(ctx):
         return
     message = (
         f"Nothing in {name} was read as a plan: no milestone, deliverable, criterion, decision or "

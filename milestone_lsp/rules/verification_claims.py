@@ -459,6 +459,8 @@ _RESULT = re.compile(
     r"|\bpass(?:\s+rate)?\s*[:=]\s*\d"
     r"|\b\d+\s+(?:tests|specs|test\s+cases)\b|\b(?:tests?|specs?)\s*[:=]\s*\d+\b(?![.\d]|\s*%)"
     r"|\]\([^)]*(?:test|coverage|report|result|/actions|/runs|/builds?|/jobs?)[^)]*\)"
+    r"|\b(?:ci|pipeline|workflow|build|job)\s+(?:run\s+|job\s+|build\s+)?#\s?\d+"
+    r"|\b(?:ci|pipeline|workflow)\s+(?:run|job|build)\s+\d{2,}\b"
 )
 
 
@@ -474,8 +476,9 @@ def test_result_claimed_without_result(ctx: RuleContext) -> Iterable[Finding]:
     acceptance tests pass", "Test coverage meets the quality gates", "Requirements met under
     load testing") in a document that records no test result anywhere: no pass count
     (`14/14 passing`, `43 tests passed`), no test count, no measured coverage figure
-    (`coverage: 87%`), no pass rate, no link to a test report or a CI run. One finding sits on
-    the first such entry; the others are related locations.
+    (`coverage: 87%`), no pass rate, no link to a test report or a CI run, no CI run or build
+    named by its number (`CI run #4521`). One finding sits on the first such entry; the others
+    are related locations.
 
     A target (`90%+ coverage`, `≥ 80% coverage`) is not a result. Entries in code blocks are not
     read, and one recorded result anywhere in the document silences the rule: which result

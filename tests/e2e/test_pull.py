@@ -107,3 +107,82 @@ async def test_cross_file_change_requests_refresh(client: LanguageClient, root: 
     assert client.diagnostics == {}
     status.close()
     milestones.close()
+
+
+async def pull_report(
+    client: LanguageClient, uri: str, previous: str | None
+) -> lsp.RelatedFullDocumentDiagnosticReport | lsp.RelatedUnchangedDocumentDiagnosticReport:
+    report = await client.text_document_diagnostic_async(
+        lsp.DocumentDiagnosticParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), previous_result_id=previous
+        )
+    )
+    assert isinstance(
+        report,
+        (lsp.RelatedFullDocumentDiagnosticReport, lsp.RelatedUnchangedDocumentDiagnosticReport),
+    )
+    return report
+
+
+async def test_unchanged_diagnostics_answer_unchanged(client: LanguageClient, root: Path) -> None:
+    """A pull with the result id of the diagnostics the client holds answers ``unchanged``
+    while they stay the same; a change of a finding sends the full list with a new id."""
+    doc = Doc(client, root / "milestones.md", ENC)
+    first = await pull_report(client, doc.uri, None)
+    assert isinstance(first, lsp.RelatedFullDocumentDiagnosticReport)
+    assert first.result_id
+    again = await pull_report(client, doc.uri, first.result_id)
+    assert isinstance(again, lsp.RelatedUnchangedDocumentDiagnosticReport)
+    assert again.result_id == first.result_id
+    # An id the client does not hold (or none) gets the full list.
+    stale = await pull_report(client, doc.uri, "not-an-id")
+    assert isinstance(stale, lsp.RelatedFullDocumentDiagnosticReport)
+    assert stale.items == first.items
+
+    # A keystroke typed and taken back: two new versions, the same findings.
+    at = doc.pos("Developers can build")
+    doc.apply([lsp.TextEdit(range=lsp.Range(start=at, end=at), new_text="🚀")])
+    end = lsp.Position(line=at.line, character=at.character + 2)  # one emoji: 2 UTF-16 units
+    doc.apply([lsp.TextEdit(range=lsp.Range(start=at, end=end), new_text="")])
+    same = await pull_report(client, doc.uri, first.result_id)
+    assert isinstance(same, lsp.RelatedUnchangedDocumentDiagnosticReport)
+    assert same.result_id == first.result_id
+
+    # A new vague criterion: a new finding, so the full list under a new id.
+    line = find_line(doc.text, "Coverage report published on every pull request")
+    start = lsp.Position(line=line + 1, character=0)
+    doc.apply(
+        [
+            lsp.TextEdit(
+                range=lsp.Range(start=start, end=start), new_text="- [ ] Performance is good\n"
+            )
+        ]
+    )
+    changed = await pull_report(client, doc.uri, first.result_id)
+    assert isinstance(changed, lsp.RelatedFullDocumentDiagnosticReport)
+    assert changed.result_id not in (None, first.result_id)
+    assert any(str(d.code) == "MS101" and d.range.start.line == line + 1 for d in changed.items)
+    old = await pull_report(client, doc.uri, first.result_id)
+    assert isinstance(old, lsp.RelatedFullDocumentDiagnosticReport)
+    kept = await pull_report(client, doc.uri, changed.result_id)
+    assert isinstance(kept, lsp.RelatedUnchangedDocumentDiagnosticReport)
+    doc.close()
+
+
+async def test_workspace_pull_answers_unchanged(client: LanguageClient, root: Path) -> None:
+    first = await client.workspace_diagnostic_async(
+        lsp.WorkspaceDiagnosticParams(previous_result_ids=[])
+    )
+    held = [
+        lsp.PreviousResultId(uri=i.uri, value=i.result_id)
+        for i in first.items
+        if isinstance(i, lsp.WorkspaceFullDocumentDiagnosticReport) and i.result_id
+    ]
+    assert held and len(held) == len(first.items)
+    second = await client.workspace_diagnostic_async(
+        lsp.WorkspaceDiagnosticParams(previous_result_ids=held)
+    )
+    assert {i.uri for i in second.items} == {p.uri for p in held}
+    for item in second.items:
+        assert isinstance(item, lsp.WorkspaceUnchangedDocumentDiagnosticReport)
+        assert item.result_id == next(p.value for p in held if p.uri == item.uri)

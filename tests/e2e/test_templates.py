@@ -305,3 +305,59 @@ async def test_tab_stops_for_clients_that_take_snippet_edits(
     assert isinstance(edit, lsp.SnippetTextEdit)
     assert "${1:[Name]}" in edit.snippet.value and "- [ ] ${" in edit.snippet.value
     doc.close()
+
+
+async def quick_fixes(client: LanguageClient, doc: Doc, line: int) -> list[lsp.CodeAction]:
+    here = lsp.Range(
+        start=lsp.Position(line=line, character=8), end=lsp.Position(line=line, character=8)
+    )
+    result = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=doc.uri),
+            range=here,
+            context=lsp.CodeActionContext(diagnostics=[], only=[lsp.CodeActionKind.QuickFix]),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+
+
+def _slot_fix(actions: list[lsp.CodeAction]) -> lsp.CodeAction:
+    return next(a for a in actions if a.title.startswith("Rewrite with a slot to fill"))
+
+
+async def test_criterion_rewrite_slots_are_tab_stops_for_clients_that_take_snippets(
+    snippet_client: LanguageClient,
+) -> None:
+    root: Path = snippet_client.root  # type: ignore[attr-defined]
+    doc = Doc(snippet_client, root / "milestones.md", "utf-16")
+    line = find_line(doc.text, "Performance is acceptable")
+    fix = _slot_fix(await quick_fixes(snippet_client, doc, line))
+    assert fix.edit is not None and fix.edit.document_changes
+    (change,) = fix.edit.document_changes
+    assert isinstance(change, lsp.TextDocumentEdit)
+    (edit,) = change.edits
+    assert isinstance(edit, lsp.SnippetTextEdit)
+    snippet = edit.snippet.value
+    assert snippet.startswith("Performance is acceptable: ${1:<metric>} within ${2:<N>} ")
+    assert snippet.endswith("$0")
+    # The criterion's own text is kept, and only the slots are tab stops.
+    assert re.sub(r"\$\{\d+:([^}]*)\}|\$0", r"\1", snippet) in fix.title
+    # The rule's other fix (an example with figures) has no slots and stays plain text.
+    for other in await quick_fixes(snippet_client, doc, line):
+        if other.title != fix.title and other.edit is not None and other.edit.document_changes:
+            for c in other.edit.document_changes:
+                assert isinstance(c, lsp.TextDocumentEdit)
+                assert not any(isinstance(e, lsp.SnippetTextEdit) for e in c.edits)
+    doc.close()
+
+
+async def test_criterion_rewrite_is_plain_text_for_other_clients(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    doc = Doc(client, root / "milestones.md", client.encoding)  # type: ignore[attr-defined]
+    line = find_line(doc.text, "Performance is acceptable")
+    fix = _slot_fix(await quick_fixes(client, doc, line))
+    assert fix.edit is not None
+    (edit,) = edits_by_uri(fix.edit)[doc.uri]
+    assert edit.new_text.startswith("Performance is acceptable: <metric> within <N> ")
+    assert "${" not in edit.new_text
+    doc.close()

@@ -414,3 +414,34 @@ def test_examples_outline() -> None:
     )
     names = [m.name for m in ws.milestones()]
     assert "MVP Functional" in names
+
+
+LIST_FIELDS = """\
+## Milestones
+
+### M1 — Parser
+
+- **Kind**: foundation
+- **Status**: shipped (v0.2)
+- **Depends on**: —
+- **Status**: planned
+
+**Goal.** Parse the language.
+
+**In scope.**
+- **Status**: a status bar in the editor
+"""
+
+
+def test_bold_list_entries_under_a_definition_heading_are_its_status_and_dependencies() -> None:
+    doc = parse(LIST_FIELDS, "MILESTONES.md")
+    (m,) = doc.milestones
+    assert (m.number, m.name) == ("M1", "Parser")
+    status = m.fields["status"]
+    # The first entry is the field; a second one and entries under another label are content.
+    assert (status.value, status.line) == ("shipped (v0.2)", 5)
+    assert status.value_range == Range.of(5, 14, 5, 28)
+    assert [(r.name, r.context, r.range) for r in doc.references] == [
+        ("—", "dependencies", Range.of(6, 18, 6, 19))
+    ]
+    assert "kind" not in m.fields  # only Status and Dependencies are read from list entries

@@ -1,0 +1,84 @@
+"""Line scans of a document done per section and re-used across edits.
+
+An incrementally parsed document is assembled from *parts* (`Document.parts`), and a part
+object is re-used only while its lines, the line it starts at and the line after it are
+unchanged (`core/parser.py`). A scan whose result for a run of lines depends only on those
+lines (their text, their numbers, which of them are fenced or comment lines) can therefore
+keep its result per part: after an edit only the parts the edit touched are scanned again. A
+document without parts (a one-piece parse, a file read from disk) is scanned whole, which
+gives the same result: the scan of the whole equals the scans of its parts in order.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from milestone_lsp.core.model import Document
+from milestone_lsp.core.positions import split_lines
+
+T = TypeVar("T")
+
+# (path, scan name) -> {id(part): (part, its results)} of the latest scan of that path.
+_MEMO: OrderedDict[tuple[str, str], dict[int, tuple[Document, Sequence[Any]]]] = OrderedDict()
+_MEMO_ENTRIES = 64
+
+
+def document_lines(doc: Document) -> list[str]:
+    """The document's lines without terminators."""
+    return doc.lines or split_lines(doc.text)
+
+
+def scan_by_part(
+    doc: Document, name: str, scan: Callable[[list[str], int, int], Sequence[T]]
+) -> list[T]:
+    """``scan(lines, start, end)`` over the whole document, re-using the results of parts
+    that the latest scan of the same ``name`` and path saw.
+
+    ``scan`` must read nothing but ``lines[start:end]``, their numbers and the document's
+    fenced and comment lines among them, and return its results in line order.
+    """
+    lines = document_lines(doc)
+    parts = doc.parts
+    if not parts or len(doc.part_starts) != len(parts):
+        return list(scan(lines, 0, len(lines)))
+    return _by_part(doc, name, lambda _part, start, end: scan(lines, start, end))
+
+
+def model_by_part(doc: Document, name: str, read: Callable[[Document], Sequence[T]]) -> list[T]:
+    """``read(part)`` for every part of the document, in order, re-using the results of parts
+    that the latest read of the same ``name`` and path saw; ``read(doc)`` for a document
+    without parts.
+
+    ``read`` must read nothing but the part's own sections (milestones, deliverables, reports,
+    decisions, status sections and what they hold), so that reading the whole document gives
+    the results of all its parts. Their order may differ (a whole document lists all its
+    milestones before its deliverables, a part only its own): callers must not depend on it.
+    """
+    if not doc.parts or len(doc.part_starts) != len(doc.parts):
+        return list(read(doc))
+    return _by_part(doc, name, lambda part, _start, _end: read(part))
+
+
+def _by_part(
+    doc: Document, name: str, scan: Callable[[Document, int, int], Sequence[T]]
+) -> list[T]:
+    lines = document_lines(doc)
+    parts = doc.parts
+    key = (doc.path, name)
+    previous = _MEMO.get(key, {})
+    kept: dict[int, tuple[Document, Sequence[Any]]] = {}
+    out: list[T] = []
+    ends = [*doc.part_starts[1:], len(lines)]
+    for part, start, end in zip(parts, doc.part_starts, ends, strict=True):
+        entry = previous.get(id(part))
+        if entry is None or entry[0] is not part:
+            entry = (part, scan(part, start, end))
+        kept[id(part)] = entry
+        out.extend(entry[1])
+    _MEMO[key] = kept
+    _MEMO.move_to_end(key)
+    if len(_MEMO) > _MEMO_ENTRIES:
+        _MEMO.popitem(last=False)
+    return out
