@@ -40,6 +40,9 @@ class StatusTag:
     status: Status
     raw: str
     range: Range
+    # Read from the section's own ``Status`` field (``**Status:** ✅ Complete``) rather than
+    # written on its heading or item.
+    from_field: bool = False
 
 
 @dataclass(slots=True)
@@ -244,7 +247,8 @@ class Milestone(Section):
     def is_update(self) -> bool:
         """A progress update (``## Milestone: X (25% complete)`` with only a deliverables list),
         which restates a milestone defined elsewhere rather than defining it."""
-        return (self.claim is not None or self.tag is not None) and not (
+        tagged = self.tag is not None and not self.tag.from_field
+        return (self.claim is not None or tagged) and not (
             {"goal", "acceptance_criteria", "value_delivered", "approval_required"}
             & set(self.fields)
         )

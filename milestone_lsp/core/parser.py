@@ -52,6 +52,7 @@ from milestone_lsp.core.syntax import (
     Trailer,
     find_label,
     front_matter_end,
+    front_matter_values,
     normalize_name,
     status_of_word,
     strip_trailers,
@@ -281,6 +282,9 @@ class _Builder:
         # In a per-section build: the deliverable left open by the sections before, which this
         # section must not change (its model is cached and shared).
         self.foreign: Deliverable | None = None
+        # A front-matter ``status:`` and the line of the document's first heading, which it
+        # describes when that heading opens a milestone or deliverable (a milestone's own file).
+        self.front: _Front | None = None
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -549,6 +553,11 @@ class _Builder:
         name, name_range, trailers = self._name_range(line, text, base, start)
         section = cls(name=name, name_range=name_range, heading=h, end_line=line, number=number)
         self._apply_trailers(section, line, base, trailers)
+        front = self.front
+        if front is not None and front[0] == line and section.tag is None:
+            at, column, value, status = front[1:]
+            rng = Range.of(at, column, at, column + len(value))
+            section.tag = StatusTag(status, value, rng, from_field=True)
         if isinstance(section, Milestone):
             self.doc.milestones.append(section)
             self.deliverable = None
@@ -789,6 +798,17 @@ class _Builder:
                 and self.container.status is None
             ):
                 self.container.status = StatusTag(status, value.strip(), fld.value_range)
+            elif (
+                status is not None
+                and isinstance(self.container, (Milestone, Deliverable))
+                and self.container.tag is None
+                and fld.value_range is not None
+            ):
+                # "**Status:** ✅ COMPLETE" under a milestone heading is its completion tag, as
+                # "(COMPLETE)" on the heading would be.
+                self.container.tag = StatusTag(
+                    status, value.strip(), fld.value_range, from_field=True
+                )
         if key in _STRICT_REF_FIELDS and key != "current_milestone":
             self._reference_from_value(fld, line, vs, value, _STRICT_REF_FIELDS[key], True)
         elif key in _LOOSE_REF_FIELDS:
@@ -1339,7 +1359,23 @@ class _Segment:
     exit: Deliverable | Literal["entry"] | None
 
 
-_SegmentKey = tuple[int, bool, int]
+_SegmentKey = tuple[int, bool, int, "_Front | None"]
+# (first heading's line, status line, value column, value, status) of a front-matter status.
+_Front = tuple[int, int, int, str, Status]
+
+
+def _front_status(lines: list[str], fm_end: int, first_heading: int | None) -> _Front | None:
+    """The front matter's ``status:`` (or ``state:``), for the document's first heading."""
+    if not fm_end or first_heading is None:
+        return None
+    values = front_matter_values(lines, fm_end)
+    found = values.get("status") or values.get("state")
+    if found is None:
+        return None
+    status = _status_from_value(found[2])
+    if status is None:
+        return None
+    return (first_heading, found[0], found[1], found[2], status)
 
 
 class ModelCache:
@@ -1388,7 +1424,12 @@ def _parse_sections(
     entry: Deliverable | None = None
     builder: _Builder | None = None
     seg_start = 0
-    seg_key: _SegmentKey = (0, False, fm_end)
+    first_heading = next(
+        (start + b.start for start, _, blocks in groups for b in blocks if b.kind == "heading"),
+        None,
+    )
+    front = _front_status(lines, fm_end, first_heading)
+    seg_key: _SegmentKey = (0, False, fm_end, front)
     total = len(lines)
     index = 0
     count = len(groups)
@@ -1415,7 +1456,7 @@ def _parse_sections(
             segments.append(segment)
             entry = entry if segment.exit == "entry" else segment.exit
             builder = None
-        key = (start, entry is not None, fm_end)
+        key = (start, entry is not None, fm_end, front)
         found = previous.get(key)
         if found is not None:
             end = start + len(found.lines)
@@ -1435,6 +1476,7 @@ def _parse_sections(
                 continue
         models.misses += 1
         builder = _Builder(path, "", lines)
+        builder.front = front
         builder.doc.line_count = 0
         builder.deliverable = builder.foreign = entry
         seg_start, seg_key = start, key
@@ -1561,4 +1603,8 @@ def _parse(
                 doc.lines = lines
             return doc
     blocks = document_blocks(md_lines, cache, chunked=chunked)
-    return _Builder(path, text, lines).run(blocks)
+    builder = _Builder(path, text, lines)
+    if fm_end:
+        first = next((b.start for b in blocks if b.kind == "heading"), None)
+        builder.front = _front_status(lines, fm_end, first)
+    return builder.run(blocks)

@@ -316,6 +316,27 @@ def clean_inline(text: str) -> str:
     return _EMPHASIS.sub("", text).strip()
 
 
+_FRONT_KEY = re.compile(r"^(?P<key>[A-Za-z][\w -]*?)\s*:\s+(?P<value>\S.*?)\s*$")
+
+
+def front_matter_values(lines: list[str], end: int) -> dict[str, tuple[int, int, str]]:
+    """The top-level ``key: value`` scalars of a front-matter block ending at ``end`` (see
+    :func:`front_matter_end`): lower-cased key → (line, value column, value). Quotes around a
+    value are dropped; nested, block and list values are not read."""
+    out: dict[str, tuple[int, int, str]] = {}
+    for number in range(1, max(end - 1, 1)):
+        m = _FRONT_KEY.match(lines[number])
+        if m is None:
+            continue
+        value, start = m.group("value"), m.start("value")
+        if value[:1] in "|>[{&*!#":
+            continue
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value, start = value[1:-1], start + 1
+        out.setdefault(m.group("key").strip().lower(), (number, start, value))
+    return out
+
+
 def front_matter_end(lines: list[str]) -> int:
     """The line after a YAML front-matter block (``---`` … ``---``/``...``), or 0 without one."""
     if not lines or lines[0].strip() != "---":

@@ -204,6 +204,18 @@ def _done_tag(section: Section) -> StatusTag | None:
     return tag if tag is not None and tag.status is Status.DONE else None
 
 
+def _tagged(tag: StatusTag) -> str:
+    """How a done tag claims completion, for messages: ``tagged COMPLETE``, or ``marked
+    ✅ Complete by its Status field`` (the status phrase only, without what follows it)."""
+    raw = tag.raw.strip("()[]*_ ")
+    if not tag.from_field:
+        return f"tagged {raw}"
+    span = status_word_span(raw)
+    if span is not None:
+        raw = raw[: span[1]].strip()
+    return f"marked {raw} by its Status field"
+
+
 def completion_claims(ws: Workspace, doc: Document) -> list[CompletionClaim]:
     """Every place in ``doc`` that says a defined milestone or deliverable is complete."""
     # MS201, MS203 and MS501 each ask for the same claims within one check. The entry keeps
@@ -229,8 +241,8 @@ def _completion_claims(ws: Workspace, doc: Document) -> list[CompletionClaim]:
                     "milestone",
                     target,
                     doc.path,
-                    milestone.name_range,
-                    f"tagged {tag.raw.strip('()[]*_ ')}",
+                    tag.range if tag.from_field else milestone.name_range,
+                    _tagged(tag),
                     section=milestone,
                     tag=tag,
                 )
@@ -248,8 +260,8 @@ def _completion_claims(ws: Workspace, doc: Document) -> list[CompletionClaim]:
                     "deliverable",
                     target_d,
                     doc.path,
-                    deliverable.name_range,
-                    f"tagged {tag.raw.strip('()[]*_ ')}",
+                    tag.range if tag.from_field else deliverable.name_range,
+                    _tagged(tag),
                     section=deliverable,
                     tag=tag,
                 )
@@ -416,6 +428,13 @@ def unmet_for_claim(ws: Workspace, claim: CompletionClaim) -> tuple[list[Item], 
     return unmet, total
 
 
+def _any_state(definition: Milestone | Deliverable) -> bool:
+    """Whether any counted criterion of ``definition`` carries a box, a mark or a tag."""
+    return any(
+        i.state is not None or i.marks or i.tag is not None for i in definition.criteria if i.counts
+    )
+
+
 def _them(items: Sequence[Item]) -> str:
     return "them" if len(items) > 1 else "it"
 
@@ -443,6 +462,11 @@ def unverified_completion(ctx: RuleContext) -> Iterable[Finding]:
     definition written before the work and verified later is fine. A status report saying
     COMPLETE is also checked against its own criteria list. The finding sits on the entry that
     claims completion; the unmet criteria are listed as related locations.
+
+    A `**Status:** ✅ COMPLETE` field right under a milestone or deliverable heading, or a
+    front-matter `status: done` in a milestone's own file, marks it complete as a tag would;
+    the finding then sits on the Status value. Under such a field, criteria written as plain
+    bullets (no box, no mark) say nothing about which are met, and are not reported.
 
     A bare "100%" is left to MS301 (progress-mismatch), and an entry whose box contradicts its
     own tag (`- [ ] X (COMPLETE)`) to MS202 (status-mismatch), so that each claim is reported
@@ -481,6 +505,10 @@ def unverified_completion(ctx: RuleContext) -> Iterable[Finding]:
     unmet, wrong when they were met but never ticked. Review which one is the case.
     """
     for claim in completion_claims(ctx.ws, ctx.doc):
+        if claim.tag is not None and claim.tag.from_field and not _any_state(claim.definition):
+            # A Status field over criteria written as plain bullets: nothing says which of them
+            # is met, so "none met" would be a guess.
+            continue
         unmet, total = unmet_for_claim(ctx.ws, claim)
         if not unmet or not total:
             continue

@@ -12,7 +12,15 @@ import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.e2e.conftest import SERVER, Doc, find_line, init_params, wait_until_indexed
+from tests.e2e.conftest import (
+    SERVER,
+    Doc,
+    extract,
+    find_line,
+    init_params,
+    wait_for_diagnostics,
+    wait_until_indexed,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 PROFILES = {"visual-studio-code": "utf-16", "neovim": "utf-8"}
@@ -77,4 +85,25 @@ async def test_table_milestone_hover_and_lens_show_progress(client: LanguageClie
         if lens.range.start.line == heading and lens.command is not None
     ]
     assert any(t.startswith("1/3 criteria") for t in titles), titles
+    doc.close()
+
+
+async def test_status_field_and_front_matter_status_are_completion_claims(
+    client: LanguageClient,
+) -> None:
+    """A front-matter `status: done` and a `**Status:** ✅ Complete` field (CRLF, emoji) each
+    claim their milestone complete: MS201 sits on the Status value, in the client's encoding."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    source = FIXTURE.with_name("status_fields.md")
+    (root / "milestone-7.md").write_bytes(source.read_bytes())
+    doc = Doc(client, root / "milestone-7.md", client.encoding)  # type: ignore[attr-defined]
+    diagnostics = await wait_for_diagnostics(
+        client, doc.uri, lambda ds: sum(str(d.code) == "MS201" for d in ds) == 2
+    )
+    found = sorted(
+        (d.range.start.line, extract(doc.text, d.range, client.encoding))  # type: ignore[attr-defined]
+        for d in diagnostics
+        if str(d.code) == "MS201"
+    )
+    assert found == [(2, "done"), (14, "✅ Complete")]
     doc.close()

@@ -616,6 +616,8 @@ EDIT_SNIPPETS = (
     "```\n",
     "~~~\n",
     "---\n",
+    "---\nstatus: done\n---\n# Milestone: Front\n- [ ] open\n",
+    "status: complete\n",
     "#",
     "# ",
     "## Milestone: ",

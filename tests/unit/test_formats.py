@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from milestone_lsp.core.inventory import Criterion, criteria_inventory
+from milestone_lsp.core.model import Status
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.progress import milestone_progress
 from milestone_lsp.core.workspace import Workspace
@@ -121,3 +122,46 @@ def test_phase_sprint_and_version_headings_with_criteria_are_milestones() -> Non
     ]
     # Without criteria of its own, a phase heading stays a status section.
     assert [s.name for s in doc.status_sections] == ["Phase 4: Later"]
+
+
+def test_a_status_field_under_a_milestone_heading_is_its_completion_tag() -> None:
+    text = (
+        "# Plan\n\n## M4: Export\n\n**Status:** ✅ COMPLETE — shipped in v2\n\n"
+        "### Exit criteria\n\n- [x] CSV export\n- [ ] PDF export\n\n"
+        "## M5: Import (IN PROGRESS)\n\n**Status:** Done\n"
+    )
+    doc = parse(text, "plan.md")
+    export, imported = doc.milestones
+    assert export.tag is not None and export.tag.from_field
+    assert export.tag.status is Status.DONE
+    assert text.splitlines()[export.tag.range.start.line].startswith("**Status:**")
+    # A milestone with nothing but a Status field is still a definition, not a progress update.
+    assert not export.is_update
+    # The heading's own tag wins over the field below it.
+    assert imported.tag is not None and not imported.tag.from_field
+    assert imported.tag.status is Status.IN_PROGRESS
+
+
+def test_front_matter_status_belongs_to_the_first_heading_s_milestone() -> None:
+    text = (
+        '---\ntitle: "Milestone 7 - Audit"\nstatus: "done"\ntarget: 2026-06-30\n---\n\n'
+        "# Milestone 7 - Audit\n\n## Acceptance criteria\n\n- [x] Writes logged\n\n"
+        "## Milestone 8: Later\n"
+    )
+    doc = parse(text, "milestone-7.md")
+    first, later = doc.milestones
+    assert first.tag is not None and first.tag.from_field and first.tag.status is Status.DONE
+    start = first.tag.range.start
+    assert (start.line, text.splitlines()[2][start.character :]) == (2, 'done"')
+    assert later.tag is None
+    # Fresh and per-section parses agree, and a changed front matter is read again.
+    assert parse(text, "x.md", chunked=False).milestones[0].tag == first.tag
+    reopened = parse(text.replace('"done"', '"in progress"'), "milestone-7.md")
+    assert reopened.milestones[0].tag is not None
+    assert reopened.milestones[0].tag.status is Status.IN_PROGRESS
+
+
+def test_front_matter_without_a_status_or_before_prose_changes_nothing() -> None:
+    assert parse("---\ntitle: X\n---\n\n# Milestone 1: X\n", "a.md").milestones[0].tag is None
+    doc = parse("---\nstatus: done\n---\n\n# Notes\n\n## Milestone: Y\n", "b.md")
+    assert doc.milestones[0].tag is None  # the first heading is not the milestone
