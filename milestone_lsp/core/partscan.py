@@ -25,9 +25,21 @@ _MEMO: OrderedDict[tuple[str, str], dict[int, tuple[Document, Sequence[Any]]]] =
 _MEMO_ENTRIES = 64
 
 
+# The lines of the last text split here, held with that text: a document read from disk keeps
+# no lines of its own, and every scan of one check would split the same text again.
+_last_split: tuple[str, list[str]] | None = None
+
+
 def document_lines(doc: Document) -> list[str]:
-    """The document's lines without terminators."""
-    return doc.lines or split_lines(doc.text)
+    """The document's lines without terminators (callers must not change the list)."""
+    global _last_split
+    if doc.lines:
+        return doc.lines
+    if _last_split is not None and _last_split[0] is doc.text:
+        return _last_split[1]
+    lines = split_lines(doc.text)
+    _last_split = (doc.text, lines)
+    return lines
 
 
 def scan_by_part(

@@ -60,6 +60,9 @@ _STATUS_WORDS: dict[str, Status] = {
     "dropped": Status.FAILED,
 }
 
+# The words that say something has not started, for cheap "could this be a planned tag" tests.
+PLANNED_WORDS = tuple(w for w, s in _STATUS_WORDS.items() if s is Status.PLANNED)
+
 STATUS_MARKS: dict[str, Status] = {
     "✅": Status.DONE,
     "✓": Status.DONE,

@@ -18,7 +18,13 @@ from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.inventory import Criterion, criteria_inventory, status_cell_state
 from milestone_lsp.core.model import Document, Heading, Status
 from milestone_lsp.core.positions import Range
-from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, clean_inline, strip_trailers
+from milestone_lsp.core.syntax import (
+    CHECKBOX,
+    LIST_MARKER,
+    PLANNED_WORDS,
+    clean_inline,
+    strip_trailers,
+)
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.registry import RuleContext, rule
 
@@ -44,14 +50,37 @@ def _line_range(lines: Sequence[str], number: int) -> Range:
 _DONE_MARK = re.compile(r"✅|☑|✔|✓")
 
 
-def _lines_with(pattern: re.Pattern[str], lines: Sequence[str]) -> list[int]:
-    """The lines whose lower-cased text matches ``pattern``: one scan of the whole text."""
-    text = "\n".join(lines).lower()
+# The last document's lower-cased lines joined, with each line's start: the rules of this module
+# scan the same text several times per check. Held with the list it was made from, so that an
+# identity test tells whether it still applies.
+_joined: tuple[Sequence[str], str, list[int]] | None = None
+
+
+def _lower_joined(lowered: Sequence[str]) -> tuple[str, list[int]]:
+    global _joined
+    if _joined is not None and _joined[0] is lowered:
+        return _joined[1], _joined[2]
     starts = [0]
-    for line in lines:
+    for line in lowered:
         starts.append(starts[-1] + len(line) + 1)
-    found = {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
-    return sorted(n for n in found if n < len(lines))
+    text = "\n".join(lowered)
+    _joined = (lowered, text, starts)
+    return text, starts
+
+
+def _lines_with(pattern: re.Pattern[str], ctx: RuleContext) -> list[int]:
+    """The lines whose lower-cased text matches ``pattern``: one scan of the whole text."""
+    lines = ctx.lowered_lines
+    text, starts = _lower_joined(lines)
+    found: list[int] = []
+    line = 0
+    for m in pattern.finditer(text):
+        at = m.start()
+        if at >= starts[line + 1]:
+            line = bisect_right(starts, at, line + 1) - 1
+        if not found or found[-1] != line:
+            found.append(line)
+    return [n for n in found if n < len(lines)]
 
 
 # --- MS210 ---------------------------------------------------------------------------------------
@@ -247,7 +276,7 @@ def tick_denied_by_note(ctx: RuleContext) -> Iterable[Finding]:
     author's decision.
     """
     lines = ctx.lines
-    candidates = _lines_with(_NOTE_WORDS, lines)
+    candidates = _lines_with(_NOTE_WORDS, ctx)
     if not any(_may_hold_note(lines[n]) for n in candidates if _ANY_NOTE.search(lines[n])):
         return  # no note of the kind anywhere: the inventory need not be read
     notes: dict[int, tuple[int, str]] | None = None
@@ -402,13 +431,14 @@ _TICKED_CLAIM = re.compile(
 )
 
 
-def _claims(doc: Document, lines: Sequence[str]) -> Iterator[_Claim]:
+def _claims(ctx: RuleContext) -> Iterator[_Claim]:
+    doc, lines = ctx.doc, ctx.lines
     heading_at = {h.range.start.line: h for h in doc.headings}
     first_section = min(
         (h.range.start.line for h in doc.headings if h.level >= 2), default=len(lines)
     )
     skip = doc.fenced_lines | doc.comment_lines
-    for number in _lines_with(_CLAIM_WORDS, lines):
+    for number in _lines_with(_CLAIM_WORDS, ctx):
         line = lines[number]
         if number in skip:
             continue
@@ -547,11 +577,19 @@ _ALL_ENTRY = re.compile(
 _OPEN_ENTRY = re.compile(r"^(?:\[ \]|⚠️?|❌|⏳|🚧|☐)")
 
 
+_ALL_OR_EVERY = re.compile(r"\ball\b|\bevery\b")
+
+
 def _universal_entries(ctx: RuleContext) -> Iterator[Finding]:
     """A ticked entry that claims all of something ("✅ All 26 endpoints functional") in a list
     where a sibling entry is open, failing or flagged ⚠️."""
     doc, lines = ctx.doc, ctx.lines
-    candidates = [n for n in _lines_with(re.compile(r"\ball\b|\bevery\b"), lines)]
+    low = ctx.lowered_lines
+    candidates = [
+        n
+        for n, line in enumerate(low)
+        if ("all" in line or "every" in line) and _ALL_OR_EVERY.search(line) is not None
+    ]
     for number in candidates:
         if number in doc.fenced_lines or number in doc.comment_lines:
             continue
@@ -659,7 +697,7 @@ def claim_contradicts_open_items(ctx: RuleContext) -> Iterable[Finding]:
     """
     doc, lines = ctx.doc, ctx.lines
     yield from _universal_entries(ctx)
-    claims = list(_claims(doc, lines))
+    claims = list(_claims(ctx))
     if not claims:
         return
     release: list[_Open] | None = None
@@ -720,7 +758,11 @@ _STATUS_HEADER = re.compile(r"(?i)^(?:status|state|статус|стан|estado|
 
 def _planned_tag(heading: Heading) -> str | None:
     """The tag that says a heading's section has not started (``(PLANNED)``, ``- NOT STARTED``)."""
-    _, trailers = strip_trailers(clean_inline(heading.text), strict_words=False)
+    plain = clean_inline(heading.text)
+    lowered = plain.lower()
+    if not any(word in lowered for word in PLANNED_WORDS):
+        return None
+    _, trailers = strip_trailers(plain, strict_words=False)
     for t in trailers:
         if t.kind == "tag" and t.status is Status.PLANNED:
             return t.raw.strip("()[]*_ -–—")

@@ -37,6 +37,8 @@ _HISTORY_HEAD = re.compile(
     r"|regressions?|fixed|resolved)\b"
 )
 _FAIL_MARKS = frozenset("❌✗✘")
+# What a line must hold to be read at all: a mark, or a count label (a cheap filter).
+_CANDIDATE = re.compile(r"[✅✔☑❌✗✘]|(?i:fail|pass|success)")
 
 Outcome = Literal["passed", "failed"]
 
@@ -53,12 +55,12 @@ def _listings(ctx: RuleContext) -> list[_Listing]:
     fenced = ctx.doc.fenced_lines
     out: list[_Listing] = []
     head_at = 0
-    current_head = ""
+    in_history = False
     for line, raw in enumerate(ctx.lines):
         while head_at < len(heads) and heads[head_at][0] <= line:
-            current_head = heads[head_at][1]
+            in_history = _HISTORY_HEAD.search(heads[head_at][1]) is not None
             head_at += 1
-        if line in fenced or _HISTORY_HEAD.search(current_head):
+        if in_history or line in fenced or not _CANDIDATE.search(raw):
             continue
         m = _MARKED.match(raw)
         if m is not None:
@@ -116,6 +118,8 @@ def passed_and_failed(ctx: RuleContext) -> Iterable[Finding]:
     Fix safety:
     No fix: which result is current is the author's call.
     """
+    if not any(mark in ctx.doc.text for mark in _FAIL_MARKS) and "fail" not in ctx.lowered:
+        return  # nothing is listed as failed
     listings = _listings(ctx)
     if len(listings) < 2:
         return

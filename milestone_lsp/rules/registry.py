@@ -14,7 +14,8 @@ from typing import Literal
 
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
 from milestone_lsp.core.model import Document
-from milestone_lsp.core.positions import Range, split_lines
+from milestone_lsp.core.partscan import document_lines
+from milestone_lsp.core.positions import Range
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.settings.config import Config
 
@@ -30,13 +31,32 @@ class RuleContext:
     config: Config
     rule: Rule | None = None
     _lines: list[str] | None = None
+    _lowered: str | None = None
+    _lowered_lines: list[str] | None = None
 
     @property
     def lines(self) -> list[str]:
         """The document's lines without terminators."""
         if self._lines is None:
-            self._lines = self.doc.lines or split_lines(self.doc.text)
+            self._lines = document_lines(self.doc)
         return self._lines
+
+    @property
+    def lowered(self) -> str:
+        """The document's text in lower case, for the cheap "is there anything to read"
+        tests rules make before walking its lines (a substring test is far cheaper than a
+        case-insensitive search)."""
+        if self._lowered is None:
+            self._lowered = self.doc.text.lower()
+        return self._lowered
+
+    @property
+    def lowered_lines(self) -> list[str]:
+        """:attr:`lines` in lower case, each line on its own (``lower()`` may change a line's
+        length, never the number of lines)."""
+        if self._lowered_lines is None:
+            self._lowered_lines = [line.lower() for line in self.lines]
+        return self._lowered_lines
 
     def finding(
         self,

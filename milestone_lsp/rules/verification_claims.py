@@ -25,6 +25,7 @@ from milestone_lsp.rules.registry import RuleContext, rule
 # A heading that names a testing or verification checklist: "Test Checklist", "Manual Testing",
 # "QA", "Verification", "Testing Requirements".
 _TEST_HEAD = re.compile(r"(?i)\b(?:tests?|testing|qa|verification|quality\s+assurance)\b")
+_TEST_HINTS = ("test", "qa", "verification", "quality")  # one of them is in every such heading
 # A checklist for work that has not begun is not evidence about finished work.
 _FUTURE = re.compile(
     r"(?i)\b(?:planned|future|upcoming|next|later|backlog|roadmap|proposed|post-?launch"
@@ -80,10 +81,18 @@ def _sections(doc: Document, total: int) -> list[_Section]:
         (h for h in doc.headings if h.range.start.line not in doc.fenced_lines),
         key=lambda h: h.range.start.line,
     )
+    # Each heading's section ends at the next heading of its level or above: one pass with a
+    # stack of the headings still open.
+    ends = [total] * len(heads)
+    open_heads: list[int] = []
+    for i, h in enumerate(heads):
+        while open_heads and heads[open_heads[-1]].level >= h.level:
+            ends[open_heads.pop()] = h.range.start.line
+        open_heads.append(i)
     out: list[_Section] = []
     for i, h in enumerate(heads):
         start = h.range.start.line
-        end = next((o.range.start.line for o in heads[i + 1 :] if o.level <= h.level), total)
+        end = ends[i]
         if i == 0 and end == total and len(heads) > 1:
             continue  # the document's title: it names the whole file, not one section of it
         body_end = heads[i + 1].range.start.line if i + 1 < len(heads) else total
@@ -140,15 +149,34 @@ def _words(text: str) -> set[str]:
     return out
 
 
+def _structure(ctx: RuleContext) -> tuple[list[_Section], list[_Section]]:
+    """The document's sections and its testing sections, computed once per check for MS214
+    and MS215 (the entry keeps ``doc`` alive, so its id names no other document)."""
+    doc = ctx.doc
+
+    def compute() -> tuple[Document, list[_Section], list[_Section]]:
+        sections = _sections(doc, len(ctx.lines))
+        return doc, sections, _test_sections(sections)
+
+    held, sections, tests = ctx.ws.cached(("verification.structure", id(doc)), compute)
+    if held is not doc:
+        _, sections, tests = compute()
+    return sections, tests
+
+
 def _test_sections(sections: Sequence[_Section]) -> list[_Section]:
     """Sections that are testing checklists: headed so, or nested in one so headed."""
     out: list[_Section] = []
+    heads: list[_Section] = []  # the sections of ``out`` headed as testing checklists
     for s in sections:
-        if _FUTURE.search(s.text):
+        low = s.text.lower()
+        headed = any(w in low for w in _TEST_HINTS) and _TEST_HEAD.search(s.text) is not None
+        inside = any(t.start < s.start < t.end for t in heads)
+        if not (headed or inside) or _FUTURE.search(s.text):
             continue
-        inside = any(t.start < s.start < t.end for t in out if _TEST_HEAD.search(t.text))
-        if _TEST_HEAD.search(s.text) or inside:
-            out.append(s)
+        out.append(s)
+        if headed:
+            heads.append(s)
     return out
 
 
@@ -203,8 +231,7 @@ def criteria_ticked_tests_open(ctx: RuleContext) -> Iterable[Finding]:
     doc, lines = ctx.doc, ctx.lines
     if "[ ]" not in ctx.doc.text:
         return
-    sections = _sections(doc, len(lines))
-    tests = _test_sections(sections)
+    sections, tests = _structure(ctx)
     # The outermost testing checklists with their entries, sub-sections included.
     roots = [t for t in tests if not any(o.start < t.start < o.end for o in tests)]
     open_lists: list[tuple[_Section, list[_Entry]]] = []
@@ -310,11 +337,10 @@ def complete_section_tests_open(ctx: RuleContext) -> Iterable[Finding]:
     doc, lines = ctx.doc, ctx.lines
     if "[ ]" not in ctx.doc.text:
         return
-    sections = _sections(doc, len(lines))
+    sections, tests = _structure(ctx)
     claims = [(s, n) for s in sections if (n := _claim_name(s.text)) is not None]
     if not claims:
         return
-    tests = _test_sections(sections)
     for s, name in claims:
         if any(t.start < s.start < t.end for t in tests):
             continue  # a part of the testing checklist, not a claim about it
@@ -506,12 +532,16 @@ def test_result_claimed_without_result(ctx: RuleContext) -> Iterable[Finding]:
     No fix: record the run that backs the ticks, or leave them open until one does.
     """
     doc, lines = ctx.doc, ctx.lines
-    if not _RESULT_CLAIM.search(doc.text):
+    lowered = ctx.lowered
+    if not any(word in lowered for word in ("pass", "green", "coverage", "load")):
         return
+    low = ctx.lowered_lines
     claims = [
         n
         for n, line in enumerate(lines)
-        if n not in doc.fenced_lines
+        if (line[:1] in " \t-*+" or line[:1].isdigit())
+        and ("pass" in low[n] or "green" in low[n] or "coverage" in low[n] or "load" in low[n])
+        and n not in doc.fenced_lines
         and n not in doc.comment_lines
         and LIST_MARKER.match(line) is not None
         and _ticked_line(line)
