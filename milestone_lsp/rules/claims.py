@@ -10,7 +10,7 @@ lines, so they work on any plan, not only on the specification's template.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -50,37 +50,9 @@ def _line_range(lines: Sequence[str], number: int) -> Range:
 _DONE_MARK = re.compile(r"✅|☑|✔|✓")
 
 
-# The last document's lower-cased lines joined, with each line's start: the rules of this module
-# scan the same text several times per check. Held with the list it was made from, so that an
-# identity test tells whether it still applies.
-_joined: tuple[Sequence[str], str, list[int]] | None = None
-
-
-def _lower_joined(lowered: Sequence[str]) -> tuple[str, list[int]]:
-    global _joined
-    if _joined is not None and _joined[0] is lowered:
-        return _joined[1], _joined[2]
-    starts = [0]
-    for line in lowered:
-        starts.append(starts[-1] + len(line) + 1)
-    text = "\n".join(lowered)
-    _joined = (lowered, text, starts)
-    return text, starts
-
-
 def _lines_with(pattern: re.Pattern[str], ctx: RuleContext) -> list[int]:
     """The lines whose lower-cased text matches ``pattern``: one scan of the whole text."""
-    lines = ctx.lowered_lines
-    text, starts = _lower_joined(lines)
-    found: list[int] = []
-    line = 0
-    for m in pattern.finditer(text):
-        at = m.start()
-        if at >= starts[line + 1]:
-            line = bisect_right(starts, at, line + 1) - 1
-        if not found or found[-1] != line:
-            found.append(line)
-    return [n for n in found if n < len(lines)]
+    return ctx.lines_matching(pattern)
 
 
 # --- MS210 ---------------------------------------------------------------------------------------
@@ -927,9 +899,16 @@ def done_row_below_full_progress(ctx: RuleContext) -> Iterable[Finding]:
     No fix: either the status or the figure is out of date, and only the author knows which.
     """
     doc, lines = ctx.doc, ctx.lines
+    pipes = ctx.pipe_lines
     number = 0
     while number < len(lines):
-        if number in doc.fenced_lines or not lines[number].strip().startswith("|"):
+        if not lines[number].strip().startswith("|"):
+            at = bisect_left(pipes, number)  # the next line that can start a table
+            if at == len(pipes):
+                break
+            number = pipes[at]
+            continue
+        if number in doc.fenced_lines:
             number += 1
             continue
         header = _header_cells(lines, number)

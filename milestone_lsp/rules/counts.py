@@ -431,8 +431,9 @@ def child_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     if "#" not in doc.text or "|" not in doc.text:
         return
     states: dict[int, bool | None] | None = None
-    for number, text in enumerate(lines):
-        if number in doc.fenced_lines or not text.lstrip().startswith("|") or "#" not in text:
+    for number in ctx.pipe_lines:
+        text = lines[number]
+        if number in doc.fenced_lines or "#" not in text:
             continue
         cells = [c.strip() for c in text.strip().strip("|").split("|")]
         counts = [(i, m) for i, c in enumerate(cells) if (m := _CELL_COUNT.match(c))]

@@ -10,6 +10,7 @@ estimated apart from them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -61,9 +62,17 @@ def _cells(row: str) -> list[str]:
 def _tables(ctx: RuleContext) -> Iterator[_Table]:
     lines = ctx.lines
     doc = ctx.doc
+    pipes = ctx.pipe_lines
     number = 0
     while number < len(lines):
-        if number in doc.fenced_lines or not lines[number].lstrip().startswith("|"):
+        if not lines[number].lstrip().startswith("|"):
+            # Jump to the next line that can start a table.
+            at = bisect_left(pipes, number)
+            if at == len(pipes):
+                break
+            number = pipes[at]
+            continue
+        if number in doc.fenced_lines:
             number += 1
             continue
         start = number

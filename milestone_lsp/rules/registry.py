@@ -8,6 +8,8 @@ sections *What it flags*, *Why*, *Example that fires*, *Example that does not*, 
 from __future__ import annotations
 
 import inspect
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -22,6 +24,9 @@ from milestone_lsp.settings.config import Config
 Scope = Literal["document", "workspace"]
 
 
+_PIPE_LINE = re.compile(r"(?m)^[^\S\n]*\|")
+
+
 @dataclass(slots=True)
 class RuleContext:
     """What a rule sees: the workspace, the document being checked, and the settings."""
@@ -33,6 +38,8 @@ class RuleContext:
     _lines: list[str] | None = None
     _lowered: str | None = None
     _lowered_lines: list[str] | None = None
+    _pipe_lines: list[int] | None = None
+    _lowered_joined: tuple[str, list[int]] | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -49,6 +56,36 @@ class RuleContext:
         if self._lowered is None:
             self._lowered = self.doc.text.lower()
         return self._lowered
+
+    @property
+    def pipe_lines(self) -> list[int]:
+        """The numbers of the lines that begin with ``|`` after their indentation (table rows
+        and look-alikes), in order: the rules that read tables start from these."""
+        if self._pipe_lines is None:
+            # Lower-casing changes neither "|" nor white space: the lower-cased text will do.
+            self._pipe_lines = self.lines_matching(_PIPE_LINE)
+        return self._pipe_lines
+
+    def lines_matching(self, pattern: re.Pattern[str]) -> list[int]:
+        """The numbers of the lines whose lower-cased text matches ``pattern``, in order: one
+        scan of the whole text instead of a search per line."""
+        if self._lowered_joined is None:
+            lowered = self.lowered_lines
+            starts = [0]
+            for each in lowered:
+                starts.append(starts[-1] + len(each) + 1)
+            self._lowered_joined = ("\n".join(lowered), starts)
+        text, starts = self._lowered_joined
+        found: list[int] = []
+        number = 0
+        for m in pattern.finditer(text):
+            at = m.start()
+            if at >= starts[number + 1]:
+                number = bisect_right(starts, at, number + 1) - 1
+            if not found or found[-1] != number:
+                found.append(number)
+        count = len(self.lines)
+        return [n for n in found if n < count]
 
     @property
     def lowered_lines(self) -> list[str]:

@@ -473,6 +473,8 @@ _RESULT_CLAIM = re.compile(
     r"|\bcoverage\s+(?:meets|met|reached|achieved|target\s+met)\b"
     r"|\bunder\s+load[\s-]+test"
 )
+# A word every such claim holds (a cheap first filter over the lower-cased text).
+_CLAIM_HINT = re.compile(r"pass|green|coverage|load")
 # A recorded result anywhere in the document: a pass count, a test count, a measured coverage
 # figure, a pass rate, or a link to a report or a CI run.
 _RESULT = re.compile(
@@ -535,17 +537,14 @@ def test_result_claimed_without_result(ctx: RuleContext) -> Iterable[Finding]:
     lowered = ctx.lowered
     if not any(word in lowered for word in ("pass", "green", "coverage", "load")):
         return
-    low = ctx.lowered_lines
     claims = [
         n
-        for n, line in enumerate(lines)
-        if (line[:1] in " \t-*+" or line[:1].isdigit())
-        and ("pass" in low[n] or "green" in low[n] or "coverage" in low[n] or "load" in low[n])
-        and n not in doc.fenced_lines
+        for n in ctx.lines_matching(_CLAIM_HINT)
+        if n not in doc.fenced_lines
         and n not in doc.comment_lines
-        and LIST_MARKER.match(line) is not None
-        and _ticked_line(line)
-        and _RESULT_CLAIM.search(clean_inline(line))
+        and LIST_MARKER.match(lines[n]) is not None
+        and _ticked_line(lines[n])
+        and _RESULT_CLAIM.search(clean_inline(lines[n]))
     ]
     if not claims or _RESULT.search(doc.text):
         return
