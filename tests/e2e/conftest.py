@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from milestone_lsp.core.positions import LineIndex, PositionEncoding
 
@@ -217,6 +217,33 @@ class Doc:
         p = index.position(at)
         line, character = index.to_encoding(p, self.encoding)
         return lsp.Position(line=line, character=character)
+
+
+# The two client profiles every rule is tested with, and the position encoding each negotiates.
+PROFILES: dict[str, PositionEncoding] = {"visual-studio-code": "utf-16", "neovim": "utf-8"}
+
+
+def rule_project(root: Path, code: str, source: Path, name: str) -> Path:
+    """A project folder ``root/code`` holding a rule's fixture: the fixture folder itself, or
+    the fixture file saved as ``name``; with an empty debounce so that edits publish at once."""
+    folder = root / code
+    if source.is_dir():
+        shutil.copytree(source, folder)
+    else:
+        folder.mkdir()
+        shutil.copy(source, folder / name)
+    (folder / ".milestone-lsp.toml").write_text("debounce_ms = 0\n", encoding="utf-8")
+    return folder
+
+
+async def start_session(lsp_client: LanguageClient, root: Path, profile: str) -> None:
+    """Initialise the server on ``root`` with a client profile's capabilities, remember the
+    root and encoding on the client (``client.root``, ``client.encoding``) and wait until the
+    workspace is indexed."""
+    await lsp_client.initialize_session(init_params(root, client_capabilities(profile)))
+    lsp_client.root = root  # type: ignore[attr-defined]
+    lsp_client.encoding = PROFILES[profile]  # type: ignore[attr-defined]
+    await wait_until_indexed(lsp_client)
 
 
 async def wait_until_indexed(client: LanguageClient) -> None:

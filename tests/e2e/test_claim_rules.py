@@ -9,19 +9,24 @@ encoding (the fixtures hold ✅ and dashes, so UTF-8 and UTF-16 columns differ o
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import pytest_lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from milestone_lsp.core.positions import LineIndex, Position
-from tests.e2e.conftest import SERVER, Doc, init_params, wait_for_diagnostics, wait_until_indexed
+from tests.e2e.conftest import (
+    PROFILES,
+    SERVER,
+    Doc,
+    rule_project,
+    start_session,
+    wait_for_diagnostics,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
-PROFILES = {"visual-studio-code": "utf-16", "neovim": "utf-8"}
 CODES = ["MS210", "MS211", "MS212", "MS213"]
 
 
@@ -31,16 +36,9 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):  #
     factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     root = factory.mktemp(f"claims-{profile}")
     for code in CODES:
-        if (FIXTURES / code).is_dir():
-            shutil.copytree(FIXTURES / code, root / code)
-        else:
-            (root / code).mkdir()
-            shutil.copy(FIXTURES / f"{code}.md", root / code / "PROGRESS.md")
-        (root / code / ".milestone-lsp.toml").write_text("debounce_ms = 0\n", encoding="utf-8")
-    await lsp_client.initialize_session(init_params(root, client_capabilities(profile)))
-    lsp_client.root = root  # type: ignore[attr-defined]
-    lsp_client.encoding = PROFILES[profile]  # type: ignore[attr-defined]
-    await wait_until_indexed(lsp_client)
+        source = FIXTURES / code if (FIXTURES / code).is_dir() else FIXTURES / f"{code}.md"
+        rule_project(root, code, source, "PROGRESS.md")
+    await start_session(lsp_client, root, profile)
     yield
     await lsp_client.shutdown_session()
 

@@ -10,19 +10,24 @@ findings its ``.expected`` file lists for it, in the negotiated position encodin
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import SERVER, Doc, init_params, wait_for_diagnostics, wait_until_indexed
+from tests.e2e.conftest import (
+    PROFILES,
+    SERVER,
+    Doc,
+    rule_project,
+    start_session,
+    wait_for_diagnostics,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
-PROFILES = {"visual-studio-code": "utf-16", "neovim": "utf-8"}
 # (code, fixture file, its name in the .expected file, its name in the project)
 CASES = [
     ("MS321", FIXTURES / "MS321.md", "MS321.md", "ROADMAP.md"),
@@ -38,13 +43,8 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):  #
     factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     root = factory.mktemp(f"state-{profile}")
     for code, source, _name, target in CASES:
-        (root / code).mkdir()
-        shutil.copy(source, root / code / target)
-        (root / code / ".milestone-lsp.toml").write_text("debounce_ms = 0\n", encoding="utf-8")
-    await lsp_client.initialize_session(init_params(root, client_capabilities(profile)))
-    lsp_client.root = root  # type: ignore[attr-defined]
-    lsp_client.encoding = PROFILES[profile]  # type: ignore[attr-defined]
-    await wait_until_indexed(lsp_client)
+        rule_project(root, code, source, target)
+    await start_session(lsp_client, root, profile)
     yield
     await lsp_client.shutdown_session()
 

@@ -11,26 +11,25 @@ changes the line it names and nothing else.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import (
+    PROFILES,
     SERVER,
     Doc,
     apply_workspace_edit,
-    init_params,
+    rule_project,
+    start_session,
     wait_for_diagnostics,
-    wait_until_indexed,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
-PROFILES = {"visual-studio-code": "utf-16", "neovim": "utf-8"}
 CASES = [
     ("MS208", "verification.md"),
     ("MS601", "STATUS.md"),
@@ -48,12 +47,8 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):  #
     factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     root = factory.mktemp(f"verification-{profile}")
     for code, _name in CASES:
-        shutil.copytree(FIXTURES / code, root / code)
-        (root / code / ".milestone-lsp.toml").write_text("debounce_ms = 0\n", encoding="utf-8")
-    await lsp_client.initialize_session(init_params(root, client_capabilities(profile)))
-    lsp_client.root = root  # type: ignore[attr-defined]
-    lsp_client.encoding = PROFILES[profile]  # type: ignore[attr-defined]
-    await wait_until_indexed(lsp_client)
+        rule_project(root, code, FIXTURES / code, "")
+    await start_session(lsp_client, root, profile)
     yield
     await lsp_client.shutdown_session()
 
