@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import inspect
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -39,7 +38,7 @@ class RuleContext:
     _lowered: str | None = None
     _lowered_lines: list[str] | None = None
     _pipe_lines: list[int] | None = None
-    _lowered_joined: tuple[str, list[int]] | None = None
+    _lowered_joined: str | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -69,30 +68,30 @@ class RuleContext:
     def lines_matching(self, pattern: re.Pattern[str]) -> list[int]:
         """The numbers of the lines whose lower-cased text matches ``pattern``, in order: one
         scan of the whole text instead of a search per line."""
-        if self._lowered_joined is None:
-            lowered = self.lowered_lines
-            starts = [0]
-            for each in lowered:
-                starts.append(starts[-1] + len(each) + 1)
-            self._lowered_joined = ("\n".join(lowered), starts)
-        text, starts = self._lowered_joined
+        text = self._lower_text()
         found: list[int] = []
-        number = 0
+        number, previous = 0, 0
         for m in pattern.finditer(text):
             at = m.start()
-            if at >= starts[number + 1]:
-                number = bisect_right(starts, at, number + 1) - 1
+            number += text.count("\n", previous, at)  # line breaks between two matches
+            previous = at
             if not found or found[-1] != number:
                 found.append(number)
-        count = len(self.lines)
-        return [n for n in found if n < count]
+        return found
+
+    def _lower_text(self) -> str:
+        """:attr:`lines` joined by line feeds, in lower case (the line feeds stay put: no
+        character lower-cases to one)."""
+        if self._lowered_joined is None:
+            self._lowered_joined = "\n".join(self.lines).lower()
+        return self._lowered_joined
 
     @property
     def lowered_lines(self) -> list[str]:
         """:attr:`lines` in lower case, each line on its own (``lower()`` may change a line's
         length, never the number of lines)."""
         if self._lowered_lines is None:
-            self._lowered_lines = [line.lower() for line in self.lines]
+            self._lowered_lines = self._lower_text().split("\n")
         return self._lowered_lines
 
     def finding(
