@@ -1567,20 +1567,28 @@ def parse(
     *,
     chunked: bool = True,
     models: ModelCache | None = None,
+    editing: bool = False,
 ) -> Document:
     """Parse one markdown document into the model. Never raises on any text.
 
     By default the document is parsed per section and the sections whose lines did not change
     since the last parse of ``path`` are re-used (``models`` gives another cache).
     ``chunked=False`` parses the whole text in one piece without any cache: the reference the
-    incremental result must equal.
+    incremental result must equal. ``editing=True`` says the document is open in an editor:
+    even its first parse keeps its parts, so that the per-section work of the first check is
+    re-used by the first edit (a file read from disk drops them to save memory).
     """
     with gc_paused():
-        return _parse(text, path, cache, chunked, models)
+        return _parse(text, path, cache, chunked, models, editing)
 
 
 def _parse(
-    text: str, path: str, cache: BlockCache | None, chunked: bool, models: ModelCache | None
+    text: str,
+    path: str,
+    cache: BlockCache | None,
+    chunked: bool,
+    models: ModelCache | None,
+    editing: bool = False,
 ) -> Document:
     lines = split_lines(text)
     fm_end = front_matter_end(lines)
@@ -1594,7 +1602,7 @@ def _parse(
         except _ForeignState:
             models.segments = {}
         else:
-            if models.hits == hits:
+            if models.hits == hits and not editing:
                 # A first parse (a file read from disk): nothing to re-use later unless it is
                 # edited, so it does not keep its parts and lines (11 and 8 MB for 1,000 files).
                 doc.parts = []

@@ -61,6 +61,7 @@ def findings_for(ls: MilestoneServer, path: str) -> list[Finding]:
     started = time.perf_counter()
     findings = deferred.checking.checked_findings(ws, doc, ls.display_path(path), config)
     ls.note_analysis_time(path, time.perf_counter() - started)
+    ls.opening.discard(path)  # checked once: from now on its analyses count against the budget
     ls.findings_cache[path] = (key, findings)
     return _with_budget_notice(ls, path, findings)
 

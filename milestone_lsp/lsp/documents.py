@@ -43,6 +43,7 @@ def register(server: MilestoneServer) -> None:
     async def did_open(ls: MilestoneServer, params: lsp.DidOpenTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.open_uris.add(uri)
+        ls.opening.add(uri_to_path(uri))
         ls.update_open(uri)
         if not ls.watching:
             ls.refresh_from_disk()
@@ -93,6 +94,7 @@ def register(server: MilestoneServer) -> None:
         ls.oversized.pop(path, None)
         ls.slow.pop(path, None)
         ls.unparsed.discard(path)
+        ls.opening.discard(path)
         ls.read_from_disk(path)
         if not ls.pull_mode:
             ls.text_document_publish_diagnostics(

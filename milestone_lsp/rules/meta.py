@@ -121,9 +121,10 @@ def analysis_limit(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:
     A file larger than `max_file_size` bytes (default 10,000,000; 0 means no limit), or a line
     too long to analyse, that milestone-lsp skipped instead of checking. In the language
-    server, also an open document whose analysis took longer than `request_time_budget_ms`
-    (default 2,000; 0 means no budget): it is then analysed when saved instead of on every
-    change, and the finding says so. The finding is reported at the start of the file, so that
+    server, also an open document whose analysis of a change took longer than
+    `request_time_budget_ms` (default 2,000; 0 means no budget; the first analysis after opening
+    is not counted): it is then analysed when saved instead of on every change, and the finding
+    says so. The finding is reported at the start of the file, so that
     a skipped or degraded file is said, never silent. It comes from loading files (the `check`
     command and the language server), not from a document's content, so it cannot fire on a
     parsed fixture.

@@ -263,9 +263,10 @@ class Config:
             ge=0,
             le=600_000,
             description=(
-                "Milliseconds the language server may spend analysing one open document. A "
-                "document over the budget is re-checked when saved instead of on every change, "
-                "and an MS902 finding says so; 0 means no budget. From 0 to 600000 (10 minutes)."
+                "Milliseconds the language server may spend analysing one change of an open "
+                "document (opening it is not counted). A document over the budget is re-checked "
+                "when saved instead of on every change, and an MS902 finding says so; 0 means no "
+                "budget. From 0 to 600000 (10 minutes)."
             ),
         ),
     ] = 2000

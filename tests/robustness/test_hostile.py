@@ -344,6 +344,23 @@ async def test_time_budget_degrades_to_lint_on_save_with_ms902(
     await configure(client, {"requestTimeBudgetMs": 1})
     try:
         uri = open_fresh(client, root / "slow" / "STATUS.md", text)
+        # Opening is not counted against the budget (its caches start empty): linted in full.
+        opened = await wait_for_diagnostics(client, uri, lambda ds: "MS302" in codes(ds))
+        assert "MS902" not in codes(opened)
+        state = await command(client, DOCUMENT_STATE, {"uri": uri})
+        assert state["lintedOnSaveOnly"] is False
+        # The first edit over the budget turns linting on change off, and MS902 says so.
+        top = lsp.Position(line=0, character=0)
+        client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[
+                    lsp.TextDocumentContentChangePartial(
+                        range=lsp.Range(start=top, end=top), text="\n"
+                    )
+                ],
+            )
+        )
         diags = await wait_for_diagnostics(client, uri, lambda ds: "MS902" in codes(ds))
         notice = next(d for d in diags if str(d.code) == "MS902")
         assert "request_time_budget_ms" in notice.message
@@ -351,10 +368,9 @@ async def test_time_budget_degrades_to_lint_on_save_with_ms902(
         state = await command(client, DOCUMENT_STATE, {"uri": uri})
         assert state["lintedOnSaveOnly"] is True
         # Not linted on change any more, but features still answer for the current text.
-        top = lsp.Position(line=0, character=0)
         client.text_document_did_change(
             lsp.DidChangeTextDocumentParams(
-                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=3),
                 content_changes=[
                     lsp.TextDocumentContentChangePartial(
                         range=lsp.Range(start=top, end=top),
