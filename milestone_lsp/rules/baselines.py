@@ -10,7 +10,6 @@ document's table for that version states another number, one of the three is wro
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -42,14 +41,10 @@ def _cells(row: str) -> list[str]:
 
 def _tables(ctx: RuleContext) -> Iterator[_Table]:
     lines = ctx.lines
-    pipes = ctx.pipe_lines
     number = 0
     while number < len(lines):
         if not lines[number].lstrip().startswith("|"):
-            at = bisect_left(pipes, number)  # the next line that can start a table
-            if at == len(pipes):
-                break
-            number = pipes[at]
+            number = ctx.next_pipe_line(number)  # the next line that can start a table
             continue
         if number in ctx.doc.fenced_lines:
             number += 1

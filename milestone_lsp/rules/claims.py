@@ -10,7 +10,7 @@ lines, so they work on any plan, not only on the specification's template.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -899,14 +899,10 @@ def done_row_below_full_progress(ctx: RuleContext) -> Iterable[Finding]:
     No fix: either the status or the figure is out of date, and only the author knows which.
     """
     doc, lines = ctx.doc, ctx.lines
-    pipes = ctx.pipe_lines
     number = 0
     while number < len(lines):
         if not lines[number].strip().startswith("|"):
-            at = bisect_left(pipes, number)  # the next line that can start a table
-            if at == len(pipes):
-                break
-            number = pipes[at]
+            number = ctx.next_pipe_line(number)  # the next line that can start a table
             continue
         if number in doc.fenced_lines:
             number += 1

@@ -10,7 +10,6 @@ estimated apart from them.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -62,15 +61,10 @@ def _cells(row: str) -> list[str]:
 def _tables(ctx: RuleContext) -> Iterator[_Table]:
     lines = ctx.lines
     doc = ctx.doc
-    pipes = ctx.pipe_lines
     number = 0
     while number < len(lines):
         if not lines[number].lstrip().startswith("|"):
-            # Jump to the next line that can start a table.
-            at = bisect_left(pipes, number)
-            if at == len(pipes):
-                break
-            number = pipes[at]
+            number = ctx.next_pipe_line(number)  # the next line that can start a table
             continue
         if number in doc.fenced_lines:
             number += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -64,6 +65,13 @@ class RuleContext:
             # Lower-casing changes neither "|" nor white space: the lower-cased text will do.
             self._pipe_lines = self.lines_matching(_PIPE_LINE)
         return self._pipe_lines
+
+    def next_pipe_line(self, number: int) -> int:
+        """The first line at or after ``number`` that begins with ``|`` (see :attr:`pipe_lines`),
+        or the number of lines when there is none: where a table walk goes on from ``number``."""
+        pipes = self.pipe_lines
+        at = bisect_left(pipes, number)
+        return pipes[at] if at < len(pipes) else len(self.lines)
 
     def lines_matching(self, pattern: re.Pattern[str]) -> list[int]:
         """The numbers of the lines whose lower-cased text matches ``pattern``, in order: one
