@@ -73,7 +73,19 @@ def load_rows(path: Path) -> list[Row]:
         ]
 
 
-def fit(rows: Sequence[Row], feats: Sequence[dict[str, float]]) -> Model:
+# The grid the nested cross-validation chooses from (--nested).
+C_GRID = (0.25, 0.5, 1.0)
+THRESHOLD_GRID = (0.6, 0.65, 0.7, 0.75)
+# The precision the nested choice must keep on the inner folds.
+MIN_PRECISION = 0.9
+
+
+def fit(
+    rows: Sequence[Row],
+    feats: Sequence[dict[str, float]],
+    c: float | None = None,
+    threshold: float | None = None,
+) -> Model:
     """A model trained on the scored rows given (BORDERLINE rows are left out)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -87,7 +99,7 @@ def fit(rows: Sequence[Row], feats: Sequence[dict[str, float]]) -> Model:
     vectorizer = DictVectorizer()
     x = vectorizer.fit_transform([{k: v for k, v in feats[i].items() if k in keep} for i in scored])
     y = [rows[i].label == "VAGUE" for i in scored]
-    lr = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
+    lr = LogisticRegression(C=C if c is None else c, max_iter=5000, class_weight="balanced")
     lr.fit(x, y)
     weights = {
         str(name): round(float(w), 4)
@@ -95,7 +107,11 @@ def fit(rows: Sequence[Row], feats: Sequence[dict[str, float]]) -> Model:
         if abs(w) >= 1e-4
     }
     return model_from(
-        {"bias": round(float(lr.intercept_[0]), 4), "weights": weights, "threshold": THRESHOLD}
+        {
+            "bias": round(float(lr.intercept_[0]), 4),
+            "weights": weights,
+            "threshold": THRESHOLD if threshold is None else threshold,
+        }
     )
 
 
@@ -147,6 +163,55 @@ def grouped_cv(rows: Sequence[Row], n_folds: int = 10) -> Scores:
     return score(rows, flagged)
 
 
+def _flags(rows: Sequence[Row], model: Model, threshold: float) -> list[bool]:
+    at = Model(model.bias, model.weights, threshold)
+    return [not analyze(r.criterion, model=at).measurable for r in rows]
+
+
+def _choose(
+    rows: Sequence[Row], feats: Sequence[dict[str, float]], n_folds: int
+) -> tuple[float, float]:
+    """The (C, threshold) of the grid with the best grouped-CV F1 on these rows among those
+    that keep precision >= MIN_PRECISION (ties: the higher threshold, then the smaller C)."""
+    best: tuple[float, float, float] = (-1.0, 0.0, 0.0)
+    choice = (C, THRESHOLD)
+    groups = folds_of(rows, n_folds)
+    for c in C_GRID:
+        flagged = {th: [False] * len(rows) for th in THRESHOLD_GRID}
+        for held_out in groups:
+            train = [i for i, r in enumerate(rows) if r.project not in held_out]
+            model = fit([rows[i] for i in train], [feats[i] for i in train], c)
+            test = [i for i, r in enumerate(rows) if r.project in held_out]
+            for th in THRESHOLD_GRID:
+                for i, flag in zip(test, _flags([rows[i] for i in test], model, th), strict=True):
+                    flagged[th][i] = flag
+        for th in THRESHOLD_GRID:
+            s = score(rows, flagged[th])
+            key = (s.f1 if s.precision >= MIN_PRECISION else -s.precision, th, -c)
+            if key > best:
+                best, choice = key, (c, th)
+    return choice
+
+
+def nested_cv(rows: Sequence[Row], n_folds: int = 10) -> tuple[Scores, list[tuple[float, float]]]:
+    """Grouped CV in which each outer fold's C and threshold are chosen by a grouped CV on
+    the other projects only; returns the scores and the choice made for each outer fold."""
+    feats = [features(r.criterion) for r in rows]
+    flagged = [False] * len(rows)
+    choices = []
+    for held_out in folds_of(rows, n_folds):
+        train = [i for i, r in enumerate(rows) if r.project not in held_out]
+        inner_rows = [rows[i] for i in train]
+        inner_feats = [feats[i] for i in train]
+        c, th = _choose(inner_rows, inner_feats, n_folds - 1 if n_folds > 1 else 0)
+        choices.append((c, th))
+        model = fit(inner_rows, inner_feats, c, th)
+        test = [i for i, r in enumerate(rows) if r.project in held_out]
+        for i, flag in zip(test, _flags([rows[i] for i in test], model, th), strict=True):
+            flagged[i] = flag
+    return score(rows, flagged), choices
+
+
 def in_sample(rows: Sequence[Row], model: Model | None = None) -> Scores:
     """The shipped model (or the one given) on the rows it was trained on."""
     return score(rows, [not analyze(r.criterion, model=model).measurable for r in rows])
@@ -157,12 +222,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
     parser.add_argument("--folds", type=int, default=10, help="0: leave one project out")
     parser.add_argument("--write", action="store_true", help=f"write {OUTPUT.name}")
+    parser.add_argument(
+        "--nested",
+        action="store_true",
+        help="also run the nested grouped CV that chooses C and the threshold per fold",
+    )
     args = parser.parse_args(argv)
     rows = load_rows(args.dev)
     projects = len({r.project for r in rows})
     folds = "leave-one-project-out" if args.folds <= 0 else f"{args.folds}-fold"
     print(f"{len(rows)} rows from {projects} projects")
     print(f"grouped CV ({folds}): {grouped_cv(rows, args.folds).line()}")
+    if args.nested:
+        nested, choices = nested_cv(rows, args.folds)
+        chosen = ", ".join(f"C={c} t={th}" for c, th in choices)
+        print(f"nested grouped CV:    {nested.line()}\n  chosen per fold: {chosen}")
     model = fit(rows, [features(r.criterion) for r in rows])
     print(f"in-sample:            {in_sample(rows, model).line()}")
     if args.write:

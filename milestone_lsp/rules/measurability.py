@@ -147,7 +147,8 @@ _LEXICON: Final[dict[str, _Entry]] = {
         _SUBJECTIVE,
         2,
         "any",
-        "genuinely truly really materially roughly relatively fairly somewhat arguably",
+        """genuinely truly really materially roughly relatively fairly somewhat arguably
+        partially partly hopefully possibly probably presumably""",
     ),
     # Soft, but common in criteria that are otherwise concrete: half weight, so one of these
     # alone never fires ("Terminal opens cleanly", "distinct output directories").
@@ -157,6 +158,15 @@ _LEXICON: Final[dict[str, _Entry]] = {
         2,
         "pred",
         "clean clear secure safe stable correct scalable fast quick usable actionable",
+    ),
+    # Extent and dependability claimed without a measure: "comprehensive coverage", "tested
+    # thoroughly", "is dependable", "shuts down safely".
+    **_entries(
+        _SUBJECTIVE,
+        2,
+        "any",
+        """comprehensive comprehensively thorough thoroughly extensive extensively exhaustive
+        dependable trustworthy graceful safely securely qualitative""",
     ),
     **_entries(_SUBJECTIVE, 2, "any", "merely"),
     **_entries(_SUBJECTIVE, 2, "any", "clearly"),
@@ -247,6 +257,14 @@ _PHRASES: Final[tuple[tuple[str, str, int], ...]] = (
     (r"(?:no|only|any) (?:major|minor|serious|big|glaring)", _QUANTITY, 2),
     (r"(?:works?|performs?|scales?|runs?|behaves?) well", _SUBJECTIVE, 2),
     (r"not (?:just|only|simply)", _SUBJECTIVE, 1),
+    # Concessions and hedges that take back part of the claim: "decided, even if not fully
+    # complete", "to some extent", "if time permits".
+    (
+        r"even (?:if|though) not|to (?:some|a large|a certain) (?:extent|degree)|more or less|"
+        r"in principle|if time (?:permits|allows)",
+        _SUBJECTIVE,
+        2,
+    ),
     (r"based on (?:the |our |their )?(?:findings|feedback|results|experience|learnings)", _OPEN, 2),
     (r"can be (?:identified|understood|seen|recognized|recognised|assessed|judged)", _JUDGEMENT, 2),
 )
@@ -934,8 +952,13 @@ class _Reading:
     label_end: int
 
 
-def _read(text: str, extra: re.Pattern[str] | None, allowed_set: frozenset[str]) -> _Reading:
-    masked, code_spans = _mask(text)
+def _read(
+    text: str,
+    extra: re.Pattern[str] | None,
+    allowed_set: frozenset[str],
+    masking: tuple[str, int] | None = None,
+) -> _Reading:
+    masked, code_spans = masking if masking is not None else _mask(text)
     tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN_RE.finditer(masked)]
     label_end = _label_end(masked)
     soft = _soft_cues(masked, tokens, extra, allowed_set, label_end)
@@ -1021,6 +1044,12 @@ def _features_of(reading: _Reading) -> dict[str, float]:
             feats["shape:bare-participle"] = 1.0
     if "shape:copula-adjective" in feats and not answered:
         feats["shape:bare-adjective"] = 1.0
+    if "result" in reading.parts:
+        found = {m.group(0).lower() for m in _CHECK_RE.finditer(reading.masked)}
+        if found <= _SCOPE_RESULTS:
+            # "without approval", "never silently ...", "only": a negation or a scope word is
+            # an invariant only when what it rules out can be seen; it is weaker than a verb.
+            feats["check:scope-only"] = 1.0
     _predicate_shapes(reading, words, answered, feats)
     attributive = _attributive_soft(reading)
     if attributive:
@@ -1128,7 +1157,10 @@ def _predicate_shapes(
         feats["shape:done-state"] = 1.0
         if not answered:
             feats["shape:bare-done-state"] = 1.0
-    verbs = any(w in _COPULAS or w in _MODALS or _participle(w) for w in body)
+    verbs = any(
+        w in _COPULAS or w in _MODALS or _participle(w) or (i and w in _FINITE_VERBS)
+        for i, w in enumerate(body)
+    )
     first = next((t for t in reading.tokens if t[0] >= label_end), None)
     task = body[0] in _TASK_VERBS or (
         body[0] in _TASK_NOUN_VERBS
@@ -1169,6 +1201,53 @@ def _predicate_shapes(
     modifiers = sum(1 for w in body[:-1] if len(w) > 5 and w.endswith(_EVALUATIVE_MODIFIER))
     if modifiers:
         feats["shape:evaluative-modifier"] = float(min(modifiers, 2))
+    _subject_head(body, answered, feats)
+
+
+def _subject_head(body: list[str], answered: bool, feats: dict[str, float]) -> None:
+    """The head noun of the subject (the word before the predicate, or the last word of a
+    verbless fragment): an abstract quality ("compatibility", "security") or an activity named
+    by a gerund ("error handling") is something to judge, not a thing to look at."""
+    k = next(
+        (
+            i
+            for i, w in enumerate(body)
+            if i
+            and (
+                w in _COPULAS
+                or w in _MODALS
+                or w in _DONE_STATES
+                or w in _FINITE_VERBS
+                or _participle(w)
+            )
+        ),
+        len(body),
+    )
+    # In a fragment, a phrase opened by a preposition qualifies the head ("CSS for styling").
+    k = next((i for i, w in enumerate(body[:k]) if i and w in _CONTEXT_WORDS), k)
+    head = body[k - 1] if k else ""
+    if len(head) > 5 and head.endswith(_ABSTRACT_ENDINGS):
+        feats["shape:abstract-head"] = 1.0
+        if not answered:
+            feats["shape:bare-abstract-head"] = 1.0
+    elif len(head) > 5 and head.endswith("ing") and head not in _VERDICTS and head not in _LEXICON:
+        feats["shape:gerund-head"] = 1.0
+        if not answered:
+            feats["shape:bare-gerund-head"] = 1.0
+
+
+# Common verbs in the third person ("Dark mode works everywhere", "Tracker explains the
+# numbers"): a clause that has one is not a verbless fragment.
+_FINITE_VERBS: Final = _words(
+    """works runs returns responds shows displays lists includes contains reads writes sends
+    loads opens starts stops handles supports explains respects accepts rejects blocks fails
+    passes produces generates renders creates saves stores exports imports syncs updates
+    persists survives emits warns logs prints exits uses keeps stays gives makes lets allows
+    prevents avoids covers matches follows meets reaches tracks describes documents
+    provides offers requires needs"""
+)
+# Endings of nouns that name a quality or a condition rather than a thing.
+_ABSTRACT_ENDINGS: Final = ("ity", "ness", "ism", "ance", "ence", "ility")
 
 
 def _check_placement(
@@ -1203,8 +1282,11 @@ def _check_placement(
             feats["check:subject-name"] = feats.pop("check:code")
 
 
+# Check words that only bound the scope of a claim ("never", "only", "without", "exactly"):
+# alone they say what must not happen, not what can be seen when it does not.
+_SCOPE_RESULTS: Final = _words("green exact exactly same always never only no zero none without")
 _SCOPE_CHECK: Final = re.compile(
-    r"(?i:green|exact(?:ly)?|same|always|never|only|no|zero|none|without)"
+    r"(?i:" + "|".join(sorted(_SCOPE_RESULTS, key=len, reverse=True)) + ")"
 )
 
 
@@ -1267,7 +1349,7 @@ def _analyze_cached(
 
     allowed_set = frozenset(w.strip().lower() for w in allowed if w and w.strip())
     extra = _extra_re(tuple(sorted({w for w in extra_vague if w})))
-    reading = _read(text, extra, allowed_set)
+    reading = _read(text, extra, allowed_set, (masked, code_spans))
     configured = any(s.category == _CONFIGURED for s in reading.soft)
     contributions: list[tuple[str, float]] = []
     if reading.foreign or (allowed_set and _mentions_allowed(reading, allowed)):
@@ -1409,8 +1491,14 @@ _ACTIVITY: Final = _words(
     "performed conducted considered organized organised maintained addressed explored "
     "investigated researched discussed evaluated assessed"
 )
+# Participles that say something was changed or tidied, not what is true afterwards.
+_CHANGED: Final = _words(
+    "cleaned updated revised revisited tidied polished reworked refactored restructured cleaned-up"
+)
 # Participles that say work happened, not what is true once it has (the kinds above).
-_DONE_STATES: Final = _WRITTEN | _DECIDED | _BUILT | _ACTIVITY | _words("demonstrated prepared")
+_DONE_STATES: Final = (
+    _WRITTEN | _DECIDED | _BUILT | _ACTIVITY | _CHANGED | _words("demonstrated prepared")
+)
 
 
 def _unchecked_reason(word: str) -> str:

@@ -268,3 +268,61 @@ def test_quoted_text_and_forbidden_fillers_are_literal() -> None:
     assert not analyze("No TODO markers left in `src/`").placeholder
     assert not analyze("Zero FIXME comments in the release branch").placeholder
     assert analyze("Latency target TBD").placeholder
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Upload limits are probably enforced", "probably"),
+        ("Migration is partially reversible", "partially"),
+        ("Release notes are comprehensive", "comprehensive"),
+        ("Fixtures tested thoroughly", "thoroughly"),
+        ("Worker shuts down gracefully", "gracefully"),
+        ("Offline mode works to some extent", "to some extent"),
+        ("Add export if time permits", "if time permits"),
+    ],
+)
+def test_hedges_extent_words_and_concessions_are_located(text: str, word: str) -> None:
+    """A claim taken back in part ("probably", "to some extent") or an extent with no
+    measure ("comprehensive", "thoroughly") is vague, and the span is the soft part."""
+    verdict = analyze(text)
+    assert not verdict.measurable
+    assert word in [span.word for span in verdict.spans]
+
+
+def test_a_scope_word_alone_is_weaker_than_a_result_verb() -> None:
+    assert "check:scope-only" in features("Sync never loses edits")
+    assert "check:scope-only" in features("Drafts are published only with approval")
+    # A result beside the scope word: the scope word no longer carries the check alone.
+    assert "check:scope-only" not in features("Sync returns 200 and never loses edits")
+    assert "check:scope-only" not in features("Invoice export shows the VAT number")
+
+
+def test_a_finite_verb_makes_a_clause_not_a_fragment() -> None:
+    assert "shape:fragment" not in features("Banner works everywhere")
+    assert "shape:fragment" not in features("Importer supports CSV files")
+    assert "shape:fragment" in features("Importer for CSV files")
+
+
+def test_the_head_of_the_subject_names_a_quality_or_an_activity() -> None:
+    assert features("Config portability")["shape:bare-abstract-head"] == 1.0
+    assert features("Retry handling")["shape:bare-gerund-head"] == 1.0
+    # The head is the word before a prepositional phrase, not the phrase's last word.
+    assert "shape:abstract-head" in features("Data integrity for nightly imports")
+    assert "shape:gerund-head" not in features("Cache for streaming")
+    # A check answers the head: the shape stays, its bare form does not.
+    answered = features("Retry handling stops after 3 attempts with exit code 2")
+    assert "shape:gerund-head" in answered and "shape:bare-gerund-head" not in answered
+    assert "shape:abstract-head" not in features("Upload button")
+
+
+def test_participles_of_tidying_say_nothing_of_the_result() -> None:
+    for text in ("Onboarding docs tidied", "Payment module refactored", "Error paths revisited"):
+        verdict = analyze(text)
+        assert "shape:bare-done-state" in features(text)
+        assert not verdict.measurable
+        (span,) = verdict.spans
+        assert span.word == text.rsplit(" ", 1)[1]
+    (tidied,) = analyze("Onboarding docs tidied").spans
+    assert tidied.reason.startswith("'tidied' says something was done, not what must be true")
+    assert analyze("Payment module refactored; `pytest tests/pay` passes").measurable
