@@ -767,8 +767,9 @@ _ADJ_SUFFIXES: Final = (
 )
 
 
-def _check_cues(masked: str, code_spans: int) -> tuple[dict[str, int], list[str]]:
-    """Weights of the check cues by kind, and a short description of the strongest ones."""
+def _check_cues(masked: str, code_spans: int) -> tuple[dict[str, int], list[str], frozenset[str]]:
+    """Weights of the check cues by kind, a short description of the strongest ones, and the
+    result words found (lower case)."""
     parts: dict[str, int] = {}
     notes: list[str] = []
     threshold = _THRESHOLD_RE.search(masked)
@@ -801,7 +802,7 @@ def _check_cues(masked: str, code_spans: int) -> tuple[dict[str, int], list[str]
     elif _IDENT_RE.search(masked) or _MIXED_ID_RE.search(masked):
         parts["code"] = 1
         notes.append("names a concrete identifier")
-    checks = {m.group(0).lower() for m in _CHECK_RE.finditer(masked)}
+    checks = frozenset(m.group(0).lower() for m in _CHECK_RE.finditer(masked))
     if checks:
         parts["result"] = min(2, len(checks))
         notes.append("names an observable result")
@@ -810,7 +811,7 @@ def _check_cues(masked: str, code_spans: int) -> tuple[dict[str, int], list[str]
         if _CHECK_RE.search(inner) or "," in inner or "/" in inner:
             parts["paren"] = 1  # "(no white screen)", "(login/logout/refresh)"
             break
-    return parts, notes
+    return parts, notes, checks
 
 
 @lru_cache(maxsize=64)
@@ -947,6 +948,7 @@ class _Reading:
     soft: list[_Soft]
     parts: dict[str, int]
     notes: list[str]
+    checks: frozenset[str]
     foreign: bool
     allowed: frozenset[str]
     label_end: int
@@ -968,9 +970,19 @@ def _read(
         # ("ideal olarak", "optimize RAM"). Only the user's own words still count.
         soft = [s for s in soft if s.category == _CONFIGURED]
     soft = [s for s in soft if text[s.start : s.end].lower() not in allowed_set]
-    parts, notes = _check_cues(masked, code_spans)
+    parts, notes, checks = _check_cues(masked, code_spans)
     return _Reading(
-        text, masked, code_spans, tokens, soft, parts, notes, foreign, allowed_set, label_end
+        text,
+        masked,
+        code_spans,
+        tokens,
+        soft,
+        parts,
+        notes,
+        checks,
+        foreign,
+        allowed_set,
+        label_end,
     )
 
 
@@ -1045,8 +1057,7 @@ def _features_of(reading: _Reading) -> dict[str, float]:
     if "shape:copula-adjective" in feats and not answered:
         feats["shape:bare-adjective"] = 1.0
     if "result" in reading.parts:
-        found = {m.group(0).lower() for m in _CHECK_RE.finditer(reading.masked)}
-        if found <= _SCOPE_RESULTS:
+        if reading.checks <= _SCOPE_RESULTS:
             # "without approval", "never silently ...", "only": a negation or a scope word is
             # an invariant only when what it rules out can be seen; it is weaker than a verb.
             feats["check:scope-only"] = 1.0
