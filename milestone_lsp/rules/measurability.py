@@ -1056,11 +1056,10 @@ def _features_of(reading: _Reading) -> dict[str, float]:
             feats["shape:bare-participle"] = 1.0
     if "shape:copula-adjective" in feats and not answered:
         feats["shape:bare-adjective"] = 1.0
-    if "result" in reading.parts:
-        if reading.checks <= _SCOPE_RESULTS:
-            # "without approval", "never silently ...", "only": a negation or a scope word is
-            # an invariant only when what it rules out can be seen; it is weaker than a verb.
-            feats["check:scope-only"] = 1.0
+    if "result" in reading.parts and reading.checks <= _SCOPE_RESULTS:
+        # "without approval", "never silently ...", "only": a negation or a scope word is an
+        # invariant only when what it rules out can be seen; it is weaker than a verb.
+        feats["check:scope-only"] = 1.0
     _predicate_shapes(reading, words, answered, feats)
     attributive = _attributive_soft(reading)
     if attributive:
