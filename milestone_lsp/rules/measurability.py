@@ -353,12 +353,14 @@ _UNIT: Final = (
     r"ops|req/s|requests?/s(?:ec)?|[kKM]?bps|x|×|k|K|M|cores?|vCPUs?|CPUs?|GPUs?|ms/op|"
     r"events?/s(?:ec)?|per (?:second|minute|hour|day|request|user))"
 )
-_THRESHOLD_RE: Final = _LazyPattern(
-    r"(?:<=|>=|≤|≥|<|>|==|=|±|~|≈)\s*-?\d+(?:[.,]\d+)*(?:\s?" + _UNIT + r"(?![A-Za-z]))?"
-    r"|\b(?:at least|at most|no more than|no less than|no fewer than|more than|less than|"
+_THRESHOLD_LEADS: Final = (
+    r"\b(?:at least|at most|no more than|no less than|no fewer than|more than|less than|"
     r"fewer than|greater than|under|below|above|over|within|up to|exceeds?|exceeding|"
     r"maximum of|minimum of|max(?:imum)?|min(?:imum)?|exactly|target(?:ing)?|budget of)\s+"
-    + _NUM
+)
+_THRESHOLD_RE: Final = _LazyPattern(
+    r"(?:<=|>=|≤|≥|<|>|==|=|±|~|≈)\s*-?\d+(?:[.,]\d+)*(?:\s?" + _UNIT + r"(?![A-Za-z]))?"
+    r"|" + _THRESHOLD_LEADS + _NUM
     # "200 ms", "5MB", and the hyphenated adjective "30-minute soak".
     + r"|\d+(?:[.,]\d+)*(?:\s?|-)"
     + _UNIT
@@ -368,6 +370,15 @@ _THRESHOLD_RE: Final = _LazyPattern(
     r"|\b(?:percent|percentile)\b",
     re.I,
 )
+# The alternatives of the threshold pattern that need no digit: a text without one is searched
+# with these alone (the same first match; most criteria have no digit).
+_THRESHOLD_WORDS_RE: Final = _LazyPattern(
+    _THRESHOLD_LEADS + _NUM + r"|\b(?:percent|percentile)\b", re.I
+)
+# What the identifier pattern needs somewhere in the text: a path, file or flag character, an
+# underscore, a digit, or a lower-case letter followed by a capital (camelCase).
+_IDENT_NEEDS: Final = re.compile(r"[/._\-\d]|[a-z][A-Z]")
+_DIGIT: Final = re.compile(r"\d")
 # A number in front of a word counts things ("3 device models", "eight usable powers", "zero
 # critical vulnerabilities"). "one" is weaker: it is often an article ("one meaningful combo").
 _COUNT_RE: Final = _LazyPattern(
@@ -772,7 +783,9 @@ def _check_cues(masked: str, code_spans: int) -> tuple[dict[str, int], list[str]
     result words found (lower case)."""
     parts: dict[str, int] = {}
     notes: list[str] = []
-    threshold = _THRESHOLD_RE.search(masked)
+    # Each pattern below whose every alternative needs a digit is skipped without one.
+    digit = _DIGIT.search(masked) is not None
+    threshold = (_THRESHOLD_RE if digit else _THRESHOLD_WORDS_RE).search(masked)
     if threshold:
         parts["threshold"] = 4
         notes.append(f"'{threshold.group(0).strip()}' sets a threshold")
@@ -793,13 +806,15 @@ def _check_cues(masked: str, code_spans: int) -> tuple[dict[str, int], list[str]
         one = _ONE_RE.search(masked)
         if one:
             parts["count"] = 2 if " " in one.group(0) else 1
-    if _DATE_RE.search(masked):
+    if digit and _DATE_RE.search(masked):
         parts["date"] = 2
         notes.append("a date or period is given")
     if code_spans or _QUOTED_RE.search(masked):
         parts["code"] = 2
         notes.append("names a command, file or exact text")
-    elif _IDENT_RE.search(masked) or _MIXED_ID_RE.search(masked):
+    elif (_IDENT_NEEDS.search(masked) and _IDENT_RE.search(masked)) or (
+        digit and _MIXED_ID_RE.search(masked)
+    ):
         parts["code"] = 1
         notes.append("names a concrete identifier")
     checks = frozenset(m.group(0).lower() for m in _CHECK_RE.finditer(masked))
