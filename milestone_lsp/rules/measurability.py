@@ -360,7 +360,9 @@ _THRESHOLD_LEADS: Final = (
 )
 _THRESHOLD_RE: Final = _LazyPattern(
     r"(?:<=|>=|≤|≥|<|>|==|=|±|~|≈)\s*-?\d+(?:[.,]\d+)*(?:\s?" + _UNIT + r"(?![A-Za-z]))?"
-    r"|" + _THRESHOLD_LEADS + _NUM
+    r"|"
+    + _THRESHOLD_LEADS
+    + _NUM
     # "200 ms", "5MB", and the hyphenated adjective "30-minute soak".
     + r"|\d+(?:[.,]\d+)*(?:\s?|-)"
     + _UNIT
