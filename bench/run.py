@@ -141,7 +141,7 @@ def bench_inprocess(paths: dict[str, Path], sizes: list[str]) -> None:
     from milestone_lsp.core.blocks import BlockCache
     from milestone_lsp.core.parser import ModelCache, parse
     from milestone_lsp.core.workspace import Workspace
-    from milestone_lsp.rules import approvals, measurability, sections
+    from milestone_lsp.rules import approvals, claims, measurability, sections
     from milestone_lsp.rules.catalogue import all_rules
     from milestone_lsp.rules.engine import check_document
     from milestone_lsp.settings.config import Config
@@ -159,6 +159,10 @@ def bench_inprocess(paths: dict[str, Path], sizes: list[str]) -> None:
             (syntax, "normalize_name"),
             (positions, "line_index"),
             (approvals, "_line_ending"),
+            (syntax, "clean_inline"),
+            (claims, "_line_claim"),
+            (claims, "_planned_tag_of"),
+            (sections, "_phase_marks"),
         )
         if hasattr(getattr(module, name, None), "cache_clear")
     ]

@@ -314,8 +314,10 @@ def normalize_name(name: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 15)
 def clean_inline(text: str) -> str:
     """Drop emphasis markers from inline text, keeping its words."""
+    # Memoised: the rules clean the same lines and headings again on every keystroke.
     return _EMPHASIS.sub("", text).strip()
 
 

@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.inventory import Criterion, criteria_inventory, status_cell_state
@@ -411,27 +412,39 @@ def _claims(ctx: RuleContext) -> Iterator[_Claim]:
     )
     skip = doc.fenced_lines | doc.comment_lines
     for number in _lines_with(_CLAIM_WORDS, ctx):
-        line = lines[number]
         if number in skip:
             continue
         heading = heading_at.get(number)
         in_header = number < first_section
         if heading is not None:
-            kind = _classify(heading.text, heading=True, in_header=in_header or heading.level <= 2)
+            found = _line_claim(heading.text, in_header or heading.level <= 2, True)
         else:
-            m = _BOLD_LINE.match(line.strip())
-            ticked = _TICKED_CLAIM.match(line)
-            if ticked is not None:
-                # "- ✅ Production-ready (tested)": an entry that ticks the claim itself.
-                kind = _classify(ticked.group("claim"), heading=True, in_header=False)
-            elif m is not None:
-                kind = _classify(m.group(0), heading=False, in_header=in_header)
-            else:
-                continue
-        if kind is not None:
-            text = clean_inline(heading.text if heading else line).strip()
-            text = _strip_marks(re.sub(r"^(?:[-*+]|\d{1,3}[.)])\s+", "", text)) or text
-            yield _Claim(number, text, kind, heading)
+            found = _line_claim(lines[number], in_header, False)
+        if found is not None:
+            yield _Claim(number, found[1], found[0], heading)
+
+
+@lru_cache(maxsize=1 << 14)
+def _line_claim(line: str, in_header: bool, is_heading: bool) -> tuple[str, str] | None:
+    """What a line (or a heading's text) claims, and the claim's text: the same for the same
+    line wherever it is, so remembered by content across the keystrokes of an edit."""
+    if is_heading:
+        kind = _classify(line, heading=True, in_header=in_header)
+    else:
+        m = _BOLD_LINE.match(line.strip())
+        ticked = _TICKED_CLAIM.match(line)
+        if ticked is not None:
+            # "- ✅ Production-ready (tested)": an entry that ticks the claim itself.
+            kind = _classify(ticked.group("claim"), heading=True, in_header=False)
+        elif m is not None:
+            kind = _classify(m.group(0), heading=False, in_header=in_header)
+        else:
+            return None
+    if kind is None:
+        return None
+    text = clean_inline(line).strip()
+    text = _strip_marks(re.sub(r"^(?:[-*+]|\d{1,3}[.)])\s+", "", text)) or text
+    return kind, text
 
 
 @dataclass(frozen=True, slots=True)
@@ -730,7 +743,12 @@ _STATUS_HEADER = re.compile(r"(?i)^(?:status|state|статус|стан|estado|
 
 def _planned_tag(heading: Heading) -> str | None:
     """The tag that says a heading's section has not started (``(PLANNED)``, ``- NOT STARTED``)."""
-    plain = clean_inline(heading.text)
+    return _planned_tag_of(heading.text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _planned_tag_of(text: str) -> str | None:
+    plain = clean_inline(text)
     lowered = plain.lower()
     if not any(word in lowered for word in PLANNED_WORDS):
         return None

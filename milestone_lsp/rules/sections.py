@@ -20,6 +20,7 @@ from milestone_lsp.core.edits import TextEdit, fence_left_open
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.model import Deliverable, Document, Field, Milestone, Section
 from milestone_lsp.core.parser import CANONICAL_LABELS, CATEGORIES, FIELD_ALIASES
+from milestone_lsp.core.partscan import model_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import clean_inline, normalize_name
 from milestone_lsp.core.workspace import Workspace
@@ -99,10 +100,12 @@ def definitions(doc: Document) -> Iterator[Definition]:
 
 def required_keys(ctx: RuleContext, section: Definition) -> list[tuple[str, str]]:
     """``(key, label)`` of each section the settings require for this kind, in order."""
+    return _required_keys(ctx.config, isinstance(section, Milestone))
+
+
+def _required_keys(config: Config, milestone: bool) -> list[tuple[str, str]]:
     names: Sequence[str] = (
-        ctx.config.required_sections.milestone
-        if isinstance(section, Milestone)
-        else ctx.config.required_sections.deliverable
+        config.required_sections.milestone if milestone else config.required_sections.deliverable
     )
     out: list[tuple[str, str]] = []
     for name in names:
@@ -371,33 +374,55 @@ def document_format(ctx: RuleContext) -> DocumentFormat:
 
 def _document_format(ctx: RuleContext) -> DocumentFormat:
     configured = ctx.config.required_sections != RequiredSections()
-    defs = [s for s in definitions(ctx.doc) if configured or uses_template(s)]
-    unused: dict[type, frozenset[str]] = {}
+    keys = {kind: tuple(k for k, _ in _required_keys(ctx.config, kind)) for kind in (True, False)}
+
+    def read(part: Document) -> list[tuple[int, str, bool, frozenset[str]]]:
+        out: list[tuple[int, str, bool, frozenset[str]]] = []
+        for s in definitions(part):
+            if configured or uses_template(s):
+                milestone = isinstance(s, Milestone)
+                found = frozenset(k for k in keys[milestone] if find_field(s, k) is not None)
+                out.append((s.heading.range.start.line, s.name, milestone, found))
+        return out
+
+    # Per definition: its heading line, name, kind and which of its kind's keys it writes,
+    # kept per part across edits (core/partscan.py).
+    name = f"MS001 format {configured} {keys[True]} {keys[False]}"
+    defs = model_by_part(ctx.doc, name, read)
+    unused: dict[bool, frozenset[str]] = {}
     if not configured:
-        for cls in (Milestone, Deliverable):
-            same = [s for s in defs if isinstance(s, cls)]
+        for milestone in (True, False):
+            same = [found for _, _, kind, found in defs if kind is milestone]
             if len(same) >= 2:
-                keys = {k for k, _ in required_keys(ctx, same[0])}
-                unused[cls] = frozenset(
-                    k for k in keys if all(find_field(s, k) is None for s in same)
-                )
+                unused[milestone] = frozenset(keys[milestone]).difference(*same)
     # One pass over the headings: the nearest shallower heading above each definition.
-    starts = {s.heading.range.start.line: s for s in defs}
+    starts = {line: def_name for line, def_name, _, _ in defs}
     stack: list[tuple[int, bool]] = []  # (level, is a phase heading)
     phased: set[int] = set()
     for h in ctx.doc.headings:
         while stack and stack[-1][0] >= h.level:
             stack.pop()
         line = h.range.start.line
-        if line in starts and (_PHASE_NOTE.search(h.text) is not None or (stack and stack[-1][1])):
+        note, phase = _phase_marks(h.text)
+        if line in starts and (note or (stack and stack[-1][1])):
             phased.add(line)
-        stack.append((h.level, _PHASE_HEADING.match(clean_inline(h.text)) is not None))
+        stack.append((h.level, phase))
     return DocumentFormat(
         configured,
-        unused.get(Milestone, frozenset()),
-        unused.get(Deliverable, frozenset()),
-        frozenset(normalize_name(starts[n].name) for n in phased),
+        unused.get(True, frozenset()),
+        unused.get(False, frozenset()),
+        frozenset(normalize_name(starts[n]) for n in phased),
         frozenset(phased),
+    )
+
+
+@lru_cache(maxsize=1 << 12)
+def _phase_marks(text: str) -> tuple[bool, bool]:
+    """Whether a heading's text carries a ``(Phase 0)`` note, and whether it is a phase
+    heading (``## Phase 2 …``)."""
+    return (
+        _PHASE_NOTE.search(text) is not None,
+        _PHASE_HEADING.match(clean_inline(text)) is not None,
     )
 
 
