@@ -212,14 +212,25 @@ def publish(ls: MilestoneServer, uri: str) -> None:
     """Push the diagnostics of one open document."""
     if ls.pull_mode or uri not in ls.open_uris or uri in getattr(ls.protocol, "out_of_sync", ()):
         return  # out of sync: its diagnostics were withdrawn (lsp/protocol.py)
+    document = ls.workspace.get_text_document(uri)
+    path = uri_to_path(uri)
+    parsed = ls.projects.get(path)
+    if (
+        parsed is not None
+        and path not in ls.unparsed
+        and path not in ls.oversized
+        and parsed.text != document.source
+    ):
+        # A change the editor has sent but the change handler has not parsed yet (a re-publish
+        # for another file ran in between): these findings are of the previous text and must
+        # not go out under the new version. The change handler publishes the new ones.
+        return
     try:
         items = diagnostics_for(ls, uri)
     except Exception:
         log.exception("linting %s failed", uri)
         return
-    document = ls.workspace.get_text_document(uri)
     version = document.version
-    path = uri_to_path(uri)
     ws = ls.workspace_for(path)
     state = (document, ls.projects.get(path), ls.config_for(path), ws, version, ws.version)
     published = _published.setdefault(ls, {})
