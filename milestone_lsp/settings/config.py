@@ -438,12 +438,16 @@ _TOOL_TABLE_HEADER = lazy(
 
 def _pyproject_has_table(path: Path) -> bool:
     """Whether ``path`` has a ``[tool.milestone-lsp]`` table (by its header if TOML is broken)."""
-    import tomllib
-
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
+    if PYPROJECT_TABLE not in text and "\\u" not in text and "\\U" not in text:
+        # The key is written out, or spelt with \u escapes in a quoted key: neither is here,
+        # so there is no such table, and the file need not be parsed (nor tomllib loaded).
+        return False
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
