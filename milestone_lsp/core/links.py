@@ -25,7 +25,6 @@ Nothing here imports anything beyond the standard library and the core.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import unicodedata
@@ -498,6 +497,8 @@ def suggest_anchor(doc: Document, anchor: str) -> str | None:
     if not slugs:
         return None
     wanted = unquote(anchor).casefold()
+    import difflib  # only for a link to a missing anchor
+
     close = difflib.get_close_matches(wanted, slugs, n=1, cutoff=0.6)
     if close:
         return close[0]
@@ -535,6 +536,8 @@ def suggest_path(ws: Workspace, doc: Document, link: Link, target: Target) -> st
     if name.casefold() in lowered:
         chosen = os.path.join(folder, lowered[name.casefold()])
     else:
+        import difflib  # only for a link to a missing file
+
         close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.75)
         if close:
             chosen = os.path.join(folder, close[0])

@@ -11,7 +11,6 @@ code, a severity that settings can change, and documentation like every rule.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
 
@@ -235,6 +234,8 @@ def suggest_rule(key: str, codes: Collection[str], names: Collection[str]) -> st
 
 def _closest(word: str, pool: Collection[str]) -> str | None:
     """The most similar entry of ``pool`` (ratio ≥ 0.6); the first in order among equals."""
+    import difflib  # only for an unknown rule name or code
+
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
     best: tuple[float, str] | None = None

@@ -6,7 +6,6 @@ emphasis, ``Deliverable 1:`` prefixes and status tags removed), through the work
 
 from __future__ import annotations
 
-import difflib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
@@ -163,6 +162,8 @@ class NameIndex:
         for number in prefixed:
             bounded.append((SAFE_RATIO, number))  # a prefix rates at least SAFE_RATIO
         bounded.sort(key=lambda pair: (-pair[0], pair[1]))
+        import difflib  # only for a reference that names no definition
+
         best_ratio = -1.0
         best_number = -1
         seen: set[int] = set()

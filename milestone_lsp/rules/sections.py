@@ -8,7 +8,6 @@ definition carries. These rules compare each definition with the required list f
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -663,6 +662,8 @@ def closest_label(label: str) -> str | None:
         return None
     if len(norm.split()) > 4 or not re.fullmatch(r"[a-z][a-z \-]*", norm):
         return None
+    import difflib  # only for labels the parser does not know
+
     best: tuple[float, str] | None = None
     letters = Counter(norm)
     for known in _KNOWN_LABELS:
