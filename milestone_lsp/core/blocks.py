@@ -16,6 +16,8 @@ from collections import OrderedDict
 from types import FunctionType
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from milestone_lsp.core.lazyre import lazy
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
@@ -210,7 +212,7 @@ def parse_chunk(text: str) -> tuple[tuple[Block, ...], bool]:
 
 _BLANK, _TEXT, _BULLET, _ORDERED = range(4)
 _LIST_MARKER = re.compile(r"(?:([-*])|([0-9]{1,9})([.)]))( *)")
-_ORDERED_MARKER = re.compile(r"[0-9]{1,9}[.)](?: |$)")
+_ORDERED_MARKER = lazy(r"[0-9]{1,9}[.)](?: |$)")
 _ATX_LEVEL = re.compile(r"(#{1,6})(?: |$)")
 # First characters that may open something other than a paragraph ("-", "*" and digits are
 # looked at more closely).
@@ -225,7 +227,7 @@ def _plain_start(text: str) -> bool:
         return text[1:2] == "*" and text[2:3] not in ("*", " ", "")
     if first in _NOT_PLAIN or first == "-":
         return False
-    return not ("0" <= first <= "9" and _ORDERED_MARKER.match(text))
+    return not ("0" <= first <= "9" and _ORDERED_MARKER().match(text))
 
 
 def simple_blocks(text: str) -> tuple[Block, ...] | None:

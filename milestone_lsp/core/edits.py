@@ -6,6 +6,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.positions import LineIndex, Range
 
 
@@ -32,7 +33,7 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     return out
 
 
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE_OPEN = lazy(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def fence_left_open(lines: Sequence[str], fenced: Collection[int], line: int) -> tuple[int, str]:
@@ -52,7 +53,7 @@ def fence_left_open(lines: Sequence[str], fenced: Collection[int], line: int) ->
     for number in range(first, line + 1):
         text = lines[number]
         if not marker:
-            opened = _FENCE_OPEN.match(text)
+            opened = _FENCE_OPEN().match(text)
             if opened is not None:
                 start, marker = number, opened.group(1)
         elif re.match(rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$", text):

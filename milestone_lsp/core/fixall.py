@@ -15,13 +15,13 @@ texts to disk; the server turns them into minimal edits of the editor's text
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
 
 from milestone_lsp.core.edits import TextEdit, apply_edits
 from milestone_lsp.core.findings import Finding
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.positions import LineIndex, Range, line_starts
 
 MAX_ROUNDS = 10
@@ -133,8 +133,8 @@ def minimal_edits(path: str, before: str, after: str) -> list[TextEdit]:
         if tag == "equal":
             continue
         a0, b0 = old_at[i1], new_at[j1]
-        a_units = _UNIT.findall(before, a0, old_at[i2])
-        b_units = _UNIT.findall(after, b0, new_at[j2])
+        a_units = _UNIT().findall(before, a0, old_at[i2])
+        b_units = _UNIT().findall(after, b0, new_at[j2])
         a_offsets = list(accumulate(map(len, a_units), initial=a0))
         b_offsets = list(accumulate(map(len, b_units), initial=b0))
         units = difflib.SequenceMatcher(a=a_units, b=b_units, autojunk=False)
@@ -149,4 +149,4 @@ def minimal_edits(path: str, before: str, after: str) -> list[TextEdit]:
 
 
 # One character, or a whole "\r\n" line ending.
-_UNIT = re.compile(r"\r\n|[\s\S]")
+_UNIT = lazy(r"\r\n|[\s\S]")

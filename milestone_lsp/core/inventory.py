@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Literal
 
 from milestone_lsp.core.blocks import Block, document_blocks
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Deliverable, Document, Milestone, Report, Status
 from milestone_lsp.core.positions import split_lines
 from milestone_lsp.core.syntax import (
@@ -57,7 +58,7 @@ class Criterion:
 
 # Labels that introduce criteria: "Acceptance criteria", "Exit bar", "Definition of Done",
 # "Done when", "Quality gates", "Verify", "Checklist", "... Requirements", "Success metrics".
-_CONTAINER = re.compile(
+_CONTAINER = lazy(
     r"(?ix)"
     r"\b(?:acceptance|success|exit|entry|completion|done|pass|release|launch|review|quality)"
     r"\s+(?:criteria|criterion|bar|gates?|conditions?|checks?|checklist)\b"
@@ -74,14 +75,14 @@ _CONTAINER = re.compile(
     r"|criterios?\s+de\s+aceptaci|crit[eè]res?\s+d.acceptation"
 )
 # Labels whose lists are not criteria even inside a plan: work, history, context.
-_NOT_CRITERIA = re.compile(
+_NOT_CRITERIA = lazy(
     r"(?ix)\b(?:tasks?|to\s*-?\s*dos?|next\s+steps?|backlog|work\s+items?|changelog|change\s+log"
     r"|history|notes?|risks?|files?|references?|links?|resources|dependencies|out\s+of\s+scope"
     r"|non-goals?|features?|deliverables?|scope|contents|table\s+of\s+contents|context"
     r"|consequences|alternatives|open\s+questions|known\s+issues|blockers?|timeline)\b"
 )
 # File names and titles of documents that are themselves lists of criteria.
-_CRITERIA_DOC = re.compile(
+_CRITERIA_DOC = lazy(
     r"(?ix)acceptance[\s_-]*criteria|definition[\s_-]*of[\s_-]*done|(?:^|[\s_-])dod(?:$|[\s_.-])"
     r"|exit[\s_-]*criteria|success[\s_-]*criteria|checklist"
 )
@@ -94,48 +95,48 @@ PLAN_FILE_NAMES = re.compile(
     r"|^milestone[_-]?\w*\.md$"
 )
 # File names of plans: the documents where a checklist is a list of checks.
-_PLAN_NAME = re.compile(
+_PLAN_NAME = lazy(
     r"(?i)status|milestone|roadmap|acceptance|criteria|deliverable|plan|progress|decision"
     r"|definition[\s_-]*of[\s_-]*done|checklist|sprint|release|^m\d"
 )
-_SCENARIO = re.compile(
+_SCENARIO = lazy(
     r"^(?:[-*+]\s+)?(?:\*\*|__)?(?P<word>given|when|then|and|but)(?:\*\*|__)?\s*:?(?:\*\*|__)?\s+"
     r"(?P<rest>\S.*)$",
     re.IGNORECASE,
 )
-_LEAD_MARK = re.compile(r"^(?P<mark>✅|✔️|✔|✓|☑️|☑|☐|❌|✗|✘|🚧|⏳|🔄|🟡|⬜|🔲)\uFE0F?\s*")
+_LEAD_MARK = lazy(r"^(?P<mark>✅|✔️|✔|✓|☑️|☑|☐|❌|✗|✘|🚧|⏳|🔄|🟡|⬜|🔲)\uFE0F?\s*")
 _OPEN_MARKS = {"☐": Status.PLANNED}
-_BOLD_LEAD = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)(?:\*\*|__)\s*(?P<rest>.*)$")
-_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
-_CELL_CRITERION = re.compile(
+_BOLD_LEAD = lazy(r"^(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)(?:\*\*|__)\s*(?P<rest>.*)$")
+_HEADING = lazy(r"^ {0,3}#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
+_CELL_CRITERION = lazy(
     r"(?i)criteri|requirement|\bcheck\b|\bchecks\b|metric|\bgate\b|acceptance|condition"
     r"|expectation|\bdefinition\b|\bverify\b|\btarget\b|\btest\b"
 )
-_CELL_STATUS = re.compile(r"(?i)^(?:status|state|done|met|result|pass(?:ed)?|✅|✓|ok)\b")
-_CELL_VERIFY = re.compile(r"(?i)verif|how\s+to|\btest|evidence|method|measure")
-_STATUS_WORDS = re.compile(
+_CELL_STATUS = lazy(r"(?i)^(?:status|state|done|met|result|pass(?:ed)?|✅|✓|ok)\b")
+_CELL_VERIFY = lazy(r"(?i)verif|how\s+to|\btest|evidence|method|measure")
+_STATUS_WORDS = lazy(
     r"(?i)^(?:done|complete[d]?|passed?|pass|met|yes|verified|shipped|achieved|ok|closed)\b"
 )
-_OPEN_WORDS = re.compile(
+_OPEN_WORDS = lazy(
     r"(?i)^(?:pending|open|todo|to\s+do|not\s+(?:met|started|done)|no|fail(?:ed)?|planned"
     r"|in\s+progress|partial|blocked|wip|missing|tbd|next)\b"
 )
-_EMPHASIS = re.compile(r"\*\*|__|~~|`")
+_EMPHASIS = lazy(r"\*\*|__|~~|`")
 # Work written as an instruction: the first word is a verb of doing.
-_WORK_ITEM = re.compile(
+_WORK_ITEM = lazy(
     r"(?i)^(?:implement|add|create|build|write|set\s+up|setup|fix|refactor|update|remove"
     r"|migrate|integrate|design|configure|investigate|research|draft|port|rename|move)\b"
 )
 
 
 def _plain(text: str) -> str:
-    return " ".join(_EMPHASIS.sub("", text).split())
+    return " ".join(_EMPHASIS().sub("", text).split())
 
 
 def _label_text(text: str) -> str:
     """A heading or label with marks, numbering, emphasis and trailing tags removed."""
     text = _plain(text)
-    text = _LEAD_MARK.sub("", text)
+    text = _LEAD_MARK().sub("", text)
     end, _ = strip_trailers(text, strict_words=False)
     text = text[:end].strip().rstrip(":.").strip()
     return text
@@ -146,7 +147,7 @@ def is_criteria_label(text: str) -> bool:
     label = _label_text(text)
     if not label or len(label) > 80:
         return False
-    return _CONTAINER.search(label) is not None and _NOT_CRITERIA.search(label) is None
+    return _CONTAINER().search(label) is not None and _NOT_CRITERIA().search(label) is None
 
 
 def _status_cell(text: str) -> tuple[bool | None, bool]:
@@ -154,16 +155,16 @@ def _status_cell(text: str) -> tuple[bool | None, bool]:
     value = _plain(text).strip()
     if not value:
         return None, False
-    mark = _LEAD_MARK.match(value)
+    mark = _LEAD_MARK().match(value)
     if mark is not None:
         return _mark_state(mark.group("mark"))
     if value[:1] in "[" and CHECKBOX.match(value + " "):
         box = CHECKBOX.match(value + " ")
         assert box is not None
         return _box_state(box.group("mark"))
-    if _STATUS_WORDS.match(value):
+    if _STATUS_WORDS().match(value):
         return True, False
-    if _OPEN_WORDS.match(value):
+    if _OPEN_WORDS().match(value):
         partial = re.match(r"(?i)in\s+progress|partial|wip", value) is not None
         return False, partial
     return None, False
@@ -219,8 +220,8 @@ class _Reader:
         self.doc = doc
         self.lines = lines
         name = PurePath(doc.path).name if doc.path else ""
-        self.criteria_doc = bool(_CRITERIA_DOC.search(name))
-        self.plan = bool(_PLAN_NAME.search(name)) or doc.is_milestone_document
+        self.criteria_doc = bool(_CRITERIA_DOC().search(name))
+        self.plan = bool(_PLAN_NAME().search(name)) or doc.is_milestone_document
         self.scopes: list[_Scope] = []
         self.label: _Scope | None = None  # a bold label above the current list or paragraph
         self.out: list[Criterion] = []
@@ -262,19 +263,19 @@ class _Reader:
 
     def heading(self, block: Block) -> None:
         self.flush_scenario()
-        m = _HEADING.match(self.lines[block.start])
+        m = _HEADING().match(self.lines[block.start])
         text = m.group("text") if m else self.lines[block.start].strip()
         while self.scopes and self.scopes[-1].level >= block.depth:
             self.scopes.pop()
         label = _label_text(text)
-        if block.depth == 1 and _CRITERIA_DOC.search(label):
+        if block.depth == 1 and _CRITERIA_DOC().search(label):
             self.criteria_doc = True
         self.scopes.append(
             _Scope(
                 block.depth,
                 text,
                 is_criteria_label(text),
-                _NOT_CRITERIA.search(label) is not None and not is_criteria_label(text),
+                _NOT_CRITERIA().search(label) is not None and not is_criteria_label(text),
             )
         )
         self.label = None
@@ -309,7 +310,7 @@ class _Reader:
         if self.criteria_doc:
             return True
         # Outside a criteria label, a checklist of work ("Implement the client") is a task list.
-        return boxed and self.plan and _WORK_ITEM.match(_plain(text)) is None
+        return boxed and self.plan and _WORK_ITEM().match(_plain(text)) is None
 
     # -- blocks -----------------------------------------------------------------------------
 
@@ -325,7 +326,7 @@ class _Reader:
             if not nxt or LIST_MARKER.match(self.lines[extra]):
                 break
             body += " " + nxt
-        scen = _SCENARIO.match(body.strip())
+        scen = _SCENARIO().match(body.strip())
         if scen is not None:
             self.scenario_line(block.start, scen)
             return
@@ -344,7 +345,7 @@ class _Reader:
                 boxed = True
                 checked, partial = _mark_state(alt.group("mark"))
                 body = body[alt.end() :]
-        lead = _LEAD_MARK.match(body)
+        lead = _LEAD_MARK().match(body)
         marked = lead is not None
         if lead is not None:
             boxed = True
@@ -386,12 +387,12 @@ class _Reader:
     def para_line(self, line: int, text: str) -> None:
         if not text:
             return
-        scen = _SCENARIO.match(text)
+        scen = _SCENARIO().match(text)
         if scen is not None:
             self.scenario_line(line, scen)
             return
         self.flush_scenario()
-        bold = _BOLD_LEAD.match(text)
+        bold = _BOLD_LEAD().match(text)
         if bold is not None:
             label = bold.group("label").strip()
             rest = bold.group("rest").strip()
@@ -399,7 +400,7 @@ class _Reader:
                 rest = rest.lstrip(":").strip()
                 crit = is_criteria_label(label)
                 self.label = _Scope(
-                    99, label, crit, _NOT_CRITERIA.search(_label_text(label)) is not None
+                    99, label, crit, _NOT_CRITERIA().search(_label_text(label)) is not None
                 )
                 if crit and rest and len(rest.split()) >= 3:
                     # "**Exit criteria.** The CLI ..." — a lead-in sentence: its text is the check.
@@ -414,7 +415,7 @@ class _Reader:
             return
         if not self.in_criteria():
             return
-        lead = _LEAD_MARK.match(text)
+        lead = _LEAD_MARK().match(text)
         if lead is None:
             return
         state, partial = _mark_state(lead.group("mark"))
@@ -447,7 +448,7 @@ class _Reader:
             return
         for line in range(block.start + 1, min(block.end, len(self.lines))):
             text = self.lines[line].strip()
-            m = _SCENARIO.match(text)
+            m = _SCENARIO().match(text)
             if m is not None:
                 self.scenario_line(line, m)
             elif re.match(r"(?i)^scenario(?: outline)?:", text):
@@ -459,7 +460,7 @@ class _Reader:
         if not self.scopes:
             return None
         text = _plain(self.scopes[-1].text)
-        lead = _LEAD_MARK.match(text)
+        lead = _LEAD_MARK().match(text)
         if lead is not None:
             return _mark_state(lead.group("mark"))[0]
         return _trailer_state(text)[1]
@@ -470,7 +471,7 @@ class _Reader:
         if len(rows) < 3:
             return
         header = [_plain(c) for c in _cells(self.lines[rows[0]])]
-        crit_col = next((i for i, h in enumerate(header) if _CELL_CRITERION.search(h)), None)
+        crit_col = next((i for i, h in enumerate(header) if _CELL_CRITERION().search(h)), None)
         if crit_col is None:
             if not self.in_criteria():
                 return
@@ -483,12 +484,12 @@ class _Reader:
                 0,
             )
         status_col = next(
-            (i for i, h in enumerate(header) if i != crit_col and _CELL_STATUS.match(h)), None
+            (i for i, h in enumerate(header) if i != crit_col and _CELL_STATUS().match(h)), None
         )
         verify_cols = [
             i
             for i, h in enumerate(header)
-            if i not in (crit_col, status_col) and _CELL_VERIFY.search(h)
+            if i not in (crit_col, status_col) and _CELL_VERIFY().search(h)
         ]
         for number in rows[2:]:
             cells = _cells(self.lines[number])
@@ -502,7 +503,7 @@ class _Reader:
             if status_col is not None and status_col < len(cells):
                 checked, partial = _status_cell(cells[status_col])
             else:
-                lead = _LEAD_MARK.match(_plain(text))
+                lead = _LEAD_MARK().match(_plain(text))
                 if lead is not None:
                     checked, partial = _mark_state(lead.group("mark"))
                     text = _plain(text)[lead.end() :]

@@ -25,7 +25,6 @@ Nothing here imports anything beyond the standard library and the core.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import unicodedata
@@ -37,6 +36,7 @@ from urllib.parse import quote, unquote
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.files import MARKDOWN_SUFFIXES
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Document, Heading
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Position, Range, split_lines
@@ -117,7 +117,7 @@ class ProjectRoot:
 
 # --- reading links ------------------------------------------------------------------------------
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_SCHEME = lazy(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _DEFINITION = re.compile(
     r"^(?P<lead> {0,3}(?:>\s*)*)\[(?P<label>[^\]\^][^\]]*)\]:[ \t]*(?P<dest><[^>\n]*>|\S+)"
 )
@@ -321,7 +321,7 @@ def _links_between(
                 where = Range.of(number, w.start, end=w.end)
                 out.append(Link("mention", number, written, None, where, None))
                 continue
-            if not written or _SCHEME.match(written) or written.startswith("//"):
+            if not written or _SCHEME().match(written) or written.startswith("//"):
                 continue
             if any(mark in written for mark in _TEMPLATED):
                 continue
@@ -419,15 +419,15 @@ def resolve(ws: Workspace, doc: Document, link: Link) -> Target | None:
 
 # --- heading anchors ----------------------------------------------------------------------------
 
-_INLINE_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*_`~]")
-_EXPLICIT_ANCHOR = re.compile(r"""\b(?:id|name)\s*=\s*["']([^"']+)["']""")
-_ATTRIBUTE_ID = re.compile(r"\{#([\w\-:.]+)[^}]*\}\s*$")
-_LINE_ANCHOR = re.compile(r"^L\d+(?:C\d+)?(?:-L?\d+(?:C\d+)?)?$")
+_INLINE_MARKUP = lazy(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*_`~]")
+_EXPLICIT_ANCHOR = lazy(r"""\b(?:id|name)\s*=\s*["']([^"']+)["']""")
+_ATTRIBUTE_ID = lazy(r"\{#([\w\-:.]+)[^}]*\}\s*$")
+_LINE_ANCHOR = lazy(r"^L\d+(?:C\d+)?(?:-L?\d+(?:C\d+)?)?$")
 
 
 def github_slug(text: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
-    plain = _INLINE_MARKUP.sub(lambda m: m.group(1) or "", text).strip().lower()
+    plain = _INLINE_MARKUP().sub(lambda m: m.group(1) or "", text).strip().lower()
     kept = "".join(
         ch for ch in plain if ch in " -_" or unicodedata.category(ch)[0] in ("L", "N", "M")
     )
@@ -453,10 +453,10 @@ def anchors_of(doc: Document) -> list[Anchor]:
     seen: dict[str, int] = {}
     out: list[Anchor] = []
     for heading in doc.headings:
-        explicit = _ATTRIBUTE_ID.search(heading.text)
+        explicit = _ATTRIBUTE_ID().search(heading.text)
         if explicit is not None:
             out.append(Anchor(explicit.group(1), heading.range.start.line, heading))
-        slug = github_slug(_ATTRIBUTE_ID.sub("", heading.text))
+        slug = github_slug(_ATTRIBUTE_ID().sub("", heading.text))
         count = seen.get(slug, 0)
         seen[slug] = count + 1
         numbered = slug if count == 0 else f"{slug}-{count}"
@@ -465,7 +465,7 @@ def anchors_of(doc: Document) -> list[Anchor]:
         lines = doc.lines or split_lines(doc.text)
         for number, text in enumerate(lines):
             if "=" in text and number not in doc.fenced_lines:
-                out.extend(Anchor(m.group(1), number) for m in _EXPLICIT_ANCHOR.finditer(text))
+                out.extend(Anchor(m.group(1), number) for m in _EXPLICIT_ANCHOR().finditer(text))
     return out
 
 
@@ -486,7 +486,7 @@ def find_anchor(doc: Document, anchor: str) -> Anchor | None:
 
 def anchor_is_valid(doc: Document, anchor: str) -> bool:
     """Whether ``#anchor`` leads somewhere in ``doc`` (``#top`` and line anchors always do)."""
-    if not anchor or anchor.lower() == "top" or _LINE_ANCHOR.match(anchor):
+    if not anchor or anchor.lower() == "top" or _LINE_ANCHOR().match(anchor):
         return True
     return find_anchor(doc, anchor) is not None
 
@@ -497,6 +497,8 @@ def suggest_anchor(doc: Document, anchor: str) -> str | None:
     if not slugs:
         return None
     wanted = unquote(anchor).casefold()
+    import difflib  # only for a link to a missing anchor
+
     close = difflib.get_close_matches(wanted, slugs, n=1, cutoff=0.6)
     if close:
         return close[0]
@@ -534,6 +536,8 @@ def suggest_path(ws: Workspace, doc: Document, link: Link, target: Target) -> st
     if name.casefold() in lowered:
         chosen = os.path.join(folder, lowered[name.casefold()])
     else:
+        import difflib  # only for a link to a missing file
+
         close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.75)
         if close:
             chosen = os.path.join(folder, close[0])

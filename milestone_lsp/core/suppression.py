@@ -35,6 +35,7 @@ from typing import Literal
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.positions import Position, Range
 
 UNUSED_CODE = "MS901"
@@ -519,8 +520,8 @@ def _build_scopes(directives: list[Directive]) -> list[_Scope]:
 # --- "Suppress on this line" ----------------------------------------------------------------
 
 REASON_PLACEHOLDER = "[why this is acceptable]"
-_TABLE_ROW = re.compile(r"^\s{0,3}\|")
-_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+)")
+_TABLE_ROW = lazy(r"^\s{0,3}\|")
+_LIST_ITEM = lazy(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+)")
 
 
 def has_reason(directive: Directive) -> bool:
@@ -569,12 +570,12 @@ def suppression_edits(
                 TextEdit(path, Range(end, end), closing),
             ),
         )
-    if _TABLE_ROW.match(text):
+    if _TABLE_ROW().match(text):
         first = line
-        while first > 0 and _TABLE_ROW.match(lines[first - 1]) and first - 1 not in fenced:
+        while first > 0 and _TABLE_ROW().match(lines[first - 1]) and first - 1 not in fenced:
             first -= 1
         last = line
-        while last + 1 < len(lines) and _TABLE_ROW.match(lines[last + 1]):
+        while last + 1 < len(lines) and _TABLE_ROW().match(lines[last + 1]):
             last += 1
         indent = text[: len(text) - len(text.lstrip())]
         opening = f"{indent}<!-- milestone-lsp-disable {key}{reason} -->{newline}"
@@ -588,7 +589,7 @@ def suppression_edits(
             ),
         )
     indent = text[: len(text) - len(text.lstrip())]
-    if _LIST_ITEM.match(text):
+    if _LIST_ITEM().match(text):
         previous = line - 1
         while previous >= 0 and not lines[previous].strip():
             previous -= 1
@@ -611,7 +612,7 @@ def _item_content_column(lines: Sequence[str], line: int, indent: int) -> int | 
         text = lines[number]
         if not text.strip():
             continue
-        m = _LIST_ITEM.match(text)
+        m = _LIST_ITEM().match(text)
         here = len(text) - len(text.lstrip())
         if m is not None and len(m.group("indent")) <= indent:
             return m.end()

@@ -12,6 +12,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 from functools import lru_cache
 
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Status
 
 # --- status words and marks -------------------------------------------------------------------
@@ -103,8 +104,8 @@ _SEP_TAG = re.compile(
     rf"(?:\s*[-–—:+]\s*[^()]*|\s*\([^()]*\))?)\s*$",
     re.IGNORECASE,
 )
-_MARK_AT_END = re.compile(rf"(?P<mark>{_MARKS})\uFE0F?\s*$")
-_MARK_AT_START = re.compile(rf"^(?P<mark>{_MARKS})\uFE0F?\s*")
+_MARK_AT_END = lazy(rf"(?P<mark>{_MARKS})\uFE0F?\s*$")
+_MARK_AT_START = lazy(rf"^(?P<mark>{_MARKS})\uFE0F?\s*")
 _TRAILING_PERCENT = re.compile(
     r"(?:\s*[-–—·:]\s*|\s+)\(?\s*(?P<pct>\d{1,3}(?:\.\d+)?)\s*%\s*(?:complete|done)?\s*\)?\s*$",
     re.IGNORECASE,
@@ -226,7 +227,7 @@ def strip_trailers(text: str, *, strict_words: bool = True) -> tuple[int, list[T
         # last character is one it ends with (or, for _TRAILING_PERCENT, holds a "%"): the
         # searches that cannot match are skipped.
         last = head[-1:]
-        m = _MARK_AT_END.search(head) if last in _MARK_LAST else None
+        m = _MARK_AT_END().search(head) if last in _MARK_LAST else None
         if m is not None and m.start() > 0:
             mark = m.group("mark")
             trailers.append(Trailer("mark", m.start(), end, mark, STATUS_MARKS[mark]))
@@ -321,7 +322,7 @@ def clean_inline(text: str) -> str:
     return _EMPHASIS.sub("", text).strip()
 
 
-_FRONT_KEY = re.compile(r"^(?P<key>[A-Za-z][\w -]*?)\s*:\s+(?P<value>\S.*?)\s*$")
+_FRONT_KEY = lazy(r"^(?P<key>[A-Za-z][\w -]*?)\s*:\s+(?P<value>\S.*?)\s*$")
 
 
 def front_matter_values(lines: list[str], end: int) -> dict[str, tuple[int, int, str]]:
@@ -330,7 +331,7 @@ def front_matter_values(lines: list[str], end: int) -> dict[str, tuple[int, int,
     value are dropped; nested, block and list values are not read."""
     out: dict[str, tuple[int, int, str]] = {}
     for number in range(1, max(end - 1, 1)):
-        m = _FRONT_KEY.match(lines[number])
+        m = _FRONT_KEY().match(lines[number])
         if m is None:
             continue
         value, start = m.group("value"), m.start("value")

@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.positions import line_index
 
 TemplateKind = Literal[
@@ -145,23 +146,23 @@ _TEXTS: dict[TemplateKind, str] = {
     "deliverableVerification": _DELIVERABLE_VERIFICATION,
 }
 
-_LABEL_RE = re.compile(r"^\*\*([^*:]+):\*\*", re.MULTILINE)
+_LABEL_RE = lazy(r"^\*\*([^*:]+):\*\*", re.MULTILINE)
 
 # The section labels of the definitions, in template order, read from the templates themselves
 # so that completion, the required-sections default and the inserted text never drift apart.
-MILESTONE_LABELS: tuple[str, ...] = tuple(_LABEL_RE.findall(_MILESTONE))
-DELIVERABLE_LABELS: tuple[str, ...] = tuple(_LABEL_RE.findall(_DELIVERABLE))
+MILESTONE_LABELS: tuple[str, ...] = tuple(_LABEL_RE().findall(_MILESTONE))
+DELIVERABLE_LABELS: tuple[str, ...] = tuple(_LABEL_RE().findall(_DELIVERABLE))
 # "Milestone Definition › Milestone Template" marks the target date as optional.
 OPTIONAL_LABELS: frozenset[str] = frozenset({"Target"})
 
-_BULLET_RE = re.compile(r"^([ \t]*)([-*+])[ \t]+", re.MULTILINE)
+_BULLET_RE = lazy(r"^([ \t]*)([-*+])[ \t]+", re.MULTILINE)
 
 
 @lru_cache(maxsize=2)
 def document_bullet(text: str) -> str:
     """The bullet character the document uses most (``-`` when it has no bullets)."""
     counts = {"-": 0, "*": 0, "+": 0}
-    for m in _BULLET_RE.finditer(text):
+    for m in _BULLET_RE().finditer(text):
         counts[m.group(2)] += 1
     best = max(counts, key=lambda b: counts[b])
     return best if counts[best] else "-"
@@ -171,7 +172,7 @@ def restyle(block: str, document_text: str) -> str:
     """Rewrite a ``-``/``\\n`` block in the document's bullet character and line ending."""
     bullet = document_bullet(document_text)
     if bullet != "-":
-        block = _BULLET_RE.sub(lambda m: f"{m.group(1)}{bullet} ", block)
+        block = _BULLET_RE().sub(lambda m: f"{m.group(1)}{bullet} ", block)
     eol = line_index(document_text).line_ending() if document_text else "\n"
     return block.replace("\n", eol) if eol != "\n" else block
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from milestone_lsp.core.files import ReadResult, discover, has_root_marker, read_text
 from milestone_lsp.core.findings import Finding, Severity
-from milestone_lsp.core.fixall import settle
 from milestone_lsp.core.inventory import PLAN_FILE_NAMES, criteria_inventory
 from milestone_lsp.core.links import ProjectRoot
 from milestone_lsp.core.model import Document
@@ -176,11 +175,11 @@ def _config_text(loaded: LoadedConfig) -> str | None:
 
 def unknown_file_rule_keys(loaded: LoadedConfig, text: str | None = None) -> list[str]:
     """Keys of the config file's own rules table that name no rule (as written, in order)."""
-    import tomllib
-
     text = text if text is not None else _config_text(loaded)
     if loaded.path is None or text is None:
         return []
+    import tomllib  # only a config file has keys to read
+
     try:
         data: object = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -367,6 +366,8 @@ def apply_safe_fixes(result: CheckResult, select: set[str] | None, ignore: Itera
                 checked.project.workspace.add(parse(text, display))
         run_rules(result, select, ignore)
         return result.findings
+
+    from milestone_lsp.core.fixall import settle  # only `check --fix` loads the fixer
 
     settled = settle(original, findings_of, lambda path: path in writable)
     for display, text in settled.texts.items():

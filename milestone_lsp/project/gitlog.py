@@ -17,9 +17,12 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from milestone_lsp.core.commits import Change, CommitInfo
 from milestone_lsp.core.files import MARKDOWN_SUFFIXES
+
+if TYPE_CHECKING:
+    from milestone_lsp.core.commits import Change, CommitInfo
 
 # Markdown files anywhere below the workspace folder (git's default pathspec lets * match /).
 PATHSPECS = tuple(f"*{suffix}" for suffix in MARKDOWN_SUFFIXES)
@@ -179,6 +182,9 @@ def resolve(repo: Repository, rev: str) -> str:
 
 def _parse_log(raw: bytes) -> list[tuple[CommitInfo, list[Change]]]:
     """Commits and their raw changes from ``git log --raw -z`` with our record format."""
+    # The commit model is the history's: ``check`` asks only whether files are committed.
+    from milestone_lsp.core.commits import Change, CommitInfo
+
     out: list[tuple[CommitInfo, list[Change]]] = []
     for record in raw.decode("utf-8", "replace").split("\x1e"):
         if not record.strip("\n\x00"):

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from milestone_lsp.core.edits import TextEdit, close_open_fence
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Decision, Document, Field, Milestone
 from milestone_lsp.core.positions import Range, line_ending, line_index
 from milestone_lsp.core.progress import criteria_tally, deliverables_tally, milestones_list
@@ -27,7 +28,7 @@ from milestone_lsp.rules.registry import RuleContext, rule
 
 DECISIONS_FILE = "DECISIONS.md"
 _PHASE_NUMBER = re.compile(r"(?i)\bphase\s*[:#\-–—]?\s*(\d+(?:\.\d+)?)")
-_BARE_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\b")
+_BARE_NUMBER = lazy(r"^\s*(\d+(?:\.\d+)?)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ def phase_number(text: str | None) -> float | None:
     """``Phase 2 - MVP Implementation`` → 2.0; ``2`` → 2.0; anything else → ``None``."""
     if not text:
         return None
-    m = _PHASE_NUMBER.search(text) or _BARE_NUMBER.match(text)
+    m = _PHASE_NUMBER.search(text) or _BARE_NUMBER().match(text)
     return float(m.group(1)) if m is not None else None
 
 

@@ -14,17 +14,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Heading
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import clean_inline
 from milestone_lsp.rules.registry import RuleContext, rule
 
-_VERSION = re.compile(r"(?i)(?:\bv|\bversion[ \t]+|\brelease[ \t]+)(?P<v>\d+(?:\.\d+){1,3})\b")
+_VERSION = lazy(r"(?i)(?:\bv|\bversion[ \t]+|\brelease[ \t]+)(?P<v>\d+(?:\.\d+){1,3})\b")
 _CHANGE_HEADER = re.compile(r"(?i)^\W*(?:change|delta|diff(?:erence)?)\b.*\b(?:from|since|vs\.?)\b")
 # "1,121", "221", "99.5": a plain figure (no "~", no range), units after it allowed.
-_FIGURE = re.compile(r"^(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,.])")
+_FIGURE = lazy(r"^(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,.])")
 # "-42 (-3.6%)", "+7", "+83 (+60%)": a signed change first in the cell.
-_CHANGE = re.compile(r"^(?P<sign>[+\-−–])[ \t]*(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,.%])")
+_CHANGE = lazy(r"^(?P<sign>[+\-−–])[ \t]*(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,.%])")
 _SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 
 
@@ -64,7 +65,7 @@ def _tables(ctx: RuleContext) -> Iterator[_Table]:
 
 
 def _number(text: str) -> float | None:
-    m = _FIGURE.match(text.strip())
+    m = _FIGURE().match(text.strip())
     return float(m.group("n").replace(",", "")) if m else None
 
 
@@ -72,7 +73,7 @@ def _version_sections(heads: list[Heading], total: int) -> dict[str, list[tuple[
     """Each version a heading names, with the lines of its section."""
     out: dict[str, list[tuple[int, int]]] = {}
     for index, h in enumerate(heads):
-        m = _VERSION.search(h.text)
+        m = _VERSION().search(h.text)
         if m is None:
             continue
         end = next((x.range.start.line for x in heads[index + 1 :] if x.level <= h.level), total)
@@ -146,7 +147,7 @@ def baseline_mismatch(ctx: RuleContext) -> Iterable[Finding]:
         (t, i, m.group("v"))
         for t in tables
         for i, c in enumerate(t.header)
-        if _CHANGE_HEADER.match(c) and (m := _VERSION.search(c))
+        if _CHANGE_HEADER.match(c) and (m := _VERSION().search(c))
     ]
     if not changing:
         return
@@ -172,7 +173,7 @@ def baseline_mismatch(ctx: RuleContext) -> Iterable[Finding]:
             if max(change_col, value_col) >= len(row) or not row[0]:
                 continue
             value = _number(row[value_col])
-            change = _CHANGE.match(row[change_col].strip())
+            change = _CHANGE().match(row[change_col].strip())
             old = baseline.get(row[0].lower())
             if value is None or change is None or old is None:
                 continue

@@ -13,28 +13,29 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Deliverable, Item, Milestone, Report, Section
 from milestone_lsp.core.progress import Tally, criteria_tally, deliverables_tally, unmet_criteria
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.completion import box_edit
 from milestone_lsp.rules.registry import RuleContext, rule
 
-_CRITERIA = re.compile(
+_CRITERIA = lazy(
     r"^\W*all\s+(?:the\s+|its\s+)?(?:(?:acceptance|success|exit)\s+)?criteria\b"
     r"(?:\s+(?:are|were|have been))?\s+(?:met|passed|passing|satisfied|checked|verified|green)\b",
     re.IGNORECASE,
 )
-_DELIVERABLES = re.compile(
+_DELIVERABLES = lazy(
     r"^\W*all\s+(?:the\s+|its\s+)?deliverables\b(?:\s+(?:are|were|have been))?\s+"
     r"(?:complete|completed|done|delivered|finished|verified)\b",
     re.IGNORECASE,
 )
-_APPROVAL = re.compile(
+_APPROVAL = lazy(
     r"^\W*(?:(?:user|stakeholder|customer|owner|client)(?:'s)?\s+)?approval\s+"
     r"(?:obtained|given|received|granted|logged)\b",
     re.IGNORECASE,
 )
-_COUNT = re.compile(r"\(\s*(\d+)\s*/\s*(\d+)\s*\)")
+_COUNT = lazy(r"\(\s*(\d+)\s*/\s*(\d+)\s*\)")
 
 _VERIFICATIONS = ("milestone_verification", "deliverable_verification", "milestone_status")
 
@@ -103,7 +104,7 @@ def _n(n: int, one: str, many: str) -> str:
 
 
 def _stated(item: Item) -> tuple[int, int] | None:
-    found = _COUNT.search(item.text)
+    found = _COUNT().search(item.text)
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 
@@ -113,7 +114,7 @@ def _contradiction(ws: Workspace, claim: _Claim) -> str | None:
     subject = claim.subject
     kind = "acceptance" if isinstance(subject, Milestone) else "success"
     tally: Tally | None
-    if _CRITERIA.search(text):
+    if _CRITERIA().search(text):
         tally = criteria_tally(ws, subject.name, subject.criteria, "met")
         if tally is None:
             return None
@@ -132,7 +133,7 @@ def _contradiction(ws: Workspace, claim: _Claim) -> str | None:
                 f"not {stated[0]}/{stated[1]}"
             )
         return None
-    if _DELIVERABLES.search(text) and isinstance(subject, Milestone):
+    if _DELIVERABLES().search(text) and isinstance(subject, Milestone):
         tally = deliverables_tally(ws, subject)
         if tally is None:
             return None
@@ -147,7 +148,7 @@ def _contradiction(ws: Workspace, claim: _Claim) -> str | None:
             return f"it lists {listed}, all complete, not {stated[0]}/{stated[1]}"
         return None
     if (
-        _APPROVAL.search(text)
+        _APPROVAL().search(text)
         and not claim.in_approval
         and isinstance(subject, Milestone)
         and subject.approval_required

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.inventory import Criterion, criteria_inventory, status_cell_state
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Document, Heading, Status
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import (
@@ -48,7 +49,7 @@ def _line_range(lines: Sequence[str], number: int) -> Range:
     return Range.of(number, start, number, len(line.rstrip()))
 
 
-_DONE_MARK = re.compile(r"✅|☑|✔|✓")
+_DONE_MARK = lazy(r"✅|☑|✔|✓")
 
 
 def _lines_with(pattern: re.Pattern[str], ctx: RuleContext) -> list[int]:
@@ -65,7 +66,7 @@ _ACTIVITY = (
     r"\s*(?:tests?|testing|runs?|review|verification|validation|deploy\w*|install\w*|merge"
     r"|approval|sign-?off|confirmation|qa|backend|check)"
 )
-_NOT_CHECKED = re.compile(
+_NOT_CHECKED = lazy(
     r"(?ix)^(?:"
     rf"pending\b\s*:?\s*(?:\S+\s+)?{_ACTIVITY}\b"
     r"|awaiting\b|waiting\s+(?:for|on)\b"
@@ -92,15 +93,15 @@ def _note_in(text: str) -> str | None:
     """The first note in ``text`` (a line, a cell) saying its check was not made."""
     for m in _PAREN.finditer(text):
         inner = clean_inline(m.group(1)).strip()
-        if _NOT_CHECKED.match(inner):
+        if _NOT_CHECKED().match(inner):
             return inner
     return None
 
 
 def _leading_note(text: str) -> str | None:
     plain = clean_inline(text).strip(" :-–—")
-    plain = _DONE_MARK.sub("", plain, count=1).strip() if _DONE_MARK.match(plain) else plain
-    return plain if _NOT_CHECKED.match(plain) else None
+    plain = _DONE_MARK().sub("", plain, count=1).strip() if _DONE_MARK().match(plain) else plain
+    return plain if _NOT_CHECKED().match(plain) else None
 
 
 def _cells(row: str) -> list[str]:
@@ -150,7 +151,7 @@ def _is_ticked(c: Criterion, line: str) -> bool:
     if c.checked:
         return True
     # A criterion written without a state of its own may still end in a ✅ mark.
-    return _DONE_MARK.search(line) is not None
+    return _DONE_MARK().search(line) is not None
 
 
 _STATUS_LINE = re.compile(
@@ -177,7 +178,7 @@ def _section_status_notes(doc: Document, lines: Sequence[str]) -> dict[int, tupl
             continue
         for sentence in re.split(r"[.;]\s+|\s+[—–]\s+", clean_inline(m.group("value"))):
             sentence = sentence.strip(" .;:")
-            if _NOT_CHECKED.match(sentence):
+            if _NOT_CHECKED().match(sentence):
                 notes[section] = (number, sentence)
                 break
     return notes
@@ -298,7 +299,7 @@ _READY = re.compile(
     r"|\bready\s+to\s+(?:ship|launch|release|deploy|go\s+live)\b"
     r"|\b(?:production|release|launch)[\s-]+ready\b"
 )
-_NEGATED = re.compile(
+_NEGATED = lazy(
     r"(?i)\b(?:not|no|never|almost|nearly|mostly|partially|partly|until|once|when|before|after"
     r"|will|would|should|must|goal|target|aim|towards?|path|plan|steps?|how|checklist|criteria"
     r"|requirements?|readiness|blockers?|remaining|left|if)\b|[?❌⏳🚧]|\bto\s+(?:be|become|get|reach)\b"
@@ -306,20 +307,20 @@ _NEGATED = re.compile(
 _COMPLETE_LABEL = re.compile(
     r"(?i)^(?:(?:overall|project|final|current)\s+)?(?:status|completion|progress)$"
 )
-_COMPLETE_VALUE = re.compile(r"(?i)^(?:complete[d]?|done|finished|100\s*%)(?:\s*$|[\s!.,(✅]|$)")
+_COMPLETE_VALUE = lazy(r"(?i)^(?:complete[d]?|done|finished|100\s*%)(?:\s*$|[\s!.,(✅]|$)")
 _ALL_MET = re.compile(
     r"(?i)\ball\s+(?:[\w-]+\s+){0,3}criteria\s+(?:are\s+|have\s+been\s+)?(?:met|passed|satisfied)\b"
     r"|^(?:(?:acceptance|success|exit|completion)\s+)?criteria\s+(?:are\s+)?(?:met|passed|satisfied)$"
 )
 # What makes a checklist the one a release or launch claim is about.
-_FUTURE = re.compile(
+_FUTURE = lazy(
     r"(?i)\b(?:planned|future|upcoming|next|later|backlog|roadmap|proposed|someday|post-?launch"
     r"|post-?release|after\s+(?:launch|release))\b|🔮"
 )
-_RELEASE = re.compile(
+_RELEASE = lazy(
     r"(?i)\b(?:pre-?)?(?:release|launch|deploy(?:ment)?|go-?live|production|shipping|ship)\b"
 )
-_OPEN_HEAD = re.compile(r"(?i)\bnot\s+started\b|\(\s*0\s*%|\b0\s*%\s+complete|❌|⏳")
+_OPEN_HEAD = lazy(r"(?i)\bnot\s+started\b|\(\s*0\s*%|\b0\s*%\s+complete|❌|⏳")
 _BOLD_LINE = re.compile(r"^(?:[-*+]\s+|\d{1,3}[.)]\s+)?(?:>\s*)?(?:\*\*|__)(?P<body>.+)$")
 _LEAD_MARKS = re.compile(r"^[\s✅☑✔✓🎉🚀🏆🎯📊#*_:>-]+")
 
@@ -336,12 +337,12 @@ def _strip_marks(text: str) -> str:
     return _LEAD_MARKS.sub("", text).strip()
 
 
-_BOLD_SPAN = re.compile(r"(\*\*|__)(?P<inner>.+?)\1")
+_BOLD_SPAN = lazy(r"(\*\*|__)(?P<inner>.+?)\1")
 _STATUS_LABEL = re.compile(
     r"(?i)^(?:(?:overall|project|final|current|release|launch)\s+)?(?:status|state|verdict"
     r"|readiness|result|conclusion)$|^(?:production|release|launch)[\s-]+ready$"
 )
-_QUALIFIED = re.compile(r"(?i)^(?:overall|project|final)\s+")
+_QUALIFIED = lazy(r"(?i)^(?:overall|project|final)\s+")
 
 
 # Every claim holds one of these: a cheap first pass before the patterns.
@@ -369,26 +370,26 @@ def _classify(line: str, *, heading: bool, in_header: bool) -> str | None:
             # for its section; "**Context:** all criteria met" is not a status at all.
             if not (_STATUS_LABEL.match(label) or _COMPLETE_LABEL.match(label)):
                 return None
-            return "all-criteria" if in_header or _QUALIFIED.match(label) else "criteria"
+            return "all-criteria" if in_header or _QUALIFIED().match(label) else "criteria"
         return "all-criteria" if in_header else "criteria"
-    if sep and _COMPLETE_LABEL.match(label) and (in_header or _QUALIFIED.match(label)):
+    if sep and _COMPLETE_LABEL.match(label) and (in_header or _QUALIFIED().match(label)):
         value_plain = _strip_marks(value)
-        if _COMPLETE_VALUE.match(value_plain) and not re.search(r"(?i)\b(?:not|almost)\b", value):
+        if _COMPLETE_VALUE().match(value_plain) and not re.search(r"(?i)\b(?:not|almost)\b", value):
             return "complete"
     ready = _READY.search(plain)
     if ready is None:
         return None
     # The claim is the line's own statement: a heading, a bold phrase, a status field's value,
     # or a value the author ticked — not a word in passing ("lines of production-ready code").
-    bold = any(_READY.search(clean_inline(m.group("inner"))) for m in _BOLD_SPAN.finditer(line))
-    ticked = sep and _DONE_MARK.match(_strip_marks(value) or value.strip()) is not None
+    bold = any(_READY.search(clean_inline(m.group("inner"))) for m in _BOLD_SPAN().finditer(line))
+    ticked = sep and _DONE_MARK().match(_strip_marks(value) or value.strip()) is not None
     ticked = ticked or (sep and value.strip()[:1] in "✅☑✔✓")
     if not (heading or bold or ticked or (sep and _STATUS_LABEL.match(label))):
         return None
     value_text = value if sep else plain
     if re.search(r"(?i)\bno\b|❌|⏳|🚧|\bnot\b|\bpending\b", value_text):
         return None
-    if _NEGATED.search(_READY.sub(" ", plain)) is not None or _FUTURE.search(plain):
+    if _NEGATED().search(_READY.sub(" ", plain)) is not None or _FUTURE().search(plain):
         return None
     _, trailers = strip_trailers(plain, strict_words=False)
     if any(t.kind == "tag" and t.status not in (None, Status.DONE) for t in trailers):
@@ -486,8 +487,8 @@ def _release_open(doc: Document, lines: Sequence[str]) -> list[_Open]:
             label = None
             if (
                 h.range.start.line == number
-                and _RELEASE.search(h.text)
-                and _OPEN_HEAD.search(h.text)
+                and _RELEASE().search(h.text)
+                and _OPEN_HEAD().search(h.text)
             ):
                 out.append(_Open(number, clean_inline(h.text).strip()))
         if number in skip or (stack and stack[-1].range.start.line == number):
@@ -510,18 +511,18 @@ def _release_open(doc: Document, lines: Sequence[str]) -> list[_Open]:
         if text.startswith("~~"):
             continue
         context = [h.text for h in stack] + ([label] if label else [])
-        if any(_FUTURE.search(t) for t in context):
+        if any(_FUTURE().search(t) for t in context):
             continue  # a release still to come: its checklist is open by design
-        if any(_RELEASE.search(t) for t in context):
+        if any(_RELEASE().search(t) for t in context):
             out.append(_Open(number, clean_inline(text)))
     return out
 
 
-_QUALIFIED_STATUS = re.compile(
+_QUALIFIED_STATUS = lazy(
     r"(?i)^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:actual|overall|real|true)\s+status(?:\*\*|__)?"
     r"\s*:\s*(?P<value>\S.*)$"
 )
-_OPEN_STATUS_VALUE = re.compile(
+_OPEN_STATUS_VALUE = lazy(
     r"(?i)^(?:partially\s+\w+|partial|in\s+progress|incomplete|not\s+(?:started|complete[d]?|done)"
     r"|blocked|on\s+hold)\b"
 )
@@ -534,11 +535,11 @@ def _open_status_statements(doc: Document, lines: Sequence[str]) -> list[_Open]:
     for number, line in enumerate(lines):
         if number in doc.fenced_lines or number in doc.comment_lines:
             continue
-        m = _QUALIFIED_STATUS.match(line)
+        m = _QUALIFIED_STATUS().match(line)
         if m is None:
             continue
         value = _strip_marks(clean_inline(m.group("value")))
-        if _OPEN_STATUS_VALUE.match(value):
+        if _OPEN_STATUS_VALUE().match(value):
             out.append(_Open(number, clean_inline(line).strip(" -*")))
     return out
 
@@ -559,7 +560,7 @@ def _criteria_open(
 _ALL_ENTRY = re.compile(
     r"^(?:\[[xX✅]\]\s*|(?:✅|☑️?|✔️?)\s*)(?:\*\*|__)?(?P<claim>(?:all|every)\b.*)$", re.IGNORECASE
 )
-_OPEN_ENTRY = re.compile(r"^(?:\[ \]|⚠️?|❌|⏳|🚧|☐)")
+_OPEN_ENTRY = lazy(r"^(?:\[ \]|⚠️?|❌|⏳|🚧|☐)")
 
 
 _ALL_OR_EVERY = re.compile(r"\ball\b|\bevery\b")
@@ -596,8 +597,8 @@ def _universal_entries(ctx: RuleContext) -> Iterator[Finding]:
                 if depth < indent:
                     break
                 body = lines[n][sub.end() :].strip()
-                if depth == indent and _OPEN_ENTRY.match(body) and not body.startswith("~~"):
-                    siblings.append(_Open(n, clean_inline(_OPEN_ENTRY.sub("", body)).strip()))
+                if depth == indent and _OPEN_ENTRY().match(body) and not body.startswith("~~"):
+                    siblings.append(_Open(n, clean_inline(_OPEN_ENTRY().sub("", body)).strip()))
                 n += step
         if not siblings:
             continue
@@ -875,7 +876,7 @@ _PROGRESS_HEADER = re.compile(
     r"(?i)^(?:%|progress|completion|complete|completeness|readiness|ready|done|% done"
     r"|% complete|прогрес|готовн\w*|fortschritt|avance|progr[eè]s|进度|完成度)$"
 )
-_PERCENT_CELL = re.compile(r"^~?\s*(\d{1,3}(?:\.\d+)?)\s*%$")
+_PERCENT_CELL = lazy(r"^~?\s*(\d{1,3}(?:\.\d+)?)\s*%$")
 
 
 def _header_cells(lines: Sequence[str], number: int) -> list[str]:
@@ -938,7 +939,7 @@ def done_row_below_full_progress(ctx: RuleContext) -> Iterable[Finding]:
                 cells = [clean_inline(c) for c in raw]
                 if max(status_col, progress_col) < len(cells):
                     state, _ = status_cell_state(raw[status_col])
-                    pct = _PERCENT_CELL.match(cells[progress_col])
+                    pct = _PERCENT_CELL().match(cells[progress_col])
                     if state and pct is not None and float(pct.group(1)) < 100:
                         others = [
                             c for i, c in enumerate(cells) if i not in (status_col, progress_col)

@@ -19,6 +19,7 @@ from typing import Literal
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
 from milestone_lsp.core.inventory import is_criteria_label
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import (
     Deliverable,
     Document,
@@ -79,7 +80,7 @@ _ORDER: dict[Hint, tuple[ClaimKind, ...]] = {
     "deliverable-first": ("deliverable", "milestone"),
     "any": ("milestone", "deliverable"),
 }
-_DATE_OR_PUNCT = re.compile(r"^[\s\d\-/.,:;()\[\]*_+–—]*$")
+_DATE_OR_PUNCT = lazy(r"^[\s\d\-/.,:;()\[\]*_+–—]*$")
 _WORDS = re.compile(r"[A-Za-z][A-Za-z\-]*(?:[ \t]+[A-Za-z][A-Za-z\-]*)*")
 
 
@@ -543,15 +544,15 @@ def unverified_completion(ctx: RuleContext) -> Iterable[Finding]:
 
 
 _HEAD_DONE_MARK = re.compile(r"^(?:✅|☑️?|✓|✔️?)")
-_OPEN_LEAD = re.compile(r"^(?:❌|⏳|🚧|☐|⬜|🔲|🔄|🟡)")
-_DONE_LEAD = re.compile(r"^(?:✅|☑|✓|✔)")
-_CRITERIA_LEAD_IN = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\n]{1,60}?)(?:\*\*|__)\s*(?P<rest>.*)$")
-_OPEN_ANYWHERE = re.compile(r"⏳|❌|🚧")
+_OPEN_LEAD = lazy(r"^(?:❌|⏳|🚧|☐|⬜|🔲|🔄|🟡)")
+_DONE_LEAD = lazy(r"^(?:✅|☑|✓|✔)")
+_CRITERIA_LEAD_IN = lazy(r"^(?:\*\*|__)(?P<label>[^*_\n]{1,60}?)(?:\*\*|__)\s*(?P<rest>.*)$")
+_OPEN_ANYWHERE = lazy(r"⏳|❌|🚧")
 _STATUS_FIELD = re.compile(
     r"^\s{0,3}(?:\*\*|__)?status(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>\S.*)$",
     re.IGNORECASE,
 )
-_FAILING_TESTS = re.compile(
+_FAILING_TESTS = lazy(
     r"(?<![\w/.])(\d{1,5})\s*/\s*(\d{1,5})\s+(?:\w+\s+)?(?:passing|passed|pass)\b",
     re.IGNORECASE,
 )
@@ -560,14 +561,14 @@ _FAILING_TESTS = re.compile(
 def _status_value(value: str) -> Status | None:
     """The status a ``Status:`` value starts with (``✅ **COMPLETE**``, ``Complete (…)``)."""
     text = clean_inline(value).strip(" *_")
-    mark = _DONE_LEAD.match(text)
+    mark = _DONE_LEAD().match(text)
     if mark is not None:
         return Status.DONE
     word = re.match(r"^([A-Za-z][A-Za-z \-]*?)(?:\s*[(/,:;.\-–—]|$)", text)
     return status_of_word(word.group(1)) if word is not None else None
 
 
-_DONE_ANYWHERE = re.compile(r"✅|☑|✔")
+_DONE_ANYWHERE = lazy(r"✅|☑|✔")
 
 
 def _heading_done(text: str) -> str | None:
@@ -637,20 +638,20 @@ def _done_in(
         for number in range(line + 1, end):
             if number in doc.fenced_lines or number in doc.comment_lines:
                 continue
-            failing = _FAILING_TESTS.search(lines[number])
+            failing = _FAILING_TESTS().search(lines[number])
             if failing is not None and int(failing.group(1)) < int(failing.group(2)):
                 # "**Test Results:** 24/26 passing": the section's own test run is not green.
                 items.append((number, clean_inline(lines[number]).strip(" -*"), False))
                 continue
             m = LIST_MARKER.match(lines[number])
             if m is None:
-                lead_in = _CRITERIA_LEAD_IN.match(lines[number].strip())
+                lead_in = _CRITERIA_LEAD_IN().match(lines[number].strip())
                 if lead_in is not None and is_criteria_label(lead_in.group("label")):
                     # "**Acceptance criteria:** … ⏳ (pending)": the section's own criterion.
                     rest = lead_in.group("rest")
-                    if _OPEN_ANYWHERE.search(rest) and not _DONE_ANYWHERE.search(rest):
+                    if _OPEN_ANYWHERE().search(rest) and not _DONE_ANYWHERE().search(rest):
                         items.append((number, clean_inline(rest).strip(" :"), False))
-                    elif _DONE_ANYWHERE.search(rest):
+                    elif _DONE_ANYWHERE().search(rest):
                         items.append((number, clean_inline(rest).strip(" :"), True))
                 continue
             body = lines[number][m.end() :]
@@ -659,9 +660,9 @@ def _done_in(
                 mark = box.group("mark")
                 done = mark in ("x", "X") or mark in STATUS_MARKS
                 text = body[box.end() :]
-            elif _DONE_LEAD.match(body):
+            elif _DONE_LEAD().match(body):
                 done, text = True, body
-            elif _OPEN_LEAD.match(body):
+            elif _OPEN_LEAD().match(body):
                 done, text = False, body
             else:
                 continue
@@ -788,7 +789,7 @@ def _is_bare(tag: StatusTag) -> bool:
     start, end, _ = span
     if raw[start:end].isupper():
         return True
-    return bool(_DATE_OR_PUNCT.match(raw[:start] + raw[end:]))
+    return bool(_DATE_OR_PUNCT().match(raw[:start] + raw[end:]))
 
 
 def _contradiction(item: Item) -> tuple[str, StatusTag] | None:

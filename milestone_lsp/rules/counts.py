@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Document, Heading
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
@@ -83,7 +84,7 @@ _SENTENCE_COUNT = re.compile(
     r"(?P<word>closed|done|complete[d]?|finished|merged|shipped)\b",
     re.IGNORECASE,
 )
-_FINISHED = re.compile(
+_FINISHED = lazy(
     r"(?i)^(?:[✅☑✔✓]|(?:done|complete[d]?|closed|finished|merged|shipped|passed|resolved)\b)"
 )
 
@@ -146,7 +147,7 @@ def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding
         if int(m.group("total")) != len(rows):
             continue
         finished = sum(
-            1 for r in rows if col < len(r) and _FINISHED.match(clean_inline(r[col]).strip())
+            1 for r in rows if col < len(r) and _FINISHED().match(clean_inline(r[col]).strip())
         )
         if finished != int(m.group("done")):
             yield ctx.finding(
@@ -163,7 +164,7 @@ _LEADING = re.compile(
     r"(?P<noun>[A-Za-z][\w/&-]*(?:[ \t]+[A-Za-z][\w/&-]*){0,2})"
 )
 # "- **Blockchain (12):** Helius, Jupiter": a category of the list with its own exact count.
-_CATEGORY = re.compile(
+_CATEGORY = lazy(
     r"^(?:\*\*|__)?[^()*_:]{1,40}?[ \t]*\([ \t]*(?P<n>\d{1,4})[ \t]*\)(?:\*\*|__)?[ \t]*:"
 )
 
@@ -183,7 +184,7 @@ def _category_counts(
         indent = len(m.group("indent").expandtabs(4))
         by_indent.setdefault(indent, []).append((number, lines[number][m.end() :]))
     for items in by_indent.values():
-        counted = [(n, _CATEGORY.match(body)) for n, body in items]
+        counted = [(n, _CATEGORY().match(body)) for n, body in items]
         if any(c is not None for _, c in counted):
             if len(counted) < 2 or any(c is None for _, c in counted):
                 return None
@@ -338,21 +339,21 @@ def _findings(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # "12/15 done", "2 of 5 closed": a count of finished children in a table cell.
-_CELL_COUNT = re.compile(
+_CELL_COUNT = lazy(
     r"^(?P<done>\d{1,4})[ \t]*(?:/|of)[ \t]*(?P<total>\d{1,4})[ \t]*"
     r"(?:done|closed|complete[d]?|finished|merged|✅)?$",
     re.IGNORECASE,
 )
 # "#156-167, #168-169, #173": issue numbers and ranges, nothing else.
 _ONE_REF = r"#\d{1,6}(?:[ \t]*[-–][ \t]*#?\d{1,6})?"
-_REFS = re.compile(rf"^{_ONE_REF}(?:[ \t]*,[ \t]*{_ONE_REF})*$")
-_REF = re.compile(r"#(?P<a>\d{1,6})(?:[ \t]*[-–][ \t]*#?(?P<b>\d{1,6}))?")
-_ID_CELL = re.compile(r"^\[?#(?P<n>\d{1,6})\]?(?:\([^)]*\))?$")
+_REFS = lazy(rf"^{_ONE_REF}(?:[ \t]*,[ \t]*{_ONE_REF})*$")
+_REF = lazy(r"#(?P<a>\d{1,6})(?:[ \t]*[-–][ \t]*#?(?P<b>\d{1,6}))?")
+_ID_CELL = lazy(r"^\[?#(?P<n>\d{1,6})\]?(?:\([^)]*\))?$")
 
 
 def _expand(cell: str) -> list[int] | None:
     numbers: list[int] = []
-    for m in _REF.finditer(cell):
+    for m in _REF().finditer(cell):
         a = int(m.group("a"))
         b = int(m.group("b")) if m.group("b") else a
         if b < a or b - a > 200:
@@ -373,10 +374,10 @@ def _issue_states(tables: list[list[list[str]]]) -> dict[int, bool | None]:
         for row in table[1:]:
             if col >= len(row) or not row:
                 continue
-            m = _ID_CELL.match(clean_inline(row[0]))
+            m = _ID_CELL().match(clean_inline(row[0]))
             if m is None:
                 continue
-            done = bool(_FINISHED.match(clean_inline(row[col]).strip()))
+            done = bool(_FINISHED().match(clean_inline(row[col]).strip()))
             number = int(m.group("n"))
             if number in states and states[number] != done:
                 states[number] = None
@@ -436,8 +437,8 @@ def child_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
         if number in doc.fenced_lines or "#" not in text:
             continue
         cells = [c.strip() for c in text.strip().strip("|").split("|")]
-        counts = [(i, m) for i, c in enumerate(cells) if (m := _CELL_COUNT.match(c))]
-        refs = [c for c in cells if _REFS.match(c)]
+        counts = [(i, m) for i, c in enumerate(cells) if (m := _CELL_COUNT().match(c))]
+        refs = [c for c in cells if _REFS().match(c)]
         if len(counts) != 1 or len(refs) != 1:
             continue
         children = _expand(refs[0])

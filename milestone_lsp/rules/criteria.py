@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from milestone_lsp.core import templates
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Field, Item, Milestone, Section
 from milestone_lsp.core.positions import Range
 from milestone_lsp.rules import measurability
@@ -256,7 +257,7 @@ _OPEN_CHANGE = re.compile(
     r"tweak|tweaking|investigate|investigating|explore|exploring|look\s+into)\b",
     re.IGNORECASE,
 )
-_TARGET = re.compile(r"\d|[<>≤≥]|\bto\s+(?:under|below|above|at\s+least)\b|\buntil\b", re.I)
+_TARGET = lazy(r"\d|[<>≤≥]|\bto\s+(?:under|below|above|at\s+least)\b|\buntil\b", re.I)
 
 
 def activity_wording(text: str, *, open_change: bool = True) -> str | None:
@@ -272,7 +273,7 @@ def activity_wording(text: str, *, open_change: bool = True) -> str | None:
     if not open_change:
         return None
     m = _OPEN_CHANGE.match(clean)
-    if m is not None and _TARGET.search(clean) is None:
+    if m is not None and _TARGET().search(clean) is None:
         return m.group(0).strip()
     return None
 

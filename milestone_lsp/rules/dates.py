@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.positions import Range
 from milestone_lsp.rules.registry import RuleContext, rule
 
@@ -117,7 +118,7 @@ def _stamp(line: int, text: str) -> _Stamp | None:
     return _Stamp(line, day, Range.of(line, base + start, line, base + end))
 
 
-_LIST_ITEM = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,4}[.)])[ \t]")
+_LIST_ITEM = lazy(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,4}[.)])[ \t]")
 
 
 def _stamps(ctx: RuleContext, numbers: Iterable[int], header_end: int) -> Iterator[_Stamp]:
@@ -129,7 +130,7 @@ def _stamps(ctx: RuleContext, numbers: Iterable[int], header_end: int) -> Iterat
             continue
         if text.lstrip().startswith(("|", "#")):
             continue
-        if number >= header_end and _LIST_ITEM.match(text):
+        if number >= header_end and _LIST_ITEM().match(text):
             continue  # a list at the end is a revision history, not the document's date
         s = _stamp(number, text)
         if s is not None:

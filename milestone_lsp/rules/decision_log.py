@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.positions import Range
 from milestone_lsp.rules.registry import RuleContext, rule
 
@@ -23,17 +24,17 @@ _ENTRY = re.compile(
     r"(?:decision|decided|ruling|approval)?\s*:?\s*\*\*\s*:?\s*(?P<title>\S.*)$",
     re.IGNORECASE,
 )
-_SUB = re.compile(r"^\s+[-*+]\s+\*\*(?P<label>[^*:]{1,40}?)\s*:?\s*\*\*\s*:?\s*(?P<value>.*)$")
-_WHO = re.compile(
+_SUB = lazy(r"^\s+[-*+]\s+\*\*(?P<label>[^*:]{1,40}?)\s*:?\s*\*\*\s*:?\s*(?P<value>.*)$")
+_WHO = lazy(
     r"(?i)^(?:decider|decided\s+by|decision\s+maker|approver|approved\s+by|approval\s+by"
     r"|signed[\s-]off\s+by|sign[\s-]off|owner|authority)$"
 )
 # A title that passes a gate or grants an approval.
-_GATE = re.compile(
+_GATE = lazy(
     r"\b(?:GO|PASS)\b|(?i:\bgate\b|\bapprov(?:e|ed|al)\b|\bsign[\s-]?off\b|\bgo[\s/-]live\b)"
 )
 # Evidence that is itself the record of a decider: a ruling, a review, minutes, a sign-off.
-_RECORD = re.compile(r"(?i)rul(?:ing|ed)|review|approv|sign[\s_-]?off|minutes|council|vote")
+_RECORD = lazy(r"(?i)rul(?:ing|ed)|review|approv|sign[\s_-]?off|minutes|council|vote")
 
 
 @dataclass(slots=True)
@@ -61,7 +62,7 @@ def _entries(ctx: RuleContext) -> list[_Entry]:
             continue
         if current is None:
             continue
-        sub = _SUB.match(raw)
+        sub = _SUB().match(raw)
         if sub is not None:
             label = " ".join(sub.group("label").split()).lower()
             current.fields.setdefault(label, sub.group("value").strip())
@@ -77,7 +78,7 @@ def has_entries(ctx: RuleContext) -> bool:
 
 def _who(entry: _Entry) -> str | None:
     for label, value in entry.fields.items():
-        if _WHO.match(label) and value.strip(" -—–*_"):
+        if _WHO().match(label) and value.strip(" -—–*_"):
             return value
     return None
 
@@ -117,13 +118,13 @@ def gate_decision_without_decider(ctx: RuleContext) -> Iterable[Finding]:
         return
     named = [e for e in entries if _who(e) is not None]
     for entry in entries:
-        if _who(entry) is not None or not _GATE.search(entry.title):
+        if _who(entry) is not None or not _GATE().search(entry.title):
             continue
         others = [e for e in named if e is not entry]
         if len(others) < 2:
             continue
         evidence = " ".join(v for k, v in entry.fields.items() if "evidence" in k or "ref" in k)
-        if _RECORD.search(evidence):
+        if _RECORD().search(evidence):
             continue
         yield ctx.finding(
             f"This gate decision names no decider, while {len(others)} of the log's "

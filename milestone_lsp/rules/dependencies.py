@@ -17,6 +17,7 @@ from typing import Literal
 
 from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.graphs import strongly_connected
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Deliverable, Document, Milestone, Reference, Status
 from milestone_lsp.core.progress import (
     ProgressMethod,
@@ -31,7 +32,7 @@ from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.registry import RuleContext, rule
 
 Definition = Milestone | Deliverable
-_PHASE = re.compile(r"^\W*phase\s+(\d+)\b.*\b(?:complete|completed|done|finished|approved)\b", re.I)
+_PHASE = lazy(r"^\W*phase\s+(\d+)\b.*\b(?:complete|completed|done|finished|approved)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,7 @@ def _edges_of(ws: Workspace, doc: Document) -> list[Edge]:
                 if numbered:
                     out.extend(Edge(section, ref, m) for m in numbered)
                     continue
-                found = _PHASE.match(ref.name)
+                found = _PHASE().match(ref.name)
                 phase = found.group(1) if found else None
             out.append(Edge(section, ref, target, phase))
     return out

@@ -8,7 +8,6 @@ from collections.abc import Callable, Container, Hashable, Mapping
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Severity
-from milestone_lsp.core.fixall import minimal_edits, settle
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import gc_paused, parse
 from milestone_lsp.core.positions import Range
@@ -219,6 +218,8 @@ def fix_all_edits(
         fixed = parse(text, doc.path, chunked=False)
         scratch.add(fixed)
         return check_document(scratch, fixed, config) if checked(fixed) else []
+
+    from milestone_lsp.core.fixall import minimal_edits, settle  # a check never fixes
 
     settled = settle({doc.path: doc.text}, findings_of, lambda path: path == doc.path)
     return minimal_edits(doc.path, doc.text, settled.texts[doc.path])

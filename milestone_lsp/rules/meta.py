@@ -11,13 +11,13 @@ code, a severity that settings can change, and documentation like every rule.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.inventory import PLAN_FILE_NAMES, criteria_inventory
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.positions import Range, split_lines
 from milestone_lsp.core.suppression import Directive
@@ -27,7 +27,7 @@ from milestone_lsp.rules.registry import RULES, RuleContext, rule
 
 ANALYSIS_LIMIT = "MS902"
 UNKNOWN_RULE = "MS903"
-_CODE_LIKE = re.compile(r"ms\d+[a-z0-9]*|ms[\w]*\d[\w]*", re.IGNORECASE)
+_CODE_LIKE = lazy(r"ms\d+[a-z0-9]*|ms[\w]*\d[\w]*", re.IGNORECASE)
 
 
 @rule(
@@ -222,7 +222,7 @@ def unknown_rule(ctx: RuleContext) -> Iterable[Finding]:
 
 def suggest_rule(key: str, codes: Collection[str], names: Collection[str]) -> str | None:
     """The rule code or name closest to an unknown ``key``."""
-    code_like = bool(_CODE_LIKE.fullmatch(key))
+    code_like = bool(_CODE_LIKE().fullmatch(key))
     for pool, wanted in (
         ((codes, key.upper()), (names, key.lower())) if code_like else ((names, key.lower()),)
     ):
@@ -234,6 +234,8 @@ def suggest_rule(key: str, codes: Collection[str], names: Collection[str]) -> st
 
 def _closest(word: str, pool: Collection[str]) -> str | None:
     """The most similar entry of ``pool`` (ratio ≥ 0.6); the first in order among equals."""
+    import difflib  # only for an unknown rule name or code
+
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
     best: tuple[float, str] | None = None

@@ -16,29 +16,28 @@ from dataclasses import dataclass
 from typing import Literal
 
 from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.positions import Range
 from milestone_lsp.rules.registry import RuleContext, rule
 
 _NAME = r"(?:`(?P<code>[^`]{2,60})`|\*\*(?P<bold>[A-Za-z0-9][\w.-]*[-_.][\w.-]*[A-Za-z0-9])\*\*)"
-_MARKED = re.compile(
-    r"^\s*(?:[-*+]|\d+[.)])\s+(?P<mark>✅|✔️?|☑️?|❌|✗|✘)\s*" + _NAME + r"(?P<rest>.*)$"
-)
-_COUNTED = re.compile(
+_MARKED = lazy(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<mark>✅|✔️?|☑️?|❌|✗|✘)\s*" + _NAME + r"(?P<rest>.*)$")
+_COUNTED = lazy(
     r"(?i)^\s*(?:[-*+]\s+)?[*_]*(?P<label>failed|failing|passed|passing|successful)[*_]*"
     r"\s*:\s*[*_]*\s*\d+\s*[*_]*\s*\((?P<names>[^)]*)\)"
 )
-_IDENT = re.compile(r"[A-Za-z0-9][\w.-]*[-_.][\w.-]*[A-Za-z0-9]")
-_HISTORY = re.compile(
+_IDENT = lazy(r"[A-Za-z0-9][\w.-]*[-_.][\w.-]*[A-Za-z0-9]")
+_HISTORY = lazy(
     r"(?i)\b(?:fixed|previously|before|after|now|was|were|used\s+to|initially|regress\w*"
     r"|resolved|flaky|intermittent\w*)\b"
 )
-_HISTORY_HEAD = re.compile(
+_HISTORY_HEAD = lazy(
     r"(?i)\b(?:changelog|history|log|before|previous|attempts?|iterations?|rounds?|runs?\s+\d"
     r"|regressions?|fixed|resolved)\b"
 )
 _FAIL_MARKS = frozenset("❌✗✘")
 # What a line must hold to be read at all: a mark, or a count label (a cheap filter).
-_CANDIDATE = re.compile(r"[✅✔☑❌✗✘]|(?i:fail|pass|success)")
+_CANDIDATE = lazy(r"[✅✔☑❌✗✘]|(?i:fail|pass|success)")
 
 Outcome = Literal["passed", "failed"]
 
@@ -58,13 +57,13 @@ def _listings(ctx: RuleContext) -> list[_Listing]:
     in_history = False
     for line, raw in enumerate(ctx.lines):
         while head_at < len(heads) and heads[head_at][0] <= line:
-            in_history = _HISTORY_HEAD.search(heads[head_at][1]) is not None
+            in_history = _HISTORY_HEAD().search(heads[head_at][1]) is not None
             head_at += 1
-        if in_history or line in fenced or not _CANDIDATE.search(raw):
+        if in_history or line in fenced or not _CANDIDATE().search(raw):
             continue
-        m = _MARKED.match(raw)
+        m = _MARKED().match(raw)
         if m is not None:
-            if _HISTORY.search(m.group("rest")):
+            if _HISTORY().search(m.group("rest")):
                 continue
             outcome: Outcome = "failed" if m.group("mark")[0] in _FAIL_MARKS else "passed"
             group = "code" if m.group("code") is not None else "bold"
@@ -76,14 +75,14 @@ def _listings(ctx: RuleContext) -> list[_Listing]:
                 )
             )
             continue
-        c = _COUNTED.match(raw)
-        if c is None or _HISTORY.search(raw):
+        c = _COUNTED().match(raw)
+        if c is None or _HISTORY().search(raw):
             continue
         outcome = "failed" if c.group("label").lower().startswith("fail") else "passed"
         base = c.start("names")
         for part in re.finditer(r"[^,;]+", c.group("names")):
             name = part.group(0).strip()
-            if not _IDENT.fullmatch(name):
+            if not _IDENT().fullmatch(name):
                 continue
             start = base + part.start() + part.group(0).find(name)
             out.append(_Listing(name, outcome, Range.of(line, start, line, start + len(name))))

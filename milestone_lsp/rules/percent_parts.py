@@ -14,22 +14,23 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Heading, Status
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import clean_inline, strip_trailers
 from milestone_lsp.rules.registry import RuleContext, rule
 
 # "**Overall**: 85%", "Overall progress: 85% 🎯", "> **Total:** ~85%".
-_HEADLINE = re.compile(
+_HEADLINE = lazy(
     r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+)?(?:\*\*|__)?[ \t]*"
     r"(?P<label>(?:overall|total|average|combined|aggregate)(?:[ \t]+[^\W\d_]+){0,2})[ \t]*"
     r"(?::[ \t]*(?:\*\*|__)?|(?:\*\*|__)[ \t]*:)[ \t]*(?:\*\*|__)?[ \t]*~?"
     r"(?P<pct>\d{1,3}(?:\.\d+)?)[ \t]*%",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)[ \t]*%")
+_PERCENT = lazy(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)[ \t]*%")
 _SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
-_TOTAL_ROW = re.compile(r"(?i)^\W*(?:overall|total|average|sum|combined)\b")
+_TOTAL_ROW = lazy(r"(?i)^\W*(?:overall|total|average|sum|combined)\b")
 # The overall may differ from the plain average by this many points before it is reported.
 _MARGIN = 5.0
 # Parts spread over the document's headings are further from their summary: a wider margin.
@@ -77,11 +78,11 @@ def _tables(ctx: RuleContext) -> Iterator[_Table]:
             continue
         header = _cells(block[0])
         rows = [_cells(r) for r in block[2:]]
-        if any(_TOTAL_ROW.match(clean_inline(r[0])) for r in rows if r):
+        if any(_TOTAL_ROW().match(clean_inline(r[0])) for r in rows if r):
             continue  # the table states its own total
         columns = []
         for col in range(len(header)):
-            found = [_PERCENT.findall(r[col]) if col < len(r) else [] for r in rows]
+            found = [_PERCENT().findall(r[col]) if col < len(r) else [] for r in rows]
             if all(len(f) == 1 for f in found):
                 columns.append((col, [float(f[0]) for f in found]))
         if len(columns) == 1:
@@ -100,7 +101,7 @@ def _headline(ctx: RuleContext, table: _Table) -> tuple[int, re.Match[str]] | No
             continue
         if number in ctx.doc.fenced_lines:
             continue
-        m = _HEADLINE.match(lines[number])
+        m = _HEADLINE().match(lines[number])
         if m is not None:
             return number, m
     return None

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Heading, Status
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import strip_trailers
@@ -22,12 +23,12 @@ from milestone_lsp.rules.registry import RuleContext, rule
 _UNIT = r"(?:phase|stage|sprint|milestone)"
 _HEAD = re.compile(rf"(?i)^\W*({_UNIT})\s+(\d+)\b")
 # "**Completed:** Phases 0-6 (…)", "Completed phases: 0–6", "Done: Phase 1 through 3".
-_RANGE = re.compile(
+_RANGE = lazy(
     rf"(?i)^[\s>*_-]*(?:completed|complete|done|finished)\s*[*_]*\s*:\s*[*_]*\s*"
     rf"({_UNIT})s?\s+(\d+)\s*(?:-|–|—|to|through)\s*(\d+)\b"
 )
 # "**Phase 6 Complete** - …" at the start of a summary line.
-_HEADLINE = re.compile(
+_HEADLINE = lazy(
     rf"(?i)^[\s>]*\*\*\s*(?:✅|✓|✔)?\s*({_UNIT})\s+(\d+)\s+(?:complete|completed|done|finished)"
     r"\s*[!.]?\s*\*\*"
 )
@@ -103,14 +104,14 @@ def completed_phases_mismatch(ctx: RuleContext) -> Iterable[Finding]:
         if line in fenced:
             continue
         raw = ctx.lines[line]
-        r = _RANGE.match(raw)
+        r = _RANGE().match(raw)
         if r is not None:
             unit, a, b = r.group(1).lower(), int(r.group(2)), int(r.group(3))
             if a <= b:
                 span = Range.of(line, len(raw) - len(raw.lstrip()), line, r.end())
                 claims.append(_Claim(line, span, a, b, False, unit, f"{unit}s {a}–{b}"))
             continue
-        hl = _HEADLINE.match(raw)
+        hl = _HEADLINE().match(raw)
         if hl is not None:
             n = int(hl.group(2))
             span = Range.of(line, hl.start(1), line, hl.end(0))

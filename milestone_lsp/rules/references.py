@@ -6,7 +6,6 @@ emphasis, ``Deliverable 1:`` prefixes and status tags removed), through the work
 
 from __future__ import annotations
 
-import difflib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
@@ -14,6 +13,7 @@ from dataclasses import replace
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import (
     Deliverable,
     Document,
@@ -32,7 +32,7 @@ from milestone_lsp.rules.registry import RuleContext, rule
 SAFE_RATIO = 0.8
 SUGGEST_RATIO = 0.6
 _PLACEHOLDER = re.compile(r"^\s*(?:\[[^\]]*\]|<[^>]*>)\s*$")
-_DIGITS = re.compile(r"\d+")
+_DIGITS = lazy(r"\d+")
 _CONTEXTS = {
     "contributes_to": "Contributes To",
     "current_milestone": "the current milestone",
@@ -162,6 +162,8 @@ class NameIndex:
         for number in prefixed:
             bounded.append((SAFE_RATIO, number))  # a prefix rates at least SAFE_RATIO
         bounded.sort(key=lambda pair: (-pair[0], pair[1]))
+        import difflib  # only for a reference that names no definition
+
         best_ratio = -1.0
         best_number = -1
         seen: set[int] = set()
@@ -293,7 +295,7 @@ def _unknown(ctx: RuleContext, ref: Reference, candidates: NameIndex) -> Finding
         f"'{target.name}'{_where(target, ctx.doc)}?"
     )
     related = [Related(target.path, target.name_range, f"closest {kind}: '{target.name}'")]
-    same_numbers = _DIGITS.findall(ref.name) == _DIGITS.findall(target.name)
+    same_numbers = _DIGITS().findall(ref.name) == _DIGITS().findall(target.name)
     safe = ratio >= SAFE_RATIO and same_numbers
     fix = Fix(
         f"Change to '{target.name}'",

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Heading
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import clean_inline, strip_trailers
@@ -83,9 +84,7 @@ _QUALIFIERS = frozenset(
         "featured",
     ]
 )
-_NUMBERING = re.compile(
-    r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?[ \t]+|[A-Z]{1,3}\d{0,3}[ \t]*[:.\-–—][ \t]+)"
-)
+_NUMBERING = lazy(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?[ \t]+|[A-Z]{1,3}\d{0,3}[ \t]*[:.\-–—][ \t]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +158,7 @@ def _heading_counts(heads: list[Heading]) -> Iterator[_Count]:
         text = h.text
         end, _ = strip_trailers(text, strict_words=False)
         name = clean_inline(text[:end])
-        name = _NUMBERING.sub("", name) if not _COUNTED.match(name) else name
+        name = _NUMBERING().sub("", name) if not _COUNTED.match(name) else name
         c = _COUNTED.match(name)
         if c is None:
             continue

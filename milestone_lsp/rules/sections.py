@@ -8,7 +8,6 @@ definition carries. These rules compare each definition with the required list f
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,6 +17,7 @@ from functools import lru_cache
 
 from milestone_lsp.core.edits import TextEdit, fence_left_open
 from milestone_lsp.core.findings import Finding, Fix, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Deliverable, Document, Field, Milestone, Section
 from milestone_lsp.core.parser import CANONICAL_LABELS, CATEGORIES, FIELD_ALIASES
 from milestone_lsp.core.partscan import model_by_part
@@ -60,9 +60,9 @@ _PLACEHOLDER_VALUE = re.compile(
     r"^(?:\[[^\[\]]*\](?!\()|<[^<>]*>|phase\s+n|yes\s*/\s*no|lead\s*/\s*worker|tbd|todo|n/?a)$",
     re.IGNORECASE,
 )
-_HR = re.compile(r"^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
-_HEADING_MARK = re.compile(r"^\s{0,3}(#{1,6})\s")
-_LABEL_SUFFIX = re.compile(r"^(\*\*:|:\*\*|__:|:__|\*:|:\*|_:|:_|:)")
+_HR = lazy(r"^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
+_HEADING_MARK = lazy(r"^\s{0,3}(#{1,6})\s")
+_LABEL_SUFFIX = lazy(r"^(\*\*:|:\*\*|__:|:__|\*:|:\*|_:|:_|:)")
 _BOLD_ONLY_LINE = re.compile(
     r"^(?P<indent>\s*)(?:\*\*|__)(?P<label>[A-Za-z][A-Za-z \-]{1,40}?)(?:\*\*|__)\s*$"
 )
@@ -182,7 +182,7 @@ def _style(ctx: RuleContext, present: list[Field]) -> _Style:
     eol = _eol(ctx.doc.text)
     headed = [f for f in present if f.from_heading]
     if present and len(headed) * 2 > len(present):
-        m = _HEADING_MARK.match(ctx.lines[headed[0].line])
+        m = _HEADING_MARK().match(ctx.lines[headed[0].line])
         return _Style(len(m.group(1)) if m else 3, eol=eol)
     for f in present:
         if f.from_heading:
@@ -192,7 +192,7 @@ def _style(ctx: RuleContext, present: list[Field]) -> _Style:
         prefix = line[:start].lstrip()
         if prefix.startswith(("- ", "* ", "+ ")):
             continue  # "- Label: value" items are not the template's form
-        suffix = _LABEL_SUFFIX.match(line[end:])
+        suffix = _LABEL_SUFFIX().match(line[end:])
         if suffix is not None:
             return _Style(None, prefix, suffix.group(1), eol)
         # A bold label without a colon ("**Goal**" alone on its line): close the emphasis the
@@ -208,7 +208,7 @@ def content_end(ctx: RuleContext, fld: Field, limit: int) -> int:
     stop = min(max(fld.end_line, fld.line), limit, len(ctx.lines) - 1)
     for number in range(fld.line, stop + 1):
         text = ctx.lines[number]
-        if text.strip() and not _HR.match(text) and number not in ctx.doc.comment_lines:
+        if text.strip() and not _HR().match(text) and number not in ctx.doc.comment_lines:
             last = number
     return last
 
@@ -549,7 +549,7 @@ def missing_section(ctx: RuleContext) -> Iterable[Finding]:
 
 
 def _heading_level(ctx: RuleContext, line: int) -> int | None:
-    m = _HEADING_MARK.match(ctx.lines[line]) if line < len(ctx.lines) else None
+    m = _HEADING_MARK().match(ctx.lines[line]) if line < len(ctx.lines) else None
     return len(m.group(1)) if m else None
 
 
@@ -563,7 +563,7 @@ def _has_body(ctx: RuleContext, section: Definition, fld: Field) -> bool:
     others = {f.line for f in (*section.fields.values(), *section.unknown_fields) if f is not fld}
     for number in range(fld.line + 1, min(section.end_line, len(ctx.lines) - 1) + 1):
         text = ctx.lines[number]
-        if not text.strip() or _HR.match(text) or number in ctx.doc.comment_lines:
+        if not text.strip() or _HR().match(text) or number in ctx.doc.comment_lines:
             continue
         sub = _heading_level(ctx, number)
         if sub is not None:
@@ -687,6 +687,8 @@ def closest_label(label: str) -> str | None:
         return None
     if len(norm.split()) > 4 or not re.fullmatch(r"[a-z][a-z \-]*", norm):
         return None
+    import difflib  # only for labels the parser does not know
+
     best: tuple[float, str] | None = None
     letters = Counter(norm)
     for known in _KNOWN_LABELS:

@@ -14,20 +14,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Item, Status
 from milestone_lsp.core.parser import table_cells
 from milestone_lsp.core.positions import Range
 from milestone_lsp.rules.criteria import criteria_items
 from milestone_lsp.rules.registry import RuleContext, rule
 
-_TARGET_COLUMN = re.compile(r"(?i)^(?:target|threshold|goal|bar|required|expected|limit)\b")
-_RESULT_COLUMN = re.compile(
+_TARGET_COLUMN = lazy(r"(?i)^(?:target|threshold|goal|bar|required|expected|limit)\b")
+_RESULT_COLUMN = lazy(
     r"(?i)^(?:actual|result|results|measured|current|achieved|observed|value|now)\b"
 )
 _NUMBER = r"(?P<num>\d[\d,]*(?:\.\d+)?)"
 _UNIT = r"(?P<unit>%|ms|s|sec|secs|seconds?|min|mins|minutes?|h|hrs?|hours?|kb|mb|gb|x)?"
 # A target: an optional comparator, an optional approximation mark, a number, a unit.
-_TARGET = re.compile(
+_TARGET = lazy(
     r"^(?P<cmp><=|>=|=<|=>|<|>|≤|≥|under|below|less\s+than|at\s+most|max(?:imum)?\.?|up\s+to"
     r"|over|above|more\s+than|at\s+least|min(?:imum)?\.?)?\s*[~≈]?\s*"
     + _NUMBER
@@ -36,13 +37,13 @@ _TARGET = re.compile(
     + r"(?P<plus>\+)?$",
     re.IGNORECASE,
 )
-_RESULT = re.compile(r"^[~≈]?\s*" + _NUMBER + r"\s*" + _UNIT + r"$", re.IGNORECASE)
+_RESULT = lazy(r"^[~≈]?\s*" + _NUMBER + r"\s*" + _UNIT + r"$", re.IGNORECASE)
 _UP = ("<=", "=<", "<", "≤", "under", "below", "less than", "at most", "max", "maximum", "up to")
-_HIGHER_BETTER = re.compile(
+_HIGHER_BETTER = lazy(
     r"(?i)coverage|pass(?:ing)?\s*rate|success\s*rate|uptime|availability|accuracy|precision"
     r"|recall|hit\s*rate|score|satisfaction"
 )
-_LOWER_BETTER = re.compile(
+_LOWER_BETTER = lazy(
     r"(?i)latency|response\s*time|duration|load\s*time|build\s*time|startup|cold\s*start"
     r"|error\s*rate|memory|bundle\s*size|p9\d|p50"
 )
@@ -80,7 +81,7 @@ def _plain(cell: str) -> str:
 
 def parse_bar(target: str, subject: str) -> _Bar | None:
     """The target as a bar with a certain direction, or ``None`` when its direction is not."""
-    m = _TARGET.match(_plain(target))
+    m = _TARGET().match(_plain(target))
     if m is None:
         return None
     value = float(m.group("num").replace(",", ""))
@@ -92,9 +93,9 @@ def parse_bar(target: str, subject: str) -> _Bar | None:
         return _Bar(value, unit, not lower, strict)
     if m.group("plus"):
         return _Bar(value, unit, True, False)
-    if _HIGHER_BETTER.search(subject) and not _LOWER_BETTER.search(subject):
+    if _HIGHER_BETTER().search(subject) and not _LOWER_BETTER().search(subject):
         return _Bar(value, unit, True, False)
-    if _LOWER_BETTER.search(subject) and not _HIGHER_BETTER.search(subject):
+    if _LOWER_BETTER().search(subject) and not _HIGHER_BETTER().search(subject):
         return _Bar(value, unit, False, False)
     return None
 
@@ -102,7 +103,7 @@ def parse_bar(target: str, subject: str) -> _Bar | None:
 def misses(bar: _Bar, result: str) -> float | None:
     """The measured value when it is on the wrong side of ``bar``; ``None`` when it meets it
     or cannot be compared (another unit, not a number)."""
-    m = _RESULT.match(_plain(result))
+    m = _RESULT().match(_plain(result))
     if m is None:
         return None
     unit = _unit(m.group("unit"))
@@ -125,8 +126,8 @@ def _table_header(lines: list[str], line: int) -> int | None:
 
 
 def _columns(header: list[str]) -> tuple[int, int] | None:
-    target = next((i for i, h in enumerate(header) if _TARGET_COLUMN.match(_plain(h))), None)
-    result = next((i for i, h in enumerate(header) if _RESULT_COLUMN.match(_plain(h))), None)
+    target = next((i for i, h in enumerate(header) if _TARGET_COLUMN().match(_plain(h))), None)
+    result = next((i for i, h in enumerate(header) if _RESULT_COLUMN().match(_plain(h))), None)
     if target is None or result is None or target == result:
         return None
     return target, result

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Document, Heading
 from milestone_lsp.core.positions import Range
 from milestone_lsp.rules.registry import RuleContext, rule
@@ -29,13 +30,13 @@ _CLAIM = re.compile(
 )
 # "**Class:** `TestSeedingLogic`", "**Test class**: `TestX`", "Suite: `TestX`" — the line names
 # only the class.
-_INTRO_FIELD = re.compile(
+_INTRO_FIELD = lazy(
     r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?[ \t]*(?:test[ \t]+)?(?:class|suite|test[ \t]+file|file|"
     r"module|spec)[ \t]*(?::[ \t]*(?:\*\*|__)|(?:\*\*|__)?[ \t]*:)[ \t]*`(?P<name>[^`]+)`[ \t]*$",
     re.IGNORECASE,
 )
 # A test function named in code: pytest's test_x, xUnit's testX; called or not.
-_TEST_FUNCTION = re.compile(r"`(?P<fn>test_[A-Za-z0-9_]+|test[A-Z][A-Za-z0-9_]*)(?:\(\))?`")
+_TEST_FUNCTION = lazy(r"`(?P<fn>test_[A-Za-z0-9_]+|test[A-Z][A-Za-z0-9_]*)(?:\(\))?`")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ def _introductions(ctx: RuleContext, heads: list[Heading]) -> dict[str, list[tup
     for number, text in enumerate(lines):
         if number in doc.fenced_lines or "`" not in text:
             continue
-        m = _INTRO_FIELD.match(text)
+        m = _INTRO_FIELD().match(text)
         if m is not None:
             out.setdefault(m.group("name"), []).append(_section_of(doc, heads, number, total))
     return out
@@ -101,7 +102,7 @@ def _named_tests(ctx: RuleContext, start: int, end: int, stop: set[int]) -> dict
             break
         if number in ctx.doc.fenced_lines:
             continue
-        for m in _TEST_FUNCTION.finditer(ctx.lines[number]):
+        for m in _TEST_FUNCTION().finditer(ctx.lines[number]):
             found.setdefault(m.group("fn"), number)
     return found
 

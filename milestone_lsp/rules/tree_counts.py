@@ -13,30 +13,29 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from milestone_lsp.core.findings import Finding, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import STATUS_MARKS
 from milestone_lsp.rules.registry import RuleContext, rule
 
 # Tree-drawing characters and list bullets before an entry's name.
-_DRAWING = re.compile(r"^[ \t│├└─┬┼┃┣┗━|`'+\\]*")
-_BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d{1,4}[.)])[ \t]+(?:\[[ xX~-]\][ \t]+)?")
+_DRAWING = lazy(r"^[ \t│├└─┬┼┃┣┗━|`'+\\]*")
+_BULLET = lazy(r"^[ \t]*(?:[-*+]|\d{1,4}[.)])[ \t]+(?:\[[ xX~-]\][ \t]+)?")
 _MARKS = "|".join(sorted((re.escape(m) for m in STATUS_MARKS), key=len, reverse=True))
-_LEAD_MARK = re.compile(rf"^(?:(?:{_MARKS}|❌|⭐)\ufe0f?[ \t]*)+")
+_LEAD_MARK = lazy(rf"^(?:(?:{_MARKS}|❌|⭐)\ufe0f?[ \t]*)+")
 # The entry's name: a path segment, possibly in code or bold, a directory when it ends in "/".
-_ENTRY = re.compile(r"^(?P<wrap>`|\*\*)?(?P<name>[^\s`*]+?)(?P=wrap)?(?=\s|$)")
+_ENTRY = lazy(r"^(?P<wrap>`|\*\*)?(?P<name>[^\s`*]+?)(?P=wrap)?(?=\s|$)")
 # "(10 files)", "(3 components)", any language: a count of a noun, nothing else.
-_COUNT = re.compile(r"\([ \t]*(?P<n>\d{1,4})[ \t]+(?P<noun>[^\W\d_][^\W\d]{1,24})[ \t]*\)")
+_COUNT = lazy(r"\([ \t]*(?P<n>\d{1,4})[ \t]+(?P<noun>[^\W\d_][^\W\d]{1,24})[ \t]*\)")
 # Counts of something other than entries.
-_MEASURES = re.compile(
+_MEASURES = lazy(
     r"(?i)^(?:lines?|loc|sloc|bytes?|kb|mb|gb|tests?|cases?|assertions?|endpoints?|routes?|"
     r"functions?|methods?|classes|commits?|stars?|days?|hours?|mins?|minutes?|personas?)$"
 )
 # A cheap test for a block worth reading: a name ending in "/" and, later, "(<digit>".
 _DIR_COUNT = re.compile(r"/[`*]*[ \t]*[-–—:]?[ \t]*\([ \t]*\d")
-_ELLIPSIS = re.compile(r"(?:\.\.\.|…|\betc\b)")
-_PLAIN_FENCE = re.compile(
-    r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?:text|txt|plain|plaintext|tree)?[ \t]*$"
-)
+_ELLIPSIS = lazy(r"(?:\.\.\.|…|\betc\b)")
+_PLAIN_FENCE = lazy(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?:text|txt|plain|plaintext|tree)?[ \t]*$")
 
 
 @dataclass(slots=True)
@@ -55,27 +54,27 @@ class _Entry:
 
 def _entry(line: int, text: str, *, listed: bool) -> _Entry | None:
     if listed:
-        m = _BULLET.match(text)
+        m = _BULLET().match(text)
         if m is None:
             return None
         start = m.end()
     else:
-        start = _DRAWING.match(text).end()  # type: ignore[union-attr]
+        start = _DRAWING().match(text).end()  # type: ignore[union-attr]
     rest = text[start:]
-    mark = _LEAD_MARK.match(rest)
+    mark = _LEAD_MARK().match(rest)
     if mark is not None:
         start += mark.end()
         rest = text[start:]
-    m = _ENTRY.match(rest)
+    m = _ENTRY().match(rest)
     if m is None:
         return None
     count = None
     span = (0, 0)
     after = rest[m.end() :]
-    c = _COUNT.search(after)
+    c = _COUNT().search(after)
     if c is not None and not after[: c.start()].strip(" \t-–—:"):
         count = int(c.group("n"))
-        if _MEASURES.match(c.group("noun")):
+        if _MEASURES().match(c.group("noun")):
             count = None
         base = start + m.end()
         span = (base + c.start("n"), base + c.end("noun"))
@@ -89,7 +88,7 @@ def _blocks(ctx: RuleContext) -> Iterator[tuple[list[int], bool]]:
     number = 0
     while number < len(lines):
         text = lines[number]
-        fence = _PLAIN_FENCE.match(text)
+        fence = _PLAIN_FENCE().match(text)
         if fence is not None and number + 1 in doc.fenced_lines:
             end = number + 1
             while end < len(lines) and not lines[end].strip().startswith(fence.group("fence")):
@@ -97,7 +96,7 @@ def _blocks(ctx: RuleContext) -> Iterator[tuple[list[int], bool]]:
             yield list(range(number + 1, end)), False
             number = end + 1
             continue
-        if number not in doc.fenced_lines and _BULLET.match(text):
+        if number not in doc.fenced_lines and _BULLET().match(text):
             end = number
             while end < len(lines) and lines[end].strip() and end not in doc.fenced_lines:
                 end += 1
@@ -213,7 +212,7 @@ def tree_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
             if e.count is None or not e.children or not e.is_dir:
                 continue
             below = list(_walk(e.children))
-            if any(_ELLIPSIS.search(ctx.lines[x.line]) for x in below):
+            if any(_ELLIPSIS().search(ctx.lines[x.line]) for x in below):
                 continue
             readings = _readings(e)
             leaves = readings["files at its leaves"]

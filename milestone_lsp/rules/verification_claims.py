@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Related, Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Document, Heading
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, clean_inline
@@ -32,11 +33,11 @@ _FUTURE = re.compile(
     r"|post-?release|phase\s+\d+\s+testing|v\d+(?:\.\d+)*)\b|🔮"
 )
 # A heading of criteria: what the work is measured against.
-_CRITERIA_HEAD = re.compile(
+_CRITERIA_HEAD = lazy(
     r"(?i)\b(?:acceptance|success|exit|completion|done)\s+criteria\b|\bdefinition\s+of\s+done\b"
     r"|\bcriteria\b"
 )
-_LEAD_TICK = re.compile(r"^(?:✅|☑️?|✔️?)")
+_LEAD_TICK = lazy(r"^(?:✅|☑️?|✔️?)")
 # A heading whose own tag says the section is finished: "(COMPLETE)", "(Completed)", "- DONE".
 _COMPLETE_TAG = re.compile(
     r"(?i)(?:\(\s*(?:✅\s*)?(?:complete|completed|done|finished)\s*(?:✅\s*)?\)"
@@ -137,7 +138,7 @@ def _ticked_line(line: str) -> bool:
     box = CHECKBOX.match(body)
     if box is not None:
         return box.group("mark") not in (" ", "~", "-", "/")
-    return _LEAD_TICK.match(body.strip()) is not None
+    return _LEAD_TICK().match(body.strip()) is not None
 
 
 def _words(text: str) -> set[str]:
@@ -242,12 +243,12 @@ def criteria_ticked_tests_open(ctx: RuleContext) -> Iterable[Finding]:
     if not open_lists:
         return
     for s in sections:
-        if not _CRITERIA_HEAD.search(s.text) or _TEST_HEAD.search(s.text):
+        if not _CRITERIA_HEAD().search(s.text) or _TEST_HEAD.search(s.text):
             continue
         if any(t.start <= s.start < t.end for t, _ in open_lists):
             continue
         # Only the outermost criteria section speaks: its sub-sections are its parts.
-        if any(o.start < s.start < o.end and _CRITERIA_HEAD.search(o.text) for o in sections):
+        if any(o.start < s.start < o.end and _CRITERIA_HEAD().search(o.text) for o in sections):
             continue
         ticked = [
             n
@@ -381,8 +382,8 @@ def complete_section_tests_open(ctx: RuleContext) -> Iterable[Finding]:
 # --- MS216 ---------------------------------------------------------------------------------------
 
 # An entry "name - description" whose description begins by saying the thing is not real.
-_SEPARATOR = re.compile(r"\s+[-–—]\s+|:\s+")
-_NOT_REAL = re.compile(
+_SEPARATOR = lazy(r"\s+[-–—]\s+|:\s+")
+_NOT_REAL = lazy(
     r"(?i)^(?:placeholder|stub(?:bed)?|not\s+(?:yet\s+)?implemented|unimplemented|todo\b"
     r"|hard-?coded|mock(?:ed)?\s+only|no-?op\b|empty\s+(?:stub|implementation|body))"
 )
@@ -448,12 +449,12 @@ def ticked_placeholder(ctx: RuleContext) -> Iterable[Finding]:
         if m is None or not _ticked_line(line):
             continue
         body = clean_inline(line[m.end() :])
-        parts = _SEPARATOR.split(body, maxsplit=1)
+        parts = _SEPARATOR().split(body, maxsplit=1)
         if len(parts) < 2:
             continue
         name, description = parts[0].strip(), parts[1].strip()
-        name = _LEAD_TICK.sub("", re.sub(r"^\[[^\]]\]\s*", "", name)).strip()
-        said = _NOT_REAL.match(description)
+        name = _LEAD_TICK().sub("", re.sub(r"^\[[^\]]\]\s*", "", name)).strip()
+        said = _NOT_REAL().match(description)
         if not name or said is None:
             continue
         message = (
@@ -551,7 +552,7 @@ def test_result_claimed_without_result(ctx: RuleContext) -> Iterable[Finding]:
     first = claims[0]
     m = LIST_MARKER.match(lines[first])
     assert m is not None
-    text = _LEAD_TICK.sub("", re.sub(r"^\[[^\]]\]\s*", "", clean_inline(lines[first][m.end() :])))
+    text = _LEAD_TICK().sub("", re.sub(r"^\[[^\]]\]\s*", "", clean_inline(lines[first][m.end() :])))
     others = f" (and {len(claims) - 1} more such entries)" if len(claims) > 1 else ""
     message = (
         f"{_quote(text.strip())} is ticked as a test result{others}, but the document records "

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from milestone_lsp.core.findings import Severity
+from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.templates import DELIVERABLE_LABELS, MILESTONE_LABELS, OPTIONAL_LABELS
 from milestone_lsp.settings.keys import (
     RULE_CODE_PATTERN,
@@ -54,7 +55,7 @@ PYPROJECT_TABLE = "milestone-lsp"
 EDITOR_SETTINGS = "editor settings"
 EDITOR_SECTION = "milestoneLsp"
 
-_LOOSE_CODE_RE = re.compile(r"^ms\d{3}$", re.IGNORECASE)
+_LOOSE_CODE_RE = lazy(r"^ms\d{3}$", re.IGNORECASE)
 
 
 # Every section of the templates is required, except the ones the specification calls optional.
@@ -429,7 +430,7 @@ def _folders_upward(start: Path) -> Iterator[Path]:
     yield from folder.parents
 
 
-_TOOL_TABLE_HEADER = re.compile(
+_TOOL_TABLE_HEADER = lazy(
     r"""^\s*\[\s*tool\s*\.\s*(?:"milestone-lsp"|'milestone-lsp'|milestone-lsp)\s*[\].]""",
     re.MULTILINE,
 )
@@ -437,17 +438,21 @@ _TOOL_TABLE_HEADER = re.compile(
 
 def _pyproject_has_table(path: Path) -> bool:
     """Whether ``path`` has a ``[tool.milestone-lsp]`` table (by its header if TOML is broken)."""
-    import tomllib
-
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
+    if PYPROJECT_TABLE not in text and "\\u" not in text and "\\U" not in text:
+        # The key is written out, or spelt with \u escapes in a quoted key: neither is here,
+        # so there is no such table, and the file need not be parsed (nor tomllib loaded).
+        return False
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         # Broken TOML: pick it anyway if it clearly meant to configure us, so the error is shown.
-        return _TOOL_TABLE_HEADER.search(text) is not None
+        return _TOOL_TABLE_HEADER().search(text) is not None
     tool = data.get("tool")
     return isinstance(tool, dict) and PYPROJECT_TABLE in tool
 
@@ -642,7 +647,7 @@ class _Reader:
             elif name == "rules" and isinstance(value, Mapping):
                 # Codes are upper case; "ms101" would otherwise pass for a rule *name*.
                 value = {
-                    (k.upper() if isinstance(k, str) and _LOOSE_CODE_RE.match(k) else k): v
+                    (k.upper() if isinstance(k, str) and _LOOSE_CODE_RE().match(k) else k): v
                     for k, v in value.items()
                 }
             out[name] = value
@@ -780,8 +785,8 @@ def _problem(path: tuple[str, ...], err: Mapping[str, Any]) -> str:
 
 # --- loading ------------------------------------------------------------------------------------
 
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+_TOML_POSITION = lazy(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_AT_END = lazy(r"\s*\(at end of document\)\s*$")
 
 
 def _syntax_error(file: str, exc: tomllib.TOMLDecodeError, text: str) -> ConfigError:
@@ -789,12 +794,12 @@ def _syntax_error(file: str, exc: tomllib.TOMLDecodeError, text: str) -> ConfigE
     message = str(exc)
     line: int | None
     column: int | None
-    match = _TOML_POSITION.search(message)
+    match = _TOML_POSITION().search(message)
     if match:
         line, column = int(match.group(1)), int(match.group(2))
         message = message[: match.start()]
-    elif _TOML_AT_END.search(message):
-        message = _TOML_AT_END.sub("", message)
+    elif _TOML_AT_END().search(message):
+        message = _TOML_AT_END().sub("", message)
         lines = text.splitlines() or [""]
         line, column = len(lines), len(lines[-1]) + 1
     else:

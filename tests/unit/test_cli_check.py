@@ -152,10 +152,12 @@ def test_check_does_not_import_the_protocol_stack(workspace: Path) -> None:
 
 def test_check_without_settings_or_history_loads_only_what_it_uses(workspace: Path) -> None:
     """The config file sets nothing and no file is committed: pydantic (the settings'
-    validator), the history and its worker pool are never imported (~0.1 s of start-up)."""
+    validator), the history, its commit model and worker pool, and the fixer (``--fix``
+    only) are never imported (~0.1 s of start-up)."""
     code = (
         "import sys; from milestone_lsp.cli.main import main; main(['check', '--exit-zero', '.']);"
-        "heavy = ('pydantic', 'milestone_lsp.core.history', 'concurrent', 'hashlib');"
+        "heavy = ('pydantic', 'milestone_lsp.core.history', 'concurrent', 'hashlib',"
+        " 'milestone_lsp.core.commits', 'milestone_lsp.core.fixall');"
         "bad = [m for m in sys.modules if m.startswith(heavy)];"
         "assert not bad, bad"
     )
@@ -165,6 +167,26 @@ def test_check_without_settings_or_history_loads_only_what_it_uses(workspace: Pa
     code = code.replace("assert not bad, bad", "assert 'pydantic' in bad, bad")
     proc = run_python(code, workspace)
     assert proc.returncode == 0, proc.stderr  # settings to validate: now pydantic is loaded
+
+
+def test_check_beside_another_tools_pyproject_does_not_parse_it(workspace: Path) -> None:
+    """A pyproject.toml that never names milestone-lsp holds no settings of ours: it is not
+    parsed, so tomllib is never loaded; the same file with our table is read."""
+    (workspace / ".milestone-lsp.toml").unlink()
+    (workspace / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.ruff]\nline-length = 100\n', encoding="utf-8"
+    )
+    code = (
+        "import sys; from milestone_lsp.cli.main import main; main(['check', '--exit-zero', '.']);"
+        "assert 'tomllib' not in sys.modules"
+    )
+    proc = run_python(code, workspace)
+    assert proc.returncode == 0, proc.stderr
+    with (workspace / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[tool.milestone-lsp.rules]\nMS101 = "off"\n')
+    proc = run_cli("check", ".", "--format", "json", cwd=workspace)
+    codes = {f["code"] for f in json.loads(proc.stdout)["findings"]}
+    assert "MS101" not in codes and "MS201" in codes, proc.stderr
 
 
 CORPUS_FILES = sorted(CORPUS.glob("*.md")) if CORPUS.is_dir() else []

@@ -396,6 +396,27 @@ def test_pyproject_with_table_is_found(tmp_path: Path) -> None:
     assert find_config_file(tmp_path / "docs" / "x.md") == pyproject
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[tool."milestone-lsp"]\npercent_tolerance = 5\n',
+        "[tool]\nmilestone-lsp.percent_tolerance = 5\n",
+        '[tool."milestone\\u002Dlsp"]\npercent_tolerance = 5\n',  # the dash as an escape
+        '[tool."mil\\U00000065stone-lsp"]\npercent_tolerance = 5\n',
+    ],
+)
+def test_pyproject_table_however_its_key_is_spelt_is_found(tmp_path: Path, text: str) -> None:
+    pyproject = write(tmp_path / "pyproject.toml", text)
+    assert find_config_file(tmp_path / "docs" / "x.md") == pyproject
+    assert load_config(tmp_path).config.percent_tolerance == 5.0
+
+
+def test_pyproject_of_other_tools_only_is_skipped(tmp_path: Path) -> None:
+    text = '[tool.ruff]\nline-length = 100\n[tool.other]\npattern = "\\\\d+"\n'
+    write(tmp_path / "pyproject.toml", text)
+    assert find_config_file(tmp_path) is None
+
+
 def test_broken_pyproject_with_our_header_is_still_found(tmp_path: Path) -> None:
     pyproject = write(tmp_path / "pyproject.toml", "[tool.milestone-lsp]\nx = \n")
     assert find_config_file(tmp_path) == pyproject
