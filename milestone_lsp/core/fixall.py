@@ -128,7 +128,10 @@ def minimal_edits(path: str, before: str, after: str) -> list[TextEdit]:
     new = [after[new_at[i] : new_at[i + 1]] for i in range(len(new_at) - 1)]
     index = LineIndex(before)
     edits: list[TextEdit] = []
-    lines = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    # Lines as frequent as blank ones are not used to anchor a match (difflib's "autojunk"):
+    # without that, matching a 10k-line plan took seconds; the matches still run through them,
+    # and the character pass below keeps every unchanged character of a changed run alone.
+    lines = difflib.SequenceMatcher(a=old, b=new, autojunk=True)
     for tag, i1, i2, j1, j2 in lines.get_opcodes():
         if tag == "equal":
             continue

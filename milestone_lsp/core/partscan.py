@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 # (path, scan name) -> {id(part): (part, its results)} of the latest scan of that path.
 _MEMO: OrderedDict[tuple[str, str], dict[int, tuple[Document, Sequence[Any]]]] = OrderedDict()
-_MEMO_ENTRIES = 64
+_MEMO_ENTRIES = 256
 
 
 # The lines of the last text split here, held with that text: a document read from disk keeps

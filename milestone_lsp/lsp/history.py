@@ -179,16 +179,22 @@ async def _refresh(ls: MilestoneServer) -> None:
         ls.log_info(f"MS602 scope-creep is off: {exc}", lsp.MessageType.Log)
         return
     additions = [c for c in deferred.history.scope_creep_from_json(data) if c.present]
+    before = [scope_creep.provided(ws) or {} for ws in workspaces]
     for ws in workspaces:
         scope_creep.provide(ws, additions)
     st.provided_for = key
-    ls.findings_cache.clear()
+    # Unknown and empty histories report the same (nothing): only a history that changes what
+    # MS602 can say costs a re-check of the open documents (seconds on a large plan).
+    changed = any(scope_creep.provided(ws) != b for ws, b in zip(workspaces, before, strict=True))
     ls.log_info(
         f"history read at {head[:7]}: {len(data['commits'])} commits, "
-        f"{len(additions)} deliverables added after their milestone started",
+        f"{len(additions)} deliverables added after their milestone started"
+        + ("" if changed else "; no finding changes"),
         lsp.MessageType.Log,
     )
-    await diagnostics.publish_all(ls)
+    if changed:
+        ls.findings_cache.clear()
+        await diagnostics.publish_all(ls)
 
 
 def schedule(ls: MilestoneServer) -> None:

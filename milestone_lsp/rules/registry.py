@@ -16,7 +16,7 @@ from typing import Literal
 
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
 from milestone_lsp.core.model import Document
-from milestone_lsp.core.partscan import document_lines
+from milestone_lsp.core.partscan import document_lines, scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.settings.config import Config
@@ -25,6 +25,19 @@ Scope = Literal["document", "workspace"]
 
 
 _PIPE_LINE = re.compile(r"(?m)^[^\S\n]*\|")
+
+
+def _matching_lines(text: str, pattern: re.Pattern[str], first: int) -> list[int]:
+    """The numbers (from ``first``) of the lines of ``text`` in which ``pattern`` matches."""
+    found: list[int] = []
+    number, previous = first, 0
+    for m in pattern.finditer(text):
+        at = m.start()
+        number += text.count("\n", previous, at)  # line breaks between two matches
+        previous = at
+        if not found or found[-1] != number:
+            found.append(number)
+    return found
 
 
 @dataclass(slots=True)
@@ -75,17 +88,19 @@ class RuleContext:
 
     def lines_matching(self, pattern: re.Pattern[str]) -> list[int]:
         """The numbers of the lines whose lower-cased text matches ``pattern``, in order: one
-        scan of the whole text instead of a search per line."""
-        text = self._lower_text()
-        found: list[int] = []
-        number, previous = 0, 0
-        for m in pattern.finditer(text):
-            at = m.start()
-            number += text.count("\n", previous, at)  # line breaks between two matches
-            previous = at
-            if not found or found[-1] != number:
-                found.append(number)
-        return found
+        scan of the text instead of a search per line.
+
+        ``pattern`` must not match across a line break (it is a test of one line): the text
+        is scanned per part of an incrementally parsed document, and after an edit only the
+        parts the edit touched are scanned again (:mod:`milestone_lsp.core.partscan`).
+        """
+        if not self.doc.parts:
+            return _matching_lines(self._lower_text(), pattern, 0)
+
+        def scan(lines: list[str], start: int, end: int) -> list[int]:
+            return _matching_lines("\n".join(lines[start:end]).lower(), pattern, start)
+
+        return scan_by_part(self.doc, f"lines matching {pattern.pattern}", scan)
 
     def _lower_text(self) -> str:
         """:attr:`lines` joined by line feeds, in lower case (the line feeds stay put: no

@@ -250,3 +250,36 @@ async def test_a_new_commit_is_read_after_a_save(
     export = [d for d in creep if "Search export" in d.message]
     assert len(creep) == 3 and len(export) == 1
     assert head[:7] in export[0].message
+
+
+@pytest.fixture(scope="module")
+def young_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("history-young") / "project"
+    build(root, steps=1)  # one commit: nothing was added after a milestone started
+    return root
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
+async def young_client(lsp_client: LanguageClient, young_root: Path):  # type: ignore[no-untyped-def]
+    await lsp_client.initialize_session(init_params(young_root, client_capabilities("neovim")))
+    await wait_until_indexed(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_a_history_that_changes_no_finding_costs_no_recheck(
+    young_client: LanguageClient,
+) -> None:
+    # An empty history says what an unknown one says: the open documents are not re-checked
+    # (on a 10k-line plan that re-check held every request behind it for most of a second).
+    await wait_for_log(young_client, "history read at", timeout=3 * TIMEOUT)
+    read = [m.message for m in young_client.log_messages if "history read at" in m.message]
+    assert read and read[-1].endswith(
+        "0 deliverables added after their milestone started; no finding changes"
+    )
+
+
+async def test_a_history_with_additions_is_published(client: LanguageClient) -> None:
+    await wait_for_log(client, "history read at", timeout=3 * TIMEOUT)
+    read = [m.message for m in client.log_messages if "history read at" in m.message]
+    assert read and not any(m.endswith("no finding changes") for m in read)
