@@ -36,6 +36,7 @@ _HISTORY_HEAD = lazy(
     r"|regressions?|fixed|resolved)\b"
 )
 _FAIL_MARKS = frozenset("❌✗✘")
+_FAIL = re.compile("fail")
 # What a line must hold to be read at all: a mark, or a count label (a cheap filter).
 _CANDIDATE = lazy(r"[✅✔☑❌✗✘]|(?i:fail|pass|success)")
 
@@ -117,7 +118,7 @@ def passed_and_failed(ctx: RuleContext) -> Iterable[Finding]:
     Fix safety:
     No fix: which result is current is the author's call.
     """
-    if not any(mark in ctx.doc.text for mark in _FAIL_MARKS) and "fail" not in ctx.lowered:
+    if not any(mark in ctx.doc.text for mark in _FAIL_MARKS) and not ctx.lines_matching(_FAIL):
         return  # nothing is listed as failed
     listings = _listings(ctx)
     if len(listings) < 2:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Document, Heading
+from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.rules.registry import RuleContext, rule
 
@@ -47,18 +48,30 @@ class _Claim:
 
 
 def _claims(ctx: RuleContext) -> Iterator[_Claim]:
-    doc = ctx.doc
-    for number, text in enumerate(ctx.lines):
-        if "test" not in text.lower() or "`" not in text or number in doc.fenced_lines:
+    fenced = ctx.doc.fenced_lines
+    for claim in scan_by_part(ctx.doc, "MS305 claims", _claims_on):
+        if claim.range.start.line not in fenced:
+            yield claim
+
+
+def _claims_on(lines: list[str], start: int, end: int) -> list[_Claim]:
+    """The test counts written on lines ``start``..``end`` (each line read on its own)."""
+    out: list[_Claim] = []
+    for number in range(start, end):
+        text = lines[number]
+        if "`" not in text or "test" not in text.lower():
             continue
         for m in _CLAIM.finditer(text):
             value = m.group("n") or m.group("m")
             group = "n" if m.group("n") else "m"
-            yield _Claim(
-                m.group("name"),
-                int(value),
-                Range.of(number, m.start(group), number, m.end(group)),
+            out.append(
+                _Claim(
+                    m.group("name"),
+                    int(value),
+                    Range.of(number, m.start(group), number, m.end(group)),
+                )
             )
+    return out
 
 
 def _section_of(doc: Document, heads: list[Heading], line: int, total: int) -> tuple[int, int]:
@@ -84,12 +97,21 @@ def _introductions(ctx: RuleContext, heads: list[Heading]) -> dict[str, list[tup
                 (x.range.start.line for x in heads[index + 1 :] if x.level <= h.level), total
             )
             out.setdefault(name, []).append((h.range.start.line, end))
-    for number, text in enumerate(lines):
-        if number in doc.fenced_lines or "`" not in text:
-            continue
-        m = _INTRO_FIELD().match(text)
-        if m is not None:
-            out.setdefault(m.group("name"), []).append(_section_of(doc, heads, number, total))
+    for number, name in scan_by_part(doc, "MS305 introductions", _introduced_on):
+        if number not in doc.fenced_lines:
+            out.setdefault(name, []).append(_section_of(doc, heads, number, total))
+    return out
+
+
+def _introduced_on(lines: list[str], start: int, end: int) -> list[tuple[int, str]]:
+    """The one-name field lines (``**Class:** `TestX```) among lines ``start``..``end``."""
+    out: list[tuple[int, str]] = []
+    for number in range(start, end):
+        text = lines[number]
+        if "`" in text:
+            m = _INTRO_FIELD().match(text)
+            if m is not None:
+                out.append((number, m.group("name")))
     return out
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Document, Heading
+from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, clean_inline
 from milestone_lsp.rules.registry import RuleContext, rule
@@ -389,6 +390,44 @@ _NOT_REAL = lazy(
 )
 
 
+# A word every description :data:`_NOT_REAL` reads holds (a cheap first filter).
+_NOT_REAL_WORDS = (
+    "placeholder",
+    "stub",
+    "implemented",
+    "todo",
+    "hard",
+    "no-op",
+    "noop",
+    "mock",
+    "empty",
+)
+
+
+def _placeholders(lines: list[str], start: int, end: int) -> list[tuple[int, str, str, str]]:
+    """The ticked entries on lines ``start``..``end`` whose description says they are not real
+    yet: (line, name, description, the words that say so). A line's own text decides."""
+    out: list[tuple[int, str, str, str]] = []
+    lowered = "\n".join(lines[start:end]).lower()
+    if not any(word in lowered for word in _NOT_REAL_WORDS):
+        return out
+    for number in range(start, end):
+        line = lines[number]
+        m = LIST_MARKER.match(line)
+        if m is None or not _ticked_line(line):
+            continue
+        body = clean_inline(line[m.end() :])
+        parts = _SEPARATOR().split(body, maxsplit=1)
+        if len(parts) < 2:
+            continue
+        name, description = parts[0].strip(), parts[1].strip()
+        name = _LEAD_TICK().sub("", re.sub(r"^\[[^\]]\]\s*", "", name)).strip()
+        said = _NOT_REAL().match(description)
+        if name and said is not None:
+            out.append((number, name, description, said.group(0)))
+    return out
+
+
 @rule(
     "MS216",
     "ticked-placeholder",
@@ -426,39 +465,12 @@ def ticked_placeholder(ctx: RuleContext) -> Iterable[Finding]:
     No fix: untick the entry, or finish the work and describe what it does.
     """
     doc, lines = ctx.doc, ctx.lines
-    lowered = ctx.doc.text.lower()
-    if not any(
-        w in lowered
-        for w in (
-            "placeholder",
-            "stub",
-            "implemented",
-            "todo",
-            "hard",
-            "no-op",
-            "noop",
-            "mock",
-            "empty",
-        )
-    ):
-        return
-    for number, line in enumerate(lines):
-        if number in doc.fenced_lines or number in doc.comment_lines:
-            continue
-        m = LIST_MARKER.match(line)
-        if m is None or not _ticked_line(line):
-            continue
-        body = clean_inline(line[m.end() :])
-        parts = _SEPARATOR().split(body, maxsplit=1)
-        if len(parts) < 2:
-            continue
-        name, description = parts[0].strip(), parts[1].strip()
-        name = _LEAD_TICK().sub("", re.sub(r"^\[[^\]]\]\s*", "", name)).strip()
-        said = _NOT_REAL().match(description)
-        if not name or said is None:
+    skip = doc.fenced_lines | doc.comment_lines
+    for number, name, description, said in scan_by_part(doc, "MS216 entries", _placeholders):
+        if number in skip:
             continue
         message = (
-            f"{_quote(name)} is marked done, but its own description says {_quote(said.group(0))}: "
+            f"{_quote(name)} is marked done, but its own description says {_quote(said)}: "
             f"{_quote(description, 50)}. Untick it until the real implementation is in, or "
             f"describe what it does now"
         )
@@ -474,6 +486,16 @@ _RESULT_CLAIM = re.compile(
     r"|\bcoverage\s+(?:meets|met|reached|achieved|target\s+met)\b"
     r"|\bunder\s+load[\s-]+test"
 )
+
+
+def _results_in(lines: list[str], start: int, end: int) -> list[bool]:
+    """``[True]`` when lines ``start``..``end`` record a result (:data:`_RESULT`). The line
+    after them is read too: a result may run from a part's last lines into the next part's
+    heading (``… CI build`` / ``# 12 …``), and a part is re-used only while that line is the
+    same (core/partscan.py)."""
+    return [True] if _RESULT.search("\n".join(lines[start : end + 1])) else []
+
+
 # A word every such claim holds (a cheap first filter over the lower-cased text).
 _CLAIM_HINT = re.compile(r"pass|green|coverage|load")
 # A recorded result anywhere in the document: a pass count, a test count, a measured coverage
@@ -487,7 +509,7 @@ _RESULT = re.compile(
     r"|(?<![≥>+\d])\d+(?:\.\d+)?\s*%\s+(?:coverage|covered|pass)"
     r"|\bpass(?:\s+rate)?\s*[:=]\s*\d"
     r"|\b\d+\s+(?:tests|specs|test\s+cases)\b|\b(?:tests?|specs?)\s*[:=]\s*\d+\b(?![.\d]|\s*%)"
-    r"|\]\([^)]*(?:test|coverage|report|result|/actions|/runs|/builds?|/jobs?)[^)]*\)"
+    r"|\]\([^)\n]*(?:test|coverage|report|result|/actions|/runs|/builds?|/jobs?)[^)\n]*\)"
     r"|\b(?:ci|pipeline|workflow|build|job)\s+(?:run\s+|job\s+|build\s+)?#\s?\d+"
     r"|\b(?:ci|pipeline|workflow)\s+(?:run|job|build)\s+\d{2,}\b"
 )
@@ -535,9 +557,6 @@ def test_result_claimed_without_result(ctx: RuleContext) -> Iterable[Finding]:
     No fix: record the run that backs the ticks, or leave them open until one does.
     """
     doc, lines = ctx.doc, ctx.lines
-    lowered = ctx.lowered
-    if not any(word in lowered for word in ("pass", "green", "coverage", "load")):
-        return
     claims = [
         n
         for n in ctx.lines_matching(_CLAIM_HINT)
@@ -547,7 +566,7 @@ def test_result_claimed_without_result(ctx: RuleContext) -> Iterable[Finding]:
         and _ticked_line(lines[n])
         and _RESULT_CLAIM.search(clean_inline(lines[n]))
     ]
-    if not claims or _RESULT.search(doc.text):
+    if not claims or any(scan_by_part(doc, "MS217 results", _results_in)):
         return
     first = claims[0]
     m = LIST_MARKER.match(lines[first])
