@@ -10,7 +10,7 @@ lines, so they work on any plan, not only on the specification's template.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +19,7 @@ from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.inventory import Criterion, criteria_inventory, status_cell_state
 from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.model import Document, Heading, Status
+from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import (
     CHECKBOX,
@@ -425,7 +426,7 @@ def _claims(ctx: RuleContext) -> Iterator[_Claim]:
             yield _Claim(number, found[1], found[0], heading)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 16)
 def _line_claim(line: str, in_header: bool, is_heading: bool) -> tuple[str, str] | None:
     """What a line (or a heading's text) claims, and the claim's text: the same for the same
     line wherever it is, so remembered by content across the keystrokes of an edit."""
@@ -745,7 +746,7 @@ def _planned_tag(heading: Heading) -> str | None:
     return _planned_tag_of(heading.text)
 
 
-@lru_cache(maxsize=1 << 12)
+@lru_cache(maxsize=1 << 16)
 def _planned_tag_of(text: str) -> str | None:
     plain = clean_inline(text)
     lowered = plain.lower()
@@ -804,6 +805,9 @@ def _done_entries(
     return done, total
 
 
+_PlannedDone = tuple[Heading, str, list[_Open], int]
+
+
 @rule(
     "MS212",
     "planned-section-with-done-work",
@@ -844,17 +848,27 @@ def planned_section_with_done_work(ctx: RuleContext) -> Iterable[Finding]:
     """
     doc, lines = ctx.doc, ctx.lines
     heads = sorted(doc.headings, key=lambda h: h.range.start.line)
-    for index, h in enumerate(heads):
-        line = h.range.start.line
-        if line in doc.fenced_lines:
-            continue
-        tag = _planned_tag(h)
-        if tag is None:
-            continue
-        end = heads[index + 1].range.start.line if index + 1 < len(heads) else len(lines)
-        done, total = _done_entries(doc, lines, line + 1, end)
-        if not done:
-            continue
+    starts = [h.range.start.line for h in heads]
+
+    # A heading's entries run to the next heading, which is where the section a part ends at
+    # starts: a part's result depends only on its own lines (core/partscan.py).
+    def scan(lines: list[str], begin: int, stop: int) -> list[_PlannedDone]:
+        out: list[_PlannedDone] = []
+        for index in range(bisect_left(starts, begin), bisect_left(starts, stop)):
+            h = heads[index]
+            line = h.range.start.line
+            if line in doc.fenced_lines:
+                continue
+            tag = _planned_tag(h)
+            if tag is None:
+                continue
+            end = heads[index + 1].range.start.line if index + 1 < len(heads) else len(lines)
+            done, total = _done_entries(doc, lines, line + 1, end)
+            if done:
+                out.append((h, tag, done, total))
+        return out
+
+    for h, tag, done, total in scan_by_part(doc, "MS212 planned sections", scan):
         shown = ", ".join(_quote(o.text) for o in done[:3])
         more = f" and {len(done) - 3} more" if len(done) > 3 else ""
         count = f"{len(done)} of its {total} entries {'is' if len(done) == 1 else 'are'} done"

@@ -196,8 +196,9 @@ def _category_sums(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding]:
     """A heading that counts something above a list of categories with their own counts."""
     doc = ctx.doc
     lines = ctx.lines
+    ends = _section_ends(heads, len(lines))
     for index, h in enumerate(heads):
-        end = _section_end(heads, index, len(lines))
+        end = ends[index]
         if index + 1 < len(heads) and heads[index + 1].range.start.line < end:
             continue  # split into sub-sections: the parts rule reads those
         text = h.text
@@ -227,12 +228,16 @@ def _singular(noun: str | None) -> str:
     return noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
 
 
-def _section_end(heads: list[Heading], index: int, total_lines: int) -> int:
-    level = heads[index].level
-    for h in heads[index + 1 :]:
-        if h.level <= level:
-            return h.range.start.line
-    return total_lines
+def _section_ends(heads: list[Heading], total_lines: int) -> list[int]:
+    """Where each heading's section ends: the line of the next heading at its level or above
+    (the end of the document after the last). One pass with the headings still open."""
+    ends = [total_lines] * len(heads)
+    open_heads: list[int] = []
+    for index, h in enumerate(heads):
+        while open_heads and heads[open_heads[-1]].level >= h.level:
+            ends[open_heads.pop()] = h.range.start.line
+        open_heads.append(index)
+    return ends
 
 
 @rule(
@@ -292,11 +297,14 @@ def _findings(ctx: RuleContext) -> Iterator[Finding]:
     if not stated:
         return
     by_index = {s.index: s for s in stated}
+    starts = [h.range.start.line for h in heads]
+    ends = _section_ends(heads, len(lines))
     for s in stated:
         h = s.heading
         line = h.range.start.line
-        end = _section_end(heads, s.index, len(lines))
-        children = [i for i in range(s.index + 1, len(heads)) if heads[i].range.start.line < end]
+        end = ends[s.index]
+        # The headings are in line order: the section's sub-headings are the ones before `end`.
+        children = list(range(s.index + 1, bisect_left(starts, end, s.index + 1)))
         base = h.text_range.start.character
         at = Range.of(line, base + s.start, line, base + s.end)
         if s.noun is None:
