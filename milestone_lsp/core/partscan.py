@@ -20,8 +20,29 @@ from milestone_lsp.core.positions import split_lines
 
 T = TypeVar("T")
 
-# (path, scan name) -> {id(part): (part, its results)} of the latest scan of that path.
-_MEMO: OrderedDict[tuple[str, str], dict[int, tuple[Document, Sequence[Any]]]] = OrderedDict()
+
+
+class _Scan:
+    """The latest scan of one (path, name): its parts, each part's results and their
+    concatenation, so that a scan after an edit that changed a few parts splices their new
+    results into the previous whole instead of walking every part."""
+
+    __slots__ = ("flat", "parts", "results")
+
+    def __init__(
+        self, parts: list[Document], results: list[Sequence[Any]], flat: list[Any]
+    ) -> None:
+        self.parts = parts
+        self.results = results
+        self.flat = flat
+
+    def by_id(self) -> dict[int, tuple[Document, Sequence[Any]]]:
+        """Each part's results by the part's id (for a scan whose parts moved)."""
+        return {id(p): (p, r) for p, r in zip(self.parts, self.results, strict=True)}
+
+
+# (path, scan name) -> the latest scan of that path.
+_MEMO: OrderedDict[tuple[str, str], _Scan] = OrderedDict()
 _MEMO_ENTRIES = 256
 
 
@@ -79,18 +100,36 @@ def _by_part(
     lines = document_lines(doc)
     parts = doc.parts
     key = (doc.path, name)
-    previous = _MEMO.get(key, {})
-    kept: dict[int, tuple[Document, Sequence[Any]]] = {}
-    out: list[T] = []
+    previous = _MEMO.get(key)
     ends = [*doc.part_starts[1:], len(lines)]
+    if previous is not None and len(previous.parts) == len(parts):
+        # The usual edit: the same number of parts, all but a few the very same objects.
+        old_parts = previous.parts
+        changed = [i for i, part in enumerate(parts) if part is not old_parts[i]]
+        if len(changed) * 4 <= len(parts):
+            results = list(previous.results)
+            flat = previous.flat
+            for i in reversed(changed):  # from the end: the offsets before i stay valid
+                found = scan(parts[i], doc.part_starts[i], ends[i])
+                at = sum(len(r) for r in results[:i])
+                flat = [*flat[:at], *found, *flat[at + len(results[i]) :]]
+                results[i] = found
+            _remember(key, _Scan(list(parts), results, flat))
+            return list(flat)
+    known = previous.by_id() if previous is not None else {}
+    results = []
+    out: list[T] = []
     for part, start, end in zip(parts, doc.part_starts, ends, strict=True):
-        entry = previous.get(id(part))
-        if entry is None or entry[0] is not part:
-            entry = (part, scan(part, start, end))
-        kept[id(part)] = entry
-        out.extend(entry[1])
-    _MEMO[key] = kept
+        entry = known.get(id(part))
+        found = entry[1] if entry is not None and entry[0] is part else scan(part, start, end)
+        results.append(found)
+        out.extend(found)
+    _remember(key, _Scan(list(parts), results, out))
+    return list(out)
+
+
+def _remember(key: tuple[str, str], made: _Scan) -> None:
+    _MEMO[key] = made
     _MEMO.move_to_end(key)
     if len(_MEMO) > _MEMO_ENTRIES:
         _MEMO.popitem(last=False)
-    return out

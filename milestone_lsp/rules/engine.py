@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Container, Hashable, Mapping
+from dataclasses import dataclass
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Severity
@@ -23,9 +24,20 @@ log = logging.getLogger(__name__)
 UNUSED_SUPPRESSION = "MS901"
 MISSING_REASON = "MS904"
 
-# Findings of section-local rules per (part, rule) of the last check of each path: the part
-# object, what else the findings depend on, and the findings (severities applied).
-_Entries = dict[tuple[int, str], tuple[Document, tuple[Hashable, Severity], Config, list[Finding]]]
+@dataclass(slots=True)
+class _RuleParts:
+    """A section-local rule's findings per part of the last check of a path: the parts, what
+    else the findings depend on, each part's findings (severities applied) and all of them."""
+
+    parts: list[Document]
+    key: tuple[Hashable, Severity]
+    config: Config
+    results: list[list[Finding]]
+    flat: list[Finding]
+
+
+# Per path: rule code -> its findings per part at the last check of that path.
+_Entries = dict[str, _RuleParts]
 _SECTION_CACHES: OrderedDict[str, _Entries] = OrderedDict()
 _SECTION_CACHE_PATHS = 32
 
@@ -65,31 +77,48 @@ def _per_section(
     """A section-local rule's findings, re-using those of sections the last check saw."""
     assert r.section_key is not None
     key: tuple[Hashable, Severity] = (r.section_key(ctx), severity)
-    # One comparison per check rather than per section: when the key did not change, every
-    # section compares the very same object.
-    last = cache.get((0, r.code))
-    if last is not None and last[1] == key:
-        key = last[1]
     config = ctx.config
-    kept[(0, r.code)] = (ctx.doc, key, config, [])
+    parts = ctx.doc.parts
+    last = cache.get(r.code)
+    usable = last is not None and last.config is config and (last.key is key or last.key == key)
+
+    def run(part: Document) -> list[Finding]:
+        view = RuleContext(ctx.ws, _view(ctx.doc, part), config, r, ctx.lines)
+        found = list(r.check(view))
+        for finding in found:
+            finding.severity = severity
+        return found
+
+    if last is not None and usable:
+        key = last.key  # the next check compares the very same object
+        if len(last.parts) == len(parts):
+            # The usual edit: all but a few parts are the very same objects as last time.
+            old = last.parts
+            changed = [i for i, part in enumerate(parts) if part is not old[i]]
+            if len(changed) * 4 <= len(parts):
+                results = list(last.results)
+                flat = last.flat
+                for i in reversed(changed):  # from the end: the offsets before i stay valid
+                    found = run(parts[i])
+                    at = sum(len(x) for x in results[:i])
+                    flat = [*flat[:at], *found, *flat[at + len(results[i]) :]]
+                    results[i] = found
+                kept[r.code] = _RuleParts(list(parts), key, config, results, flat)
+                return list(flat)
+    known = (
+        {id(p): (p, res) for p, res in zip(last.parts, last.results, strict=True)}
+        if last is not None and usable
+        else {}
+    )
+    results = []
     out: list[Finding] = []
-    for part in ctx.doc.parts:
-        slot = (id(part), r.code)
-        entry = cache.get(slot)
-        if (
-            entry is None
-            or entry[0] is not part
-            or entry[2] is not config
-            or (entry[1] is not key and entry[1] != key)
-        ):
-            view = RuleContext(ctx.ws, _view(ctx.doc, part), config, r, ctx.lines)
-            found = list(r.check(view))
-            for finding in found:
-                finding.severity = severity
-            entry = (part, key, config, found)
-        kept[slot] = entry
-        out.extend(entry[3])
-    return out
+    for part in parts:
+        entry = known.get(id(part))
+        found = entry[1] if entry is not None and entry[0] is part else run(part)
+        results.append(found)
+        out.extend(found)
+    kept[r.code] = _RuleParts(list(parts), key, config, results, out)
+    return list(out)
 
 
 def active_rules(

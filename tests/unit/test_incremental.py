@@ -240,3 +240,37 @@ def test_simple_blocks_read_a_status_section() -> None:
     assert simple is not None
     assert (simple, False) == markdown_blocks(text)
     assert [b.kind for b in simple] == ["heading", "para", "para", "item", "item", "item", "item"]
+
+
+def test_an_edit_rescans_only_the_parts_it_changed() -> None:
+    """A per-part line scan after an edit of one section of twelve scans that section again
+    and splices its new results into the others, in order; its findings equal a whole check."""
+    from milestone_lsp.core.partscan import scan_by_part
+
+    sections = [
+        f"## Milestone: M{n}\n\n**Goal:** Ship part {n}\n\n**Acceptance Criteria:**\n"
+        f"- [ ] Unit test coverage >80% for part {n}\n"
+        for n in range(12)
+    ]
+    scanned: list[int] = []
+
+    def ticks(lines: list[str], start: int, end: int) -> list[tuple[int, str]]:
+        scanned.append(start)
+        return [(n, lines[n]) for n in range(start, end) if lines[n].startswith("- [")]
+
+    models = ModelCache()
+    doc = parse("\n".join(sections), "parts.md", models=models, editing=True)
+    first = scan_by_part(doc, "test ticks", ticks)
+    assert len(scanned) == len(doc.parts) and [n for n, _ in first] == sorted(n for n, _ in first)
+    sections[7] = sections[7].replace("- [ ] Unit", "- [x] Unit")
+    scanned.clear()
+    edited = parse("\n".join(sections), "parts.md", models=models, editing=True)
+    second = scan_by_part(edited, "test ticks", ticks)
+    assert len(scanned) == 1
+    whole = parse("\n".join(sections), "parts.md", chunked=False)
+    assert second == [
+        (n, line) for n, line in enumerate(whole.text.split("\n")) if line.startswith("- [")
+    ]
+    assert check_document(Workspace([edited]), edited, Config()) == check_document(
+        Workspace([whole]), whole, Config()
+    )
