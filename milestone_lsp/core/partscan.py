@@ -21,7 +21,6 @@ from milestone_lsp.core.positions import split_lines
 T = TypeVar("T")
 
 
-
 class _Scan:
     """The latest scan of one (path, name): its parts, each part's results and their
     concatenation, so that a scan after an edit that changed a few parts splices their new

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 UNUSED_SUPPRESSION = "MS901"
 MISSING_REASON = "MS904"
 
+
 @dataclass(slots=True)
 class _RuleParts:
     """A section-local rule's findings per part of the last check of a path: the parts, what
