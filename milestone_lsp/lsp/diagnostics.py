@@ -314,6 +314,10 @@ async def dependents_changed(ls: MilestoneServer, changed: str | None = None) ->
         return
     if ls.dependents_task is not None and not ls.dependents_task.done():
         return
+    if changed is not None and ls.open_uris <= {changed}:
+        # Nothing else is open, and ``changed`` was just published: a later change of the
+        # burst schedules its own re-evaluation, which publishes this document too.
+        return
 
     async def run() -> None:
         await asyncio.sleep(DEPENDENTS_DELAY)  # let the rest of a burst of changes arrive

@@ -731,10 +731,13 @@ def respell(original: str, known: str) -> str:
 
 def _bold_only_labels(ctx: RuleContext, section: Section) -> Iterator[Field]:
     """``**Acceptence Criteria**`` alone on a line: the parser keeps only known words so."""
-    for number in range(section.heading.range.start.line + 1, section.end_line + 1):
-        if number >= len(ctx.lines) or number in ctx.doc.fenced_lines:
+    lines, fenced = ctx.lines, ctx.doc.fenced_lines
+    for number in range(
+        section.heading.range.start.line + 1, min(section.end_line + 1, len(lines))
+    ):
+        if number in fenced:
             continue
-        m = _BOLD_ONLY_LINE.match(ctx.lines[number])
+        m = _BOLD_ONLY_LINE.match(lines[number])
         if m is None:
             continue
         label = m.group("label").strip()
