@@ -439,7 +439,7 @@ def parse_suppressions(
     directives: list[Directive] = []
     in_comment = False
     for number, text in enumerate(lines):
-        if number in skip_lines or (not in_comment and "<!--" not in text):
+        if (not in_comment and "<!--" not in text) or number in skip_lines:
             continue
         start = 0
         if in_comment:

@@ -29,7 +29,7 @@ from milestone_lsp.core.syntax import (
     strip_trailers,
 )
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.rules.registry import RuleContext, rule
+from milestone_lsp.rules.registry import RuleContext, matching_lines, rule
 
 # --- shared helpers ------------------------------------------------------------------------------
 
@@ -146,6 +146,15 @@ def _may_hold_note(line: str) -> bool:
     return m is not None and _leading_note(line[m.end() :]) is not None
 
 
+def _notes_on(lines: list[str], start: int, end: int) -> list[int]:
+    """The lines among ``start``..``end`` that may hold a note saying a check was not made."""
+    return [
+        n
+        for n in matching_lines(lines, start, end, _NOTE_WORDS)
+        if _ANY_NOTE.search(lines[n]) is not None and _may_hold_note(lines[n])
+    ]
+
+
 def _is_ticked(c: Criterion, line: str) -> bool:
     if c.withdrawn or c.partial or c.checked is False:
         return False
@@ -251,8 +260,7 @@ def tick_denied_by_note(ctx: RuleContext) -> Iterable[Finding]:
     author's decision.
     """
     lines = ctx.lines
-    candidates = _lines_with(_NOTE_WORDS, ctx)
-    if not any(_may_hold_note(lines[n]) for n in candidates if _ANY_NOTE.search(lines[n])):
+    if not scan_by_part(ctx.doc, "MS210 notes", _notes_on):
         return  # no note of the kind anywhere: the inventory need not be read
     notes: dict[int, tuple[int, str]] | None = None
     starts = sorted(h.range.start.line for h in ctx.doc.headings)

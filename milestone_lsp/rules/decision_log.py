@@ -11,11 +11,12 @@ shown to have approved.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.lazyre import lazy
+from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.rules.registry import RuleContext, rule
 
@@ -46,10 +47,27 @@ class _Entry:
 
 
 def _entries(ctx: RuleContext) -> list[_Entry]:
+    doc, lines = ctx.doc, ctx.lines
+    fenced = doc.fenced_lines
+
+    def scan(lines: list[str], start: int, end: int) -> list[_Entry]:
+        return _entries_in(lines, start, end, fenced)
+
+    # An entry runs until a top-level line that is not one of its fields. Each part after the
+    # first starts with a heading; one that starts in the first column ends the entry before
+    # it, so the entries of each part are its own (core/partscan.py). An indented heading may
+    # not: then the document is read whole.
+    if doc.parts and all(lines[at][:1].strip() for at in doc.part_starts[1:]):
+        return scan_by_part(doc, "MS503 entries", scan)
+    return scan(lines, 0, len(lines))
+
+
+def _entries_in(lines: list[str], start: int, end: int, fenced: Container[int]) -> list[_Entry]:
+    """The dated decision entries that start on lines ``start``..``end``, with their fields."""
     out: list[_Entry] = []
-    fenced = ctx.doc.fenced_lines
     current: _Entry | None = None
-    for line, raw in enumerate(ctx.lines):
+    for line in range(start, end):
+        raw = lines[line]
         if line in fenced:
             continue
         m = _ENTRY.match(raw)

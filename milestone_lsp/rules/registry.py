@@ -27,6 +27,12 @@ Scope = Literal["document", "workspace"]
 _PIPE_LINE = re.compile(r"(?m)^[^\S\n]*\|")
 
 
+def matching_lines(lines: list[str], start: int, end: int, pattern: re.Pattern[str]) -> list[int]:
+    """The numbers of the lines ``start``..``end`` whose lower-cased text matches ``pattern``
+    (a test of one line), found with one scan of their text: a per-part scan's first filter."""
+    return _matching_lines("\n".join(lines[start:end]).lower(), pattern, start)
+
+
 def _matching_lines(text: str, pattern: re.Pattern[str], first: int) -> list[int]:
     """The numbers (from ``first``) of the lines of ``text`` in which ``pattern`` matches."""
     found: list[int] = []
@@ -98,7 +104,7 @@ class RuleContext:
             return _matching_lines(self._lower_text(), pattern, 0)
 
         def scan(lines: list[str], start: int, end: int) -> list[int]:
-            return _matching_lines("\n".join(lines[start:end]).lower(), pattern, start)
+            return matching_lines(lines, start, end, pattern)
 
         return scan_by_part(self.doc, f"lines matching {pattern.pattern}", scan)
 

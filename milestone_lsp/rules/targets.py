@@ -19,7 +19,7 @@ from milestone_lsp.core.model import Item, Status
 from milestone_lsp.core.parser import table_cells
 from milestone_lsp.core.positions import Range
 from milestone_lsp.rules.criteria import criteria_items
-from milestone_lsp.rules.registry import RuleContext, rule
+from milestone_lsp.rules.registry import RuleContext, no_section_key, rule
 
 _TARGET_COLUMN = lazy(r"(?i)^(?:target|threshold|goal|bar|required|expected|limit)\b")
 _RESULT_COLUMN = lazy(
@@ -147,6 +147,7 @@ def _rows(ctx: RuleContext) -> Iterator[Item]:
     "result-misses-target",
     Severity.WARNING,
     "A criteria table row is marked met, but its result misses its own target.",
+    section_key=no_section_key,
 )
 def result_misses_target(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:

@@ -20,7 +20,7 @@ from milestone_lsp.core.model import Document, Heading
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, clean_inline
-from milestone_lsp.rules.registry import RuleContext, rule
+from milestone_lsp.rules.registry import RuleContext, matching_lines, rule
 
 # --- shared helpers ------------------------------------------------------------------------------
 
@@ -488,6 +488,17 @@ _RESULT_CLAIM = re.compile(
 )
 
 
+def _result_claims(lines: list[str], start: int, end: int) -> list[int]:
+    """The ticked entries on lines ``start``..``end`` that state a test outcome."""
+    return [
+        n
+        for n in matching_lines(lines, start, end, _CLAIM_HINT)
+        if LIST_MARKER.match(lines[n]) is not None
+        and _ticked_line(lines[n])
+        and _RESULT_CLAIM.search(clean_inline(lines[n]))
+    ]
+
+
 def _results_in(lines: list[str], start: int, end: int) -> list[bool]:
     """``[True]`` when lines ``start``..``end`` record a result (:data:`_RESULT`). The line
     after them is read too: a result may run from a part's last lines into the next part's
@@ -557,15 +568,8 @@ def test_result_claimed_without_result(ctx: RuleContext) -> Iterable[Finding]:
     No fix: record the run that backs the ticks, or leave them open until one does.
     """
     doc, lines = ctx.doc, ctx.lines
-    claims = [
-        n
-        for n in ctx.lines_matching(_CLAIM_HINT)
-        if n not in doc.fenced_lines
-        and n not in doc.comment_lines
-        and LIST_MARKER.match(lines[n]) is not None
-        and _ticked_line(lines[n])
-        and _RESULT_CLAIM.search(clean_inline(lines[n]))
-    ]
+    skip = doc.fenced_lines | doc.comment_lines
+    claims = [n for n in scan_by_part(doc, "MS217 claims", _result_claims) if n not in skip]
     if not claims or any(scan_by_part(doc, "MS217 results", _results_in)):
         return
     first = claims[0]
