@@ -27,10 +27,28 @@ Scope = Literal["document", "workspace"]
 _PIPE_LINE = re.compile(r"(?m)^[^\S\n]*\|")
 
 
+# The lower-cased text of the last whole list of lines asked for, held with that list: the
+# checks of one document ask for it many times (callers never change a list of lines).
+_last_lowered: tuple[list[str], str] | None = None
+
+
+def lowered_text(lines: list[str], start: int, end: int) -> str:
+    """Lines ``start``..``end`` joined by line feeds, in lower case (the line feeds stay put:
+    no character lower-cases to one); the whole document's is made once."""
+    global _last_lowered
+    if start != 0 or end != len(lines):
+        return "\n".join(lines[start:end]).lower()
+    if _last_lowered is not None and _last_lowered[0] is lines:
+        return _last_lowered[1]
+    text = "\n".join(lines).lower()
+    _last_lowered = (lines, text)
+    return text
+
+
 def matching_lines(lines: list[str], start: int, end: int, pattern: re.Pattern[str]) -> list[int]:
     """The numbers of the lines ``start``..``end`` whose lower-cased text matches ``pattern``
     (a test of one line), found with one scan of their text: a per-part scan's first filter."""
-    return _matching_lines("\n".join(lines[start:end]).lower(), pattern, start)
+    return _matching_lines(lowered_text(lines, start, end), pattern, start)
 
 
 def _matching_lines(text: str, pattern: re.Pattern[str], first: int) -> list[int]:
@@ -112,7 +130,7 @@ class RuleContext:
         """:attr:`lines` joined by line feeds, in lower case (the line feeds stay put: no
         character lower-cases to one)."""
         if self._lowered_joined is None:
-            self._lowered_joined = "\n".join(self.lines).lower()
+            self._lowered_joined = lowered_text(self.lines, 0, len(self.lines))
         return self._lowered_joined
 
     @property

@@ -20,7 +20,7 @@ from milestone_lsp.core.model import Document, Heading
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, clean_inline
-from milestone_lsp.rules.registry import RuleContext, matching_lines, rule
+from milestone_lsp.rules.registry import RuleContext, lowered_text, matching_lines, rule
 
 # --- shared helpers ------------------------------------------------------------------------------
 
@@ -408,7 +408,7 @@ def _placeholders(lines: list[str], start: int, end: int) -> list[tuple[int, str
     """The ticked entries on lines ``start``..``end`` whose description says they are not real
     yet: (line, name, description, the words that say so). A line's own text decides."""
     out: list[tuple[int, str, str, str]] = []
-    lowered = "\n".join(lines[start:end]).lower()
+    lowered = lowered_text(lines, start, end)
     if not any(word in lowered for word in _NOT_REAL_WORDS):
         return out
     for number in range(start, end):
