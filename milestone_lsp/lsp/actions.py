@@ -24,6 +24,8 @@ from milestone_lsp.lsp.encoded import Encoded, encode
 from milestone_lsp.lsp.state import MilestoneServer, guarded
 
 FIX_ALL = "source.fixAll.milestone-lsp"
+# The command behind "Fix all" for clients without codeAction/resolve (lsp/commands.py).
+FIX_ALL_COMMAND = "milestone-lsp.fixAll"
 
 log = logging.getLogger(__name__)
 SOURCE_PREFIX = "source.milestone-lsp"
@@ -107,7 +109,9 @@ def source_actions(
     return out
 
 
-def code_actions(ls: MilestoneServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+def code_actions(
+    ls: MilestoneServer, params: lsp.CodeActionParams
+) -> list[lsp.CodeAction | lsp.Command]:
     """Every code action for the requested range."""
     uri = params.text_document.uri
     doc = ls.document(uri)
@@ -118,7 +122,7 @@ def code_actions(ls: MilestoneServer, params: lsp.CodeActionParams) -> list[lsp.
     conv = ls.conv
     wanted = conv.from_range(index, params.range)
     findings = findings_for(ls, uri_to_path(uri))
-    out: list[lsp.CodeAction] = []
+    out: list[lsp.CodeAction | lsp.Command] = []
     if _wanted(lsp.CodeActionKind.QuickFix, only):
         for finding in findings:
             r = finding.range
@@ -157,6 +161,15 @@ def code_actions(ls: MilestoneServer, params: lsp.CodeActionParams) -> list[lsp.
                     kind=FIX_ALL,
                     data={"uri": uri, "version": ls.version_for(doc.path)},
                 )
+            )
+        elif only is None and ls.capability("workspace", "apply_edit"):
+            # The rounds of fix-all re-check the fixed text (seconds on a large plan): for a
+            # client that cannot resolve an action, a command computes them when it is picked,
+            # not on every request at the cursor. A bare Command, which every client reads as
+            # one (a code action carrying a command is taken for a Command by some). Asked for
+            # by kind (on save), fix-all comes with its edit.
+            out.append(
+                lsp.Command(title=FIX_ALL_TITLE, command=FIX_ALL_COMMAND, arguments=[{"uri": uri}])
             )
         else:
             action = fix_all_action(ls, doc, findings)
@@ -224,7 +237,7 @@ def fix_all_action(
 def register(server: MilestoneServer) -> None:
     """Register textDocument/codeAction and codeAction/resolve."""
 
-    def _empty() -> list[lsp.CodeAction] | Encoded:
+    def _empty() -> list[lsp.CodeAction | lsp.Command] | Encoded:
         return []
 
     @server.feature(
@@ -234,7 +247,7 @@ def register(server: MilestoneServer) -> None:
     @guarded(_empty)
     async def code_action(
         ls: MilestoneServer, params: lsp.CodeActionParams
-    ) -> list[lsp.CodeAction] | Encoded:
+    ) -> list[lsp.CodeAction | lsp.Command] | Encoded:
         await ls.ready()
         actions = code_actions(ls, params)
         if not ls.sends_encoded:

@@ -1,5 +1,7 @@
 """workspace/executeCommand: status report, recompute progress, insert template, workspace
-progress, and the code lens's show-progress command. Names are a public contract with the VS Code
+progress, the code lens's show-progress command, and fix-all for clients that cannot resolve
+a code action (``milestone-lsp.fixAll`` with ``{"uri"}``: the edits are computed and sent with
+workspace/applyEdit; answers ``{"applied": bool}``). Names are a public contract with the VS Code
 extension and the Neovim plugin — keep them."""
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from milestone_lsp.core.summaries import (
 
 # A real import (not TYPE_CHECKING): pygls resolves command handlers' annotations at run time.
 from milestone_lsp.lsp import deferred, templates
-from milestone_lsp.lsp.actions import target_milestone
+from milestone_lsp.lsp.actions import FIX_ALL_COMMAND, fix_all_action, target_milestone
 from milestone_lsp.lsp.convert import path_to_uri, uri_to_path
 from milestone_lsp.lsp.edits import workspace_edit
 from milestone_lsp.lsp.hover import hover_markdown
@@ -188,6 +190,17 @@ def register(server: MilestoneServer) -> None:
             }
         edit = templates.offer_edit(ls, offer)
         return {"applied": await _apply_edit(ls, offer.title, edit)}
+
+    @server.command(FIX_ALL_COMMAND)
+    @guarded(_failed)
+    async def cmd_fix_all(ls: MilestoneServer, *args: Any) -> dict[str, Any]:
+        arg = _object(FIX_ALL_COMMAND, args)
+        await ls.ready()
+        doc = _document(ls, FIX_ALL_COMMAND, arg)
+        action = fix_all_action(ls, doc)
+        if action is None or action.edit is None:
+            return {"applied": False}
+        return {"applied": await _apply_edit(ls, action.title, action.edit)}
 
     @server.command(WORKSPACE_PROGRESS)
     @guarded(_failed)
