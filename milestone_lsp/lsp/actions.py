@@ -162,7 +162,12 @@ def code_actions(
                     data={"uri": uri, "version": ls.version_for(doc.path)},
                 )
             )
-        elif only is None and ls.capability("workspace", "apply_edit"):
+        elif only is None and not ls.capability("workspace", "apply_edit"):
+            # A client that can neither resolve an action nor apply an edit gets fix-all when it
+            # asks for it by kind (on save, a source-action menu), not computed for every
+            # request at the cursor: a minute on a 100k-line plan.
+            pass
+        elif only is None:
             # The rounds of fix-all re-check the fixed text (seconds on a large plan): for a
             # client that cannot resolve an action, a command computes them when it is picked,
             # not on every request at the cursor. A bare Command, which every client reads as

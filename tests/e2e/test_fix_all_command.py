@@ -101,3 +101,30 @@ async def test_asked_for_by_kind_it_carries_its_edit(client: LanguageClient) -> 
     [action] = await _actions(client, doc, ["source.fixAll"])
     assert isinstance(action, lsp.CodeAction) and action.edit is not None
     doc.close()
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
+async def bare_client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    root = copy_examples(tmp_path_factory.mktemp("fixall-bare"))
+    capabilities = copy.deepcopy(client_capabilities("neovim@v0.11"))
+    assert capabilities.text_document is not None and capabilities.workspace is not None
+    assert capabilities.text_document.code_action is not None
+    capabilities.text_document.code_action.resolve_support = None
+    capabilities.workspace.apply_edit = None
+    lsp_client.root = root  # type: ignore[attr-defined]
+    await lsp_client.initialize_session(init_params(root, capabilities))
+    await wait_until_indexed(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_neither_resolve_nor_apply_edit_gets_it_by_kind_only(
+    bare_client: LanguageClient,
+) -> None:
+    root: Path = bare_client.root  # type: ignore[attr-defined]
+    doc = Doc(bare_client, root / "STATUS.md", ENC)
+    await wait_for_diagnostics(bare_client, doc.uri, _has_ms302)
+    assert await _actions(bare_client, doc, None) == []
+    [action] = await _actions(bare_client, doc, ["source.fixAll"])
+    assert isinstance(action, lsp.CodeAction) and action.edit is not None
+    doc.close()
