@@ -55,8 +55,9 @@ def document_lines(doc: Document) -> list[str]:
     global _last_split
     if doc.lines:
         return doc.lines
-    if _last_split is not None and _last_split[0] is doc.text:
-        return _last_split[1]
+    last = _last_split  # read once: the status report command checks in a worker thread
+    if last is not None and last[0] is doc.text:
+        return last[1]
     lines = split_lines(doc.text)
     _last_split = (doc.text, lines)
     return lines

@@ -38,8 +38,9 @@ def lowered_text(lines: list[str], start: int, end: int) -> str:
     global _last_lowered
     if start != 0 or end != len(lines):
         return "\n".join(lines[start:end]).lower()
-    if _last_lowered is not None and _last_lowered[0] is lines:
-        return _last_lowered[1]
+    last = _last_lowered  # read once: the status report command checks in a worker thread
+    if last is not None and last[0] is lines:
+        return last[1]
     text = "\n".join(lines).lower()
     _last_lowered = (lines, text)
     return text
