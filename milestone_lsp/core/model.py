@@ -167,6 +167,18 @@ class Heading:
     marker: str = "#"
 
 
+def section_ends(heads: list[Heading], total_lines: int) -> list[int]:
+    """Where each heading's section ends (``heads`` in line order): the line of the next heading
+    at its level or above, ``total_lines`` after the last. One pass with the headings still open."""
+    ends = [total_lines] * len(heads)
+    open_heads: list[int] = []
+    for index, h in enumerate(heads):
+        while open_heads and heads[open_heads[-1]].level >= h.level:
+            ends[open_heads.pop()] = h.range.start.line
+        open_heads.append(index)
+    return ends
+
+
 @dataclass(slots=True)
 class Section:
     """Something introduced by a heading, with fields below it."""

@@ -94,6 +94,32 @@ def model_by_part(doc: Document, name: str, read: Callable[[Document], Sequence[
     return _by_part(doc, name, lambda part, _start, _end: read(part))
 
 
+def splice(
+    old_parts: list[Document],
+    old_results: list[Sequence[T]],
+    old_flat: list[T],
+    parts: list[Document],
+    compute: Callable[[int], Sequence[T]],
+) -> tuple[list[Sequence[T]], list[T]] | None:
+    """Per-part results and their concatenation after an edit, from the previous ones: only
+    the parts that are not the very same objects as before are computed again (``compute(i)``
+    for part ``i``) and spliced in. ``None`` when the number of parts changed or more than a
+    quarter of them did: then walking every part is as cheap."""
+    if len(old_parts) != len(parts):
+        return None
+    changed = [i for i, part in enumerate(parts) if part is not old_parts[i]]
+    if len(changed) * 4 > len(parts):
+        return None
+    results = list(old_results)
+    flat = old_flat
+    for i in reversed(changed):  # from the end: the offsets before i stay valid
+        found = compute(i)
+        at = sum(len(r) for r in results[:i])
+        flat = [*flat[:at], *found, *flat[at + len(results[i]) :]]
+        results[i] = found
+    return results, flat
+
+
 def _by_part(
     doc: Document, name: str, scan: Callable[[Document, int, int], Sequence[T]]
 ) -> list[T]:
@@ -102,20 +128,17 @@ def _by_part(
     key = (doc.path, name)
     previous = _MEMO.get(key)
     ends = [*doc.part_starts[1:], len(lines)]
-    if previous is not None and len(previous.parts) == len(parts):
-        # The usual edit: the same number of parts, all but a few the very same objects.
-        old_parts = previous.parts
-        changed = [i for i, part in enumerate(parts) if part is not old_parts[i]]
-        if len(changed) * 4 <= len(parts):
-            results = list(previous.results)
-            flat = previous.flat
-            for i in reversed(changed):  # from the end: the offsets before i stay valid
-                found = scan(parts[i], doc.part_starts[i], ends[i])
-                at = sum(len(r) for r in results[:i])
-                flat = [*flat[:at], *found, *flat[at + len(results[i]) :]]
-                results[i] = found
-            _remember(key, _Scan(list(parts), results, flat))
-            return list(flat)
+    if previous is not None:
+        spliced = splice(
+            previous.parts,
+            previous.results,
+            previous.flat,
+            parts,
+            lambda i: scan(parts[i], doc.part_starts[i], ends[i]),
+        )
+        if spliced is not None:
+            _remember(key, _Scan(list(parts), *spliced))
+            return list(spliced[1])
     known = previous.by_id() if previous is not None else {}
     results = []
     out: list[T] = []

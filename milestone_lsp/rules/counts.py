@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.lazyre import lazy
-from milestone_lsp.core.model import Document, Heading
+from milestone_lsp.core.model import Document, Heading, section_ends
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, STATUS_MARKS, clean_inline
@@ -196,7 +196,7 @@ def _category_sums(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding]:
     """A heading that counts something above a list of categories with their own counts."""
     doc = ctx.doc
     lines = ctx.lines
-    ends = _section_ends(heads, len(lines))
+    ends = section_ends(heads, len(lines))
     for index, h in enumerate(heads):
         end = ends[index]
         if index + 1 < len(heads) and heads[index + 1].range.start.line < end:
@@ -226,18 +226,6 @@ def _singular(noun: str | None) -> str:
     if noun is None:
         return ""
     return noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
-
-
-def _section_ends(heads: list[Heading], total_lines: int) -> list[int]:
-    """Where each heading's section ends: the line of the next heading at its level or above
-    (the end of the document after the last). One pass with the headings still open."""
-    ends = [total_lines] * len(heads)
-    open_heads: list[int] = []
-    for index, h in enumerate(heads):
-        while open_heads and heads[open_heads[-1]].level >= h.level:
-            ends[open_heads.pop()] = h.range.start.line
-        open_heads.append(index)
-    return ends
 
 
 @rule(
@@ -298,7 +286,7 @@ def _findings(ctx: RuleContext) -> Iterator[Finding]:
         return
     by_index = {s.index: s for s in stated}
     starts = [h.range.start.line for h in heads]
-    ends = _section_ends(heads, len(lines))
+    ends = section_ends(heads, len(lines))
     for s in stated:
         h = s.heading
         line = h.range.start.line

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Container, Hashable, Mapping
+from collections.abc import Callable, Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import gc_paused, parse
+from milestone_lsp.core.partscan import splice
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.suppression import has_reason, parse_suppressions
 from milestone_lsp.core.workspace import Workspace
@@ -33,7 +34,7 @@ class _RuleParts:
     parts: list[Document]
     key: tuple[Hashable, Severity]
     config: Config
-    results: list[list[Finding]]
+    results: list[Sequence[Finding]]
     flat: list[Finding]
 
 
@@ -92,20 +93,11 @@ def _per_section(
 
     if last is not None and usable:
         key = last.key  # the next check compares the very same object
-        if len(last.parts) == len(parts):
-            # The usual edit: all but a few parts are the very same objects as last time.
-            old = last.parts
-            changed = [i for i, part in enumerate(parts) if part is not old[i]]
-            if len(changed) * 4 <= len(parts):
-                results = list(last.results)
-                flat = last.flat
-                for i in reversed(changed):  # from the end: the offsets before i stay valid
-                    found = run(parts[i])
-                    at = sum(len(x) for x in results[:i])
-                    flat = [*flat[:at], *found, *flat[at + len(results[i]) :]]
-                    results[i] = found
-                kept[r.code] = _RuleParts(list(parts), key, config, results, flat)
-                return list(flat)
+        spliced = splice(last.parts, last.results, last.flat, parts, lambda i: run(parts[i]))
+        if spliced is not None:
+            results, flat = spliced
+            kept[r.code] = _RuleParts(list(parts), key, config, results, flat)
+            return list(flat)
     known = (
         {id(p): (p, res) for p, res in zip(last.parts, last.results, strict=True)}
         if last is not None and usable

@@ -74,8 +74,6 @@ class RuleContext:
     config: Config
     rule: Rule | None = None
     _lines: list[str] | None = None
-    _lowered: str | None = None
-    _lowered_lines: list[str] | None = None
     _pipe_lines: list[int] | None = None
     _lowered_joined: str | None = None
 
@@ -85,15 +83,6 @@ class RuleContext:
         if self._lines is None:
             self._lines = document_lines(self.doc)
         return self._lines
-
-    @property
-    def lowered(self) -> str:
-        """The document's text in lower case, for the cheap "is there anything to read"
-        tests rules make before walking its lines (a substring test is far cheaper than a
-        case-insensitive search)."""
-        if self._lowered is None:
-            self._lowered = self.doc.text.lower()
-        return self._lowered
 
     @property
     def pipe_lines(self) -> list[int]:
@@ -133,14 +122,6 @@ class RuleContext:
         if self._lowered_joined is None:
             self._lowered_joined = lowered_text(self.lines, 0, len(self.lines))
         return self._lowered_joined
-
-    @property
-    def lowered_lines(self) -> list[str]:
-        """:attr:`lines` in lower case, each line on its own (``lower()`` may change a line's
-        length, never the number of lines)."""
-        if self._lowered_lines is None:
-            self._lowered_lines = self._lower_text().split("\n")
-        return self._lowered_lines
 
     def finding(
         self,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.lazyre import lazy
-from milestone_lsp.core.model import Document, Heading
+from milestone_lsp.core.model import Document, Heading, section_ends
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, clean_inline
@@ -83,14 +83,7 @@ def _sections(doc: Document, total: int) -> list[_Section]:
         (h for h in doc.headings if h.range.start.line not in doc.fenced_lines),
         key=lambda h: h.range.start.line,
     )
-    # Each heading's section ends at the next heading of its level or above: one pass with a
-    # stack of the headings still open.
-    ends = [total] * len(heads)
-    open_heads: list[int] = []
-    for i, h in enumerate(heads):
-        while open_heads and heads[open_heads[-1]].level >= h.level:
-            ends[open_heads.pop()] = h.range.start.line
-        open_heads.append(i)
+    ends = section_ends(heads, total)
     out: list[_Section] = []
     for i, h in enumerate(heads):
         start = h.range.start.line
