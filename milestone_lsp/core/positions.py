@@ -80,14 +80,14 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
-def _next_start(start: int, length: int) -> int:
-    return start + length + 1
+# One more than a line's length: where the next line starts, counted from this one's start.
+_PLUS_EOL = (1).__add__
 
 
 def line_starts(text: str) -> list[int]:
     """Offsets (in code points) at which each line of ``text`` starts."""
     if "\r" not in text:  # only "\n" ends lines: add up line lengths (twice as fast)
-        starts = list(accumulate(map(len, text.split("\n")), _next_start, initial=0))
+        starts = list(accumulate(map(_PLUS_EOL, map(len, text.split("\n"))), initial=0))
         starts.pop()
         return starts
     starts = [0]
@@ -148,7 +148,7 @@ class LineIndex:
         if "\r" in text:
             self.starts = line_starts(text)
         else:  # one "\n" after each line: the starts add up the lines' lengths
-            starts = list(accumulate(map(len, self.lines), _next_start, initial=0))
+            starts = list(accumulate(map(_PLUS_EOL, map(len, self.lines)), initial=0))
             starts.pop()
             self.starts = starts
 

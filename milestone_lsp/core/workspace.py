@@ -49,6 +49,8 @@ class Workspace:
         self._memo_version = -1
         # Where the project is on disk, for links to files (None: unknown, documents only).
         self.project: ProjectRoot | None = None
+        # The workspace this one is a snapshot of (None: it is not one).
+        self.origin: Workspace | None = None
         for doc in documents:
             self.add(doc)
 
@@ -63,6 +65,30 @@ class Workspace:
         """Forget a document."""
         if self.documents.pop(path, None) is not None:
             self._version += 1
+
+    def snapshot(self) -> Workspace:
+        """A copy of the document set as it is now, that later changes of this one do not reach.
+
+        For an analysis that runs while the documents go on changing (the server checks off its
+        event loop). The copy shares the documents (immutable) and the name indexes as they are
+        now (built here once; they are replaced on change, never changed in place). ``origin`` is
+        this workspace, for what is handed to the live one (the history's findings).
+        """
+        self._ensure_index()  # built once, here, and shared: its tables are never changed
+        copy = Workspace()
+        copy.documents = dict(self.documents)
+        copy._version = self._version
+        copy._entries = self._entries
+        copy._milestones = self._milestones
+        copy._deliverables = self._deliverables
+        copy._reports = self._reports
+        copy._decisions = self._decisions
+        copy._milestone_list = self._milestone_list
+        copy._deliverable_list = self._deliverable_list
+        copy._index_version = self._index_version
+        copy.project = self.project
+        copy.origin = self.origin or self
+        return copy
 
     def touch(self) -> None:
         """Note a change that the documents do not show (a file created or deleted on disk)."""

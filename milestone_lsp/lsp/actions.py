@@ -18,7 +18,7 @@ from milestone_lsp.core.summaries import milestone_at_line, recompute_edits
 from milestone_lsp.core.suppression import suppression_edits
 from milestone_lsp.lsp import deferred, templates
 from milestone_lsp.lsp.convert import uri_to_path
-from milestone_lsp.lsp.diagnostics import findings_for
+from milestone_lsp.lsp.diagnostics import ANSWER_WITHIN, analysed, findings_for, findings_within
 from milestone_lsp.lsp.edits import workspace_edit
 from milestone_lsp.lsp.encoded import Encoded, encode
 from milestone_lsp.lsp.state import MilestoneServer, guarded
@@ -110,9 +110,10 @@ def source_actions(
 
 
 def code_actions(
-    ls: MilestoneServer, params: lsp.CodeActionParams
+    ls: MilestoneServer, params: lsp.CodeActionParams, findings: list[Finding] | None = None
 ) -> list[lsp.CodeAction | lsp.Command]:
-    """Every code action for the requested range."""
+    """Every code action for the requested range (quick fixes for ``findings``, by default the
+    document's current findings)."""
     uri = params.text_document.uri
     doc = ls.document(uri)
     if doc is None:
@@ -121,7 +122,8 @@ def code_actions(
     index = ls.index_for(doc.path) or LineIndex(doc.text)
     conv = ls.conv
     wanted = conv.from_range(index, params.range)
-    findings = findings_for(ls, uri_to_path(uri))
+    if findings is None:
+        findings = findings_for(ls, uri_to_path(uri))
     out: list[lsp.CodeAction | lsp.Command] = []
     if _wanted(lsp.CodeActionKind.QuickFix, only):
         for finding in findings:
@@ -254,7 +256,16 @@ def register(server: MilestoneServer) -> None:
         ls: MilestoneServer, params: lsp.CodeActionParams
     ) -> list[lsp.CodeAction | lsp.Command] | Encoded:
         await ls.ready()
-        actions = code_actions(ls, params)
+        found = ls.document(params.text_document.uri)
+        findings = None
+        only = [str(getattr(k, "value", k)) for k in params.context.only or []]
+        if found is not None and not any(k.startswith("source.fixAll") for k in only):
+            # Fix-all asked for by kind (on save) waits for the whole analysis; the actions at
+            # the cursor do not wait longer than this for an edit's.
+            findings = await findings_within(ls, found.path, ANSWER_WITHIN)
+        elif found is not None:
+            await analysed(ls, found.path)
+        actions = code_actions(ls, params, findings)
         if not ls.sends_encoded:
             return actions
         # Fix-all carries an edit per problem of the document (hundreds in a large file):

@@ -11,6 +11,7 @@ from typing import Any
 
 from pygls.exceptions import JsonRpcInvalidParams
 
+from milestone_lsp.core.findings import Finding
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.positions import Position
 from milestone_lsp.lsp import deferred
@@ -20,11 +21,14 @@ from milestone_lsp.lsp.state import MilestoneServer, failed, guarded
 EXPLAIN_RULE = "milestone-lsp.explainRule"
 
 
-def rule_notes(ls: MilestoneServer, doc: Document, pos: Position) -> str | None:
-    """The summaries of the rules whose findings cover ``pos``, for the hover."""
+def rule_notes(
+    ls: MilestoneServer, doc: Document, pos: Position, findings: list[Finding] | None = None
+) -> str | None:
+    """The summaries of the rules whose findings (by default the document's current ones)
+    cover ``pos``, for the hover."""
     seen: dict[str, str] = {}
     catalogue = deferred.catalogue
-    for finding in findings_for(ls, doc.path):
+    for finding in findings if findings is not None else findings_for(ls, doc.path):
         if finding.code in seen or not finding.range.contains(pos):
             continue
         found = catalogue.by_name_or_code(finding.code)

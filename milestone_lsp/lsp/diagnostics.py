@@ -4,6 +4,7 @@ refresh), never both; cross-file changes re-evaluate every open document."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import itertools
 import json
@@ -12,18 +13,35 @@ import os
 import time
 import weakref
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from milestone_lsp.core.findings import Finding
+from milestone_lsp.core.findings import Finding, carried_over
+from milestone_lsp.core.positions import split_lines
+from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.lsp import deferred
 from milestone_lsp.lsp.convert import path_to_uri, uri_to_path
 from milestone_lsp.lsp.encoded import Encoded, encode
 from milestone_lsp.lsp.state import MilestoneServer
 
+if TYPE_CHECKING:
+    from milestone_lsp.core.model import Document
+    from milestone_lsp.settings.config import Config
+
 log = logging.getLogger(__name__)
 
+# What a document's findings are made from: the document, its project, the project's version
+# and the settings.
+_Key = tuple["Document", Workspace, int, "Config"]
+
+# Seconds a request that shows findings (code action, hover) waits for the analysis of an edit
+# before it answers from the previous one, for the lines the edit left alone (editors ask again
+# when the diagnostics change).
+ANSWER_WITHIN = 0.025
+# Turns of the event loop an analysis lets go by before it starts off the loop, so that the
+# requests read with a change are answered first.
+_REQUEST_TURNS = 4
 # Seconds a cross-file re-evaluation waits, so that a burst of changes is handled once.
 DEPENDENTS_DELAY = 0.05
 
@@ -36,34 +54,194 @@ def use_pull(ls: MilestoneServer) -> bool:
     )
 
 
+def _current(ls: MilestoneServer, path: str) -> tuple[_Key, list[Finding] | None] | None:
+    """The key the findings of ``path`` are made for now, and the findings if they are known
+    (None: the document is not known)."""
+    doc = ls.projects.get(path)
+    if doc is None:
+        return None
+    ws = ls.workspace_for(path)
+    key: _Key = (doc, ws, ws.version, ls.config_for(path))
+    cached = ls.findings_cache.get(path)
+    if cached is not None and _same(cached[0], key):
+        return key, cached[1]
+    return key, None
+
+
+def _same(a: _Key, b: _Key) -> bool:
+    return a[0] is b[0] and a[1] is b[1] and a[2] == b[2] and a[3] is b[3]
+
+
+def _store(ls: MilestoneServer, path: str, key: _Key, findings: list[Finding], took: float) -> None:
+    ls.note_analysis_time(path, took)
+    ls.analysis_seconds[path] = took
+    ls.opening.discard(path)  # checked once: from now on its analyses count against the budget
+    ls.findings_cache[path] = (key, findings)
+
+
 def findings_for(ls: MilestoneServer, path: str) -> list[Finding]:
     """The findings of one document under the current settings ([] when it is not checked)."""
     skipped = ls.analysis_limit(path)  # above max_file_size: one MS902, nothing else
     if skipped is not None:
         return [skipped]
-    doc = ls.projects.get(path)
-    if doc is None:
-        return []
     # Publishing, code actions and pull requests ask for the same findings between two edits:
     # compute them once per (document, its project and that project's version, settings).
-    ws = ls.workspace_for(path)
-    config = ls.config_for(path)
-    key = (doc, ws, ws.version, config)
-    cached = ls.findings_cache.get(path)
-    if (
-        cached is not None
-        and cached[0][0] is doc
-        and cached[0][1] is ws
-        and cached[0][2] == ws.version
-        and cached[0][3] is config
-    ):
-        return _with_budget_notice(ls, path, cached[1])
-    started = time.perf_counter()
-    findings = deferred.checking.checked_findings(ws, doc, ls.display_path(path), config)
-    ls.note_analysis_time(path, time.perf_counter() - started)
-    ls.opening.discard(path)  # checked once: from now on its analyses count against the budget
-    ls.findings_cache[path] = (key, findings)
+    current = _current(ls, path)
+    if current is None:
+        return []
+    key, findings = current
+    if findings is None:
+        # On the event loop: the documents cannot change meanwhile. The lock waits for an
+        # analysis running off the loop (its caches are the engine's, one analysis at a time).
+        with ls.check_lock:
+            started = time.perf_counter()
+            findings = deferred.checking.checked_findings(
+                key[1], key[0], ls.display_path(path), key[3]
+            )
+            took = time.perf_counter() - started
+        _store(ls, path, key, findings, took)
     return _with_budget_notice(ls, path, findings)
+
+
+# Per server: workspace -> (its version, a snapshot of it at that version), so that the
+# analyses of the documents of one project version share one snapshot (and its memos).
+_snapshots: weakref.WeakKeyDictionary[
+    MilestoneServer, weakref.WeakKeyDictionary[Workspace, tuple[int, Workspace]]
+] = weakref.WeakKeyDictionary()
+
+
+def _snapshot(ls: MilestoneServer, ws: Workspace) -> Workspace:
+    per_server = _snapshots.setdefault(ls, weakref.WeakKeyDictionary())
+    known = per_server.get(ws)
+    if known is not None and known[0] == ws.version:
+        return known[1]
+    snap = ws.snapshot()
+    per_server[ws] = (ws.version, snap)
+    return snap
+
+
+async def analysed(ls: MilestoneServer, path: str) -> None:
+    """Make the findings of ``path`` known, analysing off the event loop.
+
+    Requests that do not need findings (hover, completion, symbols) are answered meanwhile: on
+    a large plan an analysis takes longer than a request may wait. The analysis reads a
+    snapshot of the project, so the edits that arrive meanwhile do not reach it; its result is
+    kept under the state it was made for (stale by then, it is still what a code action can
+    use for lines the later edits did not touch). An analysis whose document changed again
+    before it could start is skipped: the later change asks for its own.
+    """
+    if ls.analysis_limit(path) is not None:
+        return
+    current = _current(ls, path)
+    if current is None or current[1] is not None:
+        return
+    key = current[0]
+    running = ls.in_flight.get(path)
+    if running is None or not _same(running[0], key):
+        # The requests that came with the change go first: while it runs, the analysis shares
+        # the interpreter with the event loop.
+        for _ in range(_REQUEST_TURNS):
+            await asyncio.sleep(0)
+        current = _current(ls, path)
+        if current is None or current[1] is not None or current[0][0] is not key[0]:
+            return  # analysed meanwhile, or changed again: that change asks for its own
+        key = current[0]
+        running = ls.in_flight.get(path)
+    if running is None or not _same(running[0], key):
+        running = (key, _start(ls, path, key))
+        ls.in_flight[path] = running
+    with contextlib.suppress(Exception):  # logged when it ended; the caller analyses again
+        await asyncio.shield(running[1])
+
+
+def _start(
+    ls: MilestoneServer, path: str, key: _Key
+) -> asyncio.Future[tuple[list[Finding], float] | None]:
+    snap = _snapshot(ls, key[1])
+    display = ls.display_path(path)
+
+    live = key[1]
+    version = ls.version_for(path)
+
+    def superseded() -> bool:
+        # The document or its project changed again (the editor's version moves as soon as a
+        # change arrives, before it is parsed): a later analysis is wanted instead, and this
+        # one would only take the interpreter from the requests about the new text.
+        return (
+            live.version != key[2]
+            or ls.projects.get(path) is not key[0]
+            or ls.version_for(path) != version
+        )
+
+    def work() -> tuple[list[Finding], float] | None:
+        with ls.check_lock:
+            if superseded():
+                return None
+            started = time.perf_counter()
+            try:
+                found = deferred.checking.checked_findings(
+                    snap, key[0], display, key[3], stop=superseded
+                )
+            except deferred.engine.Cancelled:
+                return None
+            return found, time.perf_counter() - started
+
+    future = asyncio.ensure_future(asyncio.to_thread(work))
+
+    def done(f: asyncio.Future[tuple[list[Finding], float] | None]) -> None:
+        if ls.in_flight.get(path, (None, None))[1] is f:
+            ls.in_flight.pop(path, None)
+        if not ls.in_flight:
+            # The snapshot served the analyses of one project version; its memos go with it.
+            _snapshots.pop(ls, None)
+        if f.cancelled() or f.exception() is not None:
+            if not f.cancelled():
+                log.error("linting %s failed", path, exc_info=f.exception())
+            return
+        result = f.result()
+        latest = _current(ls, path)
+        if result is not None and (latest is None or latest[1] is None):
+            # Kept unless findings of the current state were made meanwhile on the loop.
+            _store(ls, path, key, *result)
+
+    future.add_done_callback(done)
+    return future
+
+
+def _lines(doc: Document) -> list[str]:
+    return doc.lines or split_lines(doc.text)
+
+
+async def findings_within(ls: MilestoneServer, path: str, seconds: float) -> list[Finding]:
+    """The findings of ``path`` for a request that cannot wait for a whole analysis.
+
+    Waits up to ``seconds`` for the analysis of the current text (started now if none is
+    running); past that, answers with the previous analysis' findings that the edits since left
+    alone (:func:`~milestone_lsp.core.findings.carried_over`), so that a code action right after
+    an edit of a large plan answers at once for the rest of the document.
+    """
+    skipped = ls.analysis_limit(path)
+    if skipped is not None:
+        return [skipped]
+    current = _current(ls, path)
+    if current is None:
+        return []
+    if current[1] is None:
+        task = asyncio.ensure_future(analysed(ls, path))
+        # Not worth waiting for when the document's last analysis took longer than that.
+        if ls.analysis_seconds.get(path, 0.0) < seconds:
+            await asyncio.wait({task}, timeout=seconds)
+        current = _current(ls, path)
+        if current is None:
+            return []
+    if current[1] is not None:
+        return _with_budget_notice(ls, path, current[1])
+    previous = ls.findings_cache.get(path)
+    if previous is None:
+        return findings_for(ls, path)  # nothing to answer from: analysed now
+    old, doc = previous[0][0], current[0][0]
+    carried = carried_over(previous[1], path, _lines(old), _lines(doc))
+    return _with_budget_notice(ls, path, carried)
 
 
 def _with_budget_notice(ls: MilestoneServer, path: str, findings: list[Finding]) -> list[Finding]:
@@ -324,6 +502,8 @@ async def dependents_changed(ls: MilestoneServer, changed: str | None = None) ->
         # ``changed`` is published again too: a later change of the burst may concern it.
         for uri in sorted(ls.open_uris):
             if uri not in ls.pending:
+                await analysed(ls, uri_to_path(uri))
+            if uri not in ls.pending and uri in ls.open_uris:
                 publish(ls, uri)
 
     ls.dependents_task = asyncio.ensure_future(run())
@@ -349,6 +529,9 @@ async def document_changed(ls: MilestoneServer, uri: str, *, immediate: bool = F
         if ls.pull_mode:
             refresh(ls)
             return
+        await analysed(ls, uri_to_path(uri))
+        if uri not in ls.open_uris or ls.workspace.get_text_document(uri).version != version:
+            return  # changed again meanwhile: that change publishes
         publish(ls, uri)
         await dependents_changed(ls, uri)
 
@@ -371,6 +554,7 @@ def register_pull(ls: MilestoneServer) -> None:
         uri = params.text_document.uri
         try:
             await ls.ready()
+            await analysed(ls, uri_to_path(uri))
             items = diagnostics_for(ls, uri)
         except Exception:
             log.exception("pull diagnostics failed")
@@ -391,6 +575,7 @@ def register_pull(ls: MilestoneServer) -> None:
         for doc in sorted(ls.projects, key=lambda d: d.path):
             try:
                 uri = path_to_uri(doc.path)
+                await analysed(ls, doc.path)
                 items = diagnostics_for(ls, uri)
             except Exception:
                 log.exception("workspace diagnostics failed for %s", doc.path)

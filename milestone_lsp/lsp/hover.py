@@ -20,6 +20,7 @@ from milestone_lsp.core.summaries import (
 )
 from milestone_lsp.lsp import deferred
 from milestone_lsp.lsp.catalogue import rule_notes
+from milestone_lsp.lsp.diagnostics import ANSWER_WITHIN, findings_within
 from milestone_lsp.lsp.state import MilestoneServer, guarded
 
 if TYPE_CHECKING:
@@ -102,7 +103,8 @@ def register(server: MilestoneServer) -> None:
         pos = ls.conv.from_position(index, params.position)
         found = hover_markdown(ls, doc, pos)
         # On a diagnostic: what its rule checks, with its page (the editor shows the message).
-        notes = rule_notes(ls, doc, pos)
+        # Right after an edit of a large plan, from the findings its analysis will keep.
+        notes = rule_notes(ls, doc, pos, await findings_within(ls, doc.path, ANSWER_WITHIN))
         if found is None and notes is None:
             return None
         if found is None:

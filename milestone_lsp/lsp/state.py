@@ -14,6 +14,7 @@ import contextlib
 import functools
 import logging
 import os
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -83,6 +84,18 @@ class MilestoneServer(LanguageServer):
         self.findings_cache: dict[
             str, tuple[tuple[Document, Workspace, int, Config], list[Finding]]
         ] = {}
+        # The analysis of each document running off the event loop, with the state it is of.
+        self.in_flight: dict[
+            str,
+            tuple[
+                tuple[Document, Workspace, int, Config],
+                asyncio.Future[tuple[list[Finding], float] | None],
+            ],
+        ] = {}
+        # Seconds the last analysis of each document took.
+        self.analysis_seconds: dict[str, float] = {}
+        # One analysis at a time (the engine keeps per-section results between analyses).
+        self.check_lock = threading.RLock()
         # Documents not analysed because they are above max_file_size: path -> size in bytes.
         self.oversized: dict[str, int] = {}
         # Open documents whose analysis took longer than request_time_budget_ms: path -> ms.

@@ -132,6 +132,7 @@ def checked_findings(
     *,
     select: set[str] | None = None,
     ignore: Iterable[str] = (),
+    stop: Callable[[], bool] | None = None,
 ) -> list[Finding]:
     """A document's findings as both shells report them.
 
@@ -139,7 +140,7 @@ def checked_findings(
     only the finding that says so (MS905), so that such a plan is never silently passed.
     """
     if is_milestone_document(doc, display, config):
-        return check_document(ws, doc, config, select=select, ignore=set(ignore))
+        return check_document(ws, doc, config, select=select, ignore=set(ignore), stop=stop)
     name = Path(display).name
     if (
         config.is_excluded(display)
@@ -149,7 +150,7 @@ def checked_findings(
         or not reads_nothing(doc)
     ):
         return []
-    return check_document(ws, doc, config, select={NOTHING_READ}, ignore=set(ignore))
+    return check_document(ws, doc, config, select={NOTHING_READ}, ignore=set(ignore), stop=stop)
 
 
 def load_config_or_errors(start: Path) -> tuple[LoadedConfig, list[str]]:

@@ -137,10 +137,20 @@ def check_document(
     *,
     select: Container[str] | None = None,
     ignore: Container[str] = (),
+    stop: Callable[[], bool] | None = None,
 ) -> list[Finding]:
-    """Every finding for ``doc`` (after suppressions), sorted by position."""
+    """Every finding for ``doc`` (after suppressions), sorted by position.
+
+    ``stop`` is asked between rules whether the result is still wanted (the document changed
+    again); when it says no, :class:`Cancelled` is raised and the results kept for the next
+    check are those of the last one that ran to its end.
+    """
     with gc_paused():
-        return _check(ws, doc, config, select, ignore)
+        return _check(ws, doc, config, select, ignore, stop)
+
+
+class Cancelled(Exception):
+    """A check stopped because its result was no longer wanted."""
 
 
 def _check(
@@ -149,6 +159,7 @@ def _check(
     config: Config,
     select: Container[str] | None,
     ignore: Container[str],
+    stop: Callable[[], bool] | None = None,
 ) -> list[Finding]:
     rules = active_rules(config, select, ignore)
     ctx = RuleContext(ws, doc, config)
@@ -158,6 +169,8 @@ def _check(
     for r, severity in rules:
         if r.code in (UNUSED_SUPPRESSION, MISSING_REASON):
             continue
+        if stop is not None and stop():
+            raise Cancelled(doc.path)
         ctx.rule = r
         try:
             if r.section_key is not None and doc.parts:

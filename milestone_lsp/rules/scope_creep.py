@@ -36,8 +36,12 @@ def provide(ws: Workspace, additions: Sequence[ScopeCreep]) -> None:
 
 
 def provided(ws: Workspace) -> dict[tuple[str, str], ScopeCreep] | None:
-    """What was handed over for ``ws`` (``None`` when the history is not known)."""
-    return _PROVIDED.get(ws)
+    """What was handed over for ``ws`` (``None`` when the history is not known); for a
+    snapshot, what was handed over for the workspace it was taken of."""
+    found = _PROVIDED.get(ws)
+    if found is None and ws.origin is not None:
+        found = _PROVIDED.get(ws.origin)
+    return found
 
 
 def _revised_in_log(ws: Workspace, deliverable_key: str) -> bool:
