@@ -39,6 +39,9 @@ _Key = tuple["Document", Workspace, int, "Config"]
 # before it answers from the previous one, for the lines the edit left alone (editors ask again
 # when the diagnostics change).
 ANSWER_WITHIN = 0.025
+# An analysis runs off the event loop when the document's last one took this long or more
+# (seconds), or when there was none yet (opening a document starts from empty caches).
+OFF_LOOP_AFTER = 0.06
 # Turns of the event loop an analysis lets go by before it starts off the loop, so that the
 # requests read with a change are answered first.
 _REQUEST_TURNS = 4
@@ -137,6 +140,12 @@ async def analysed(ls: MilestoneServer, path: str) -> None:
         return
     key = current[0]
     running = ls.in_flight.get(path)
+    last = ls.analysis_seconds.get(path)
+    if running is None and last is not None and last < OFF_LOOP_AFTER:
+        # Quick enough to run on the loop: a request waits less for it than the hand-over
+        # to a thread and back costs every edit.
+        findings_for(ls, path)
+        return
     if running is None or not _same(running[0], key):
         # The requests that came with the change go first: while it runs, the analysis shares
         # the interpreter with the event loop.

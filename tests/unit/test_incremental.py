@@ -274,3 +274,40 @@ def test_an_edit_rescans_only_the_parts_it_changed() -> None:
     assert check_document(Workspace([edited]), edited, Config()) == check_document(
         Workspace([whole]), whole, Config()
     )
+
+
+def test_a_check_stopped_between_rules_leaves_the_next_check_exact() -> None:
+    """``stop`` ends a check between rules (Cancelled); the check after it, of the same or a
+    later text, equals a whole analysis: a stopped check leaves no half-updated state."""
+    from milestone_lsp.rules.engine import Cancelled
+
+    sections = [
+        f"## Milestone: M{n}\n\n**Goal:** Ship part {n}\n\n**Acceptance Criteria:**\n"
+        f"- [ ] Performance of part {n} is acceptable\n- [x] Unit test coverage >80%\n"
+        for n in range(8)
+    ]
+    models = ModelCache()
+    config = Config()
+    doc = parse("\n".join(sections), "stop.md", models=models, editing=True)
+    check_document(Workspace([doc]), doc, config)
+    for asked in (1, 5, 20):
+        sections[3] = sections[3].replace("is acceptable", "is fine").replace("[ ]", "[x]")
+        edited = parse("\n".join(sections), "stop.md", models=models, editing=True)
+        calls = 0
+
+        def stop(asked: int = asked) -> bool:
+            nonlocal calls
+            calls += 1
+            return calls > asked
+
+        try:
+            check_document(Workspace([edited]), edited, config, stop=stop)
+        except Cancelled:
+            pass
+        else:
+            raise AssertionError("the check ran to its end")
+        whole = parse("\n".join(sections), "stop.md", chunked=False)
+        assert check_document(Workspace([edited]), edited, config) == check_document(
+            Workspace([whole]), whole, config
+        )
+        sections[3] += "- [ ] Another criterion of part 3 passes in CI\n"
