@@ -12,7 +12,7 @@ import logging
 import os
 import time
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
@@ -518,6 +518,32 @@ async def dependents_changed(ls: MilestoneServer, changed: str | None = None) ->
     ls.dependents_task = asyncio.ensure_future(run())
 
 
+# The changes being analysed and published with the collector held, and whether it was
+# enabled when the first of them began.
+_holds = 0
+_was_enabled = False
+
+
+@contextlib.contextmanager
+def _collect_after() -> Iterator[None]:
+    """Hold the cyclic garbage collector from a change's analysis until its diagnostics are
+    sent. The analysis pauses the collector while it runs (``gc_paused``); re-enabled at its
+    end, the collector would scan the analysis' young objects at once, before the conversion
+    and the publish, on every keystroke (3–4 ms at 10k lines). Held to here, that collection
+    runs after the diagnostics are on their way."""
+    global _holds, _was_enabled
+    if _holds == 0:
+        _was_enabled = gc.isenabled()
+        gc.disable()
+    _holds += 1
+    try:
+        yield
+    finally:
+        _holds -= 1
+        if _holds == 0 and _was_enabled:
+            gc.enable()
+
+
 async def document_changed(ls: MilestoneServer, uri: str, *, immediate: bool = False) -> None:
     """Lint ``uri`` after the debounce delay, then the documents that depend on it."""
     previous = ls.pending.pop(uri, None)
@@ -538,10 +564,11 @@ async def document_changed(ls: MilestoneServer, uri: str, *, immediate: bool = F
         if ls.pull_mode:
             refresh(ls)
             return
-        await analysed(ls, uri_to_path(uri))
-        if uri not in ls.open_uris or ls.workspace.get_text_document(uri).version != version:
-            return  # changed again meanwhile: that change publishes
-        publish(ls, uri)
+        with _collect_after():
+            await analysed(ls, uri_to_path(uri))
+            if uri not in ls.open_uris or ls.workspace.get_text_document(uri).version != version:
+                return  # changed again meanwhile: that change publishes
+            publish(ls, uri)
         await dependents_changed(ls, uri)
 
     task = asyncio.ensure_future(run())
