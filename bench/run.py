@@ -159,6 +159,7 @@ def bench_inprocess(paths: dict[str, Path], sizes: list[str]) -> None:
             (sections, "_eol"),
             (syntax, "normalize_name"),
             (positions, "line_index"),
+            (positions, "line_ending"),
             (approvals, "_line_ending"),
             (syntax, "clean_inline"),
             (claims, "_line_claim"),

@@ -191,8 +191,12 @@ class LineIndex:
         return Position(line, decode_column(self.lines[line], units, encoding))
 
 
+@lru_cache(maxsize=4)
 def line_ending(text: str) -> str:
-    """The dominant line terminator of ``text`` (``\\n`` when it has none)."""
+    """The dominant line terminator of ``text`` (``\\n`` when it has none).
+
+    Remembered for the last few texts: every inserted template and fix asks, and counting the
+    terminators of a 100k-line plan takes ~10 ms."""
     crlf = text.count("\r\n")
     lf = text.count("\n") - crlf
     cr = text.count("\r") - crlf
