@@ -156,9 +156,9 @@ async def analysed(ls: MilestoneServer, path: str) -> None:
             return  # analysed meanwhile, or changed again: that change asks for its own
         key = current[0]
         running = ls.in_flight.get(path)
-    if running is None or not _same(running[0], key):
-        running = (key, _start(ls, path, key))
-        ls.in_flight[path] = running
+        if running is None or not _same(running[0], key):
+            running = (key, _start(ls, path, key))
+            ls.in_flight[path] = running
     with contextlib.suppress(Exception):  # logged when it ended; the caller analyses again
         await asyncio.shield(running[1])
 
@@ -168,7 +168,6 @@ def _start(
 ) -> asyncio.Future[tuple[list[Finding], float] | None]:
     snap = _snapshot(ls, key[1])
     display = ls.display_path(path)
-
     live = key[1]
     version = ls.version_for(path)
 
@@ -217,10 +216,6 @@ def _start(
     return future
 
 
-def _lines(doc: Document) -> list[str]:
-    return doc.lines or split_lines(doc.text)
-
-
 async def findings_within(ls: MilestoneServer, path: str, seconds: float) -> list[Finding]:
     """The findings of ``path`` for a request that cannot wait for a whole analysis.
 
@@ -249,7 +244,9 @@ async def findings_within(ls: MilestoneServer, path: str, seconds: float) -> lis
     if previous is None:
         return findings_for(ls, path)  # nothing to answer from: analysed now
     old, doc = previous[0][0], current[0][0]
-    carried = carried_over(previous[1], path, _lines(old), _lines(doc))
+    carried = carried_over(
+        previous[1], path, old.lines or split_lines(old.text), doc.lines or split_lines(doc.text)
+    )
     return _with_budget_notice(ls, path, carried)
 
 
