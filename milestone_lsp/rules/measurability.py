@@ -341,6 +341,64 @@ class _LazyPattern:
         return self._get().finditer(text)
 
 
+def _lowercase_pattern(pattern: str) -> str:
+    """``pattern`` for lower-case text: every letter outside an escape (``\\W``, ``\\d``) in
+    lower case."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+        else:
+            out.append(pattern[i].lower())
+            i += 1
+    return "".join(out)
+
+
+# Characters that a case-insensitive pattern matches to an ASCII letter (or to "µ") although
+# lower-casing does not turn them into it: text holding one is searched case-insensitively.
+_FOLDS_APART: Final = frozenset("\u0130\u0131\u017f\u212a\u00b5\u039c\u03bc")
+
+
+def _cue_text(masked: str, lowered: str) -> str | None:
+    """``lowered`` when the case-blind cue patterns may search it in place of ``masked`` (same
+    offsets, same matches), else None."""
+    if masked.isascii():
+        return lowered
+    if len(lowered) != len(masked) or not _FOLDS_APART.isdisjoint(masked):
+        return None
+    return lowered
+
+
+class _CasePattern:
+    """A case-insensitive pattern, also compiled case-sensitively for lower-case text.
+
+    A case-insensitive alternation of words is tried at every position of the text in full;
+    the same pattern in lower case, over the lower-cased text, skips most positions at its
+    first character. Both are compiled on first use; ``lowered`` (from :func:`_cue_text`)
+    selects the fast one, and match offsets are those of the original text either way.
+    """
+
+    __slots__ = ("_blind", "_lower")
+
+    def __init__(self, pattern: str) -> None:
+        self._blind = _LazyPattern(pattern, re.I)
+        self._lower = _LazyPattern(_lowercase_pattern(pattern))
+
+    def search(self, masked: str, lowered: str | None) -> re.Match[str] | None:
+        """The first match, in ``lowered`` when given, else case-insensitively in ``masked``."""
+        if lowered is not None:
+            return self._lower.search(lowered)
+        return self._blind.search(masked)
+
+    def finditer(self, masked: str, lowered: str | None) -> Iterator[re.Match[str]]:
+        """Every match, as :meth:`search` chooses the text."""
+        if lowered is not None:
+            return self._lower.finditer(lowered)
+        return self._blind.finditer(masked)
+
+
 _NUMBER_WORDS: Final = (
     r"zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
@@ -358,55 +416,84 @@ _THRESHOLD_LEADS: Final = (
     r"fewer than|greater than|under|below|above|over|within|up to|exceeds?|exceeding|"
     r"maximum of|minimum of|max(?:imum)?|min(?:imum)?|exactly|target(?:ing)?|budget of)\s+"
 )
-_THRESHOLD_RE: Final = _LazyPattern(
+# The alternatives are grouped by their first character (an operator, a digit, a letter): no
+# two groups can match at the same position, so the first match is the one of the plain
+# alternation, and each position tries only the group its character can open.
+_THRESHOLD_RE: Final = _CasePattern(
     r"(?:<=|>=|≤|≥|<|>|==|=|±|~|≈)\s*-?\d+(?:[.,]\d+)*(?:\s?" + _UNIT + r"(?![A-Za-z]))?"
-    r"|"
+    # "200 ms", "5MB", and the hyphenated adjective "30-minute soak".
+    r"|(?=\d)(?:\d+(?:[.,]\d+)*(?:\s?|-)" + _UNIT + r"(?![A-Za-z])"
+    r"|\b\d+\s*/\s*\d+\b|\b\d+\+"
+    r"|\b\d+(?:[.,]\d+)?\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?\s?" + _UNIT + r"(?![A-Za-z]))"
+    r"|(?=[^\W\d_])(?:"
     + _THRESHOLD_LEADS
     + _NUM
-    # "200 ms", "5MB", and the hyphenated adjective "30-minute soak".
-    + r"|\d+(?:[.,]\d+)*(?:\s?|-)"
-    + _UNIT
-    + r"(?![A-Za-z])"
-    r"|\b[pP](?:50|75|90|95|99|999)\b|\b\d+\s*/\s*\d+\b|\b\d+\+"
-    r"|\b\d+(?:[.,]\d+)?\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?\s?" + _UNIT + r"(?![A-Za-z])"
-    r"|\b(?:percent|percentile)\b",
-    re.I,
+    + r"|\b[pP](?:50|75|90|95|99|999)\b|\b(?:percent|percentile)\b)"
 )
 # The alternatives of the threshold pattern that need no digit: a text without one is searched
 # with these alone (the same first match; most criteria have no digit).
-_THRESHOLD_WORDS_RE: Final = _LazyPattern(
-    _THRESHOLD_LEADS + _NUM + r"|\b(?:percent|percentile)\b", re.I
-)
+_THRESHOLD_WORDS_RE: Final = _CasePattern(_THRESHOLD_LEADS + _NUM + r"|\b(?:percent|percentile)\b")
 # What the identifier pattern needs somewhere in the text: a path, file or flag character, an
 # underscore, a digit, or a lower-case letter followed by a capital (camelCase).
 _IDENT_NEEDS: Final = re.compile(r"[/._\-\d]|[a-z][A-Z]")
 _DIGIT: Final = re.compile(r"\d")
 # A number in front of a word counts things ("3 device models", "eight usable powers", "zero
 # critical vulnerabilities"). "one" is weaker: it is often an article ("one meaningful combo").
-_COUNT_RE: Final = _LazyPattern(
-    r"(?<![\w.\-/])(?:\d+(?:[.,]\d+)*|" + _NUMBER_WORDS + r")\s+[^\W\d_]", re.I
+_COUNT_RE: Final = _CasePattern(
+    r"(?<![\w.\-/])(?:\d+(?:[.,]\d+)*|" + _NUMBER_WORDS + r")\s+[^\W\d_]"
 )
-_ONE_RE: Final = _LazyPattern(r"\b(?:(?:at least|exactly|only|just|at most) )?one\b", re.I)
-_DATE_RE: Final = _LazyPattern(
+_ONE_RE: Final = _CasePattern(r"\b(?:(?:at least|exactly|only|just|at most) )?one\b")
+_DATE_RE: Final = _CasePattern(
     r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b(?:week|sprint|day|q)\s?\d+\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b",
-    re.I,
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b"
 )
-_IDENT_RE: Final = _LazyPattern(
-    r"(?<![\w/.-])(?:[\w-]+/)+[\w.-]*|\b[\w-]+\.(?:md|py|js|mjs|ts|tsx|jsx|json|ya?ml|toml|go|"
-    r"rs|java|kt|swift|rb|php|cs|c|h|cpp|hpp|sh|ps1|txt|csv|html|css|scss|lock|cfg|ini|xml|sql|"
-    r"proto|env|gradle|aab|apk|exe|dll|zip|tar|gz|pdf|png|svg|gif|ipynb|lua|gd|tscn|cmake)\b"
-    r"|(?<!\w)--?[a-z][\w-]+|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b[a-z]+_[a-z0-9_]+\b"
-    r"|\b[a-z]+[A-Z][A-Za-z]+\b|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\bHTTP\s?[1-5]\d\d\b"
-    r"|\b[1-5]\d\d (?:OK|Created|Accepted|No Content|Not Found|Unauthorized|Forbidden|response)\b"
-    r"|\b(?:exit(?:s)?(?: code| status)?|returns?|status)\s+[0-9]+\b",
+# Identifiers by kind, each with a character it cannot match without (the camelCase kind
+# needs a lower-case letter followed by a capital, the status codes a digit): a path, a file
+# name, a command-line flag, a snake_case or CONSTANT name, a camelCase name, a status code.
+_IDENT_KINDS: Final = (
+    ("/", r"(?<![\w/.-])(?:[\w-]+/)+[\w.-]*"),
+    (
+        ".",
+        r"\b[\w-]+\.(?:md|py|js|mjs|ts|tsx|jsx|json|ya?ml|toml|go|rs|java|kt|swift|rb|php|cs|c|"
+        r"h|cpp|hpp|sh|ps1|txt|csv|html|css|scss|lock|cfg|ini|xml|sql|proto|env|gradle|aab|apk|"
+        r"exe|dll|zip|tar|gz|pdf|png|svg|gif|ipynb|lua|gd|tscn|cmake)\b",
+    ),
+    ("-", r"(?<!\w)--?[a-z][\w-]+"),
+    ("_", r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b[a-z]+_[a-z0-9_]+\b"),
+    ("aA", r"\b[a-z]+[A-Z][A-Za-z]+\b|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b"),
+    (
+        "0",
+        r"\bHTTP\s?[1-5]\d\d\b"
+        r"|\b[1-5]\d\d (?:OK|Created|Accepted|No Content|Not Found|Unauthorized|Forbidden|"
+        r"response)\b|\b(?:exit(?:s)?(?: code| status)?|returns?|status)\s+[0-9]+\b",
+    ),
 )
+_IDENT_RE: Final = _LazyPattern("|".join(pattern for _need, pattern in _IDENT_KINDS))
+_IDENT_PATTERNS: Final = tuple((need, _LazyPattern(pattern)) for need, pattern in _IDENT_KINDS)
+_CAMEL_NEEDS: Final = re.compile(r"[a-z][A-Z]")
+
+
+def _names_identifier(masked: str, digit: bool) -> bool:
+    """Whether ``masked`` names an identifier (``_IDENT_RE`` matches somewhere in it): each
+    kind is searched only when the text holds what it needs."""
+    for need, pattern in _IDENT_PATTERNS:
+        if need == "aA":
+            present = _CAMEL_NEEDS.search(masked) is not None
+        elif need == "0":
+            present = digit
+        else:
+            present = need in masked
+        if present and pattern.search(masked) is not None:
+            return True
+    return False
+
+
 _QUOTED_RE: Final = _LazyPattern(r"\"[^\"]{2,}\"|“[^”]{2,}”|'[^'\s][^']*[^'\s]'(?!\w)")
 _MIXED_ID_RE: Final = _LazyPattern(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,}\b")
 # Verbs and adjectives naming an objective result or an explicit test. A check verb may close
 # a hyphenated word ("snapshot-tested"); a scope word may not ("read-only", "no-op"), and
 # "no longer" / "not only" are not checks.
-_CHECK_RE: Final = _LazyPattern(
+_CHECK_RE: Final = _CasePattern(
     r"\b(?:(?:tested|tests? pass(?:es|ed|ing)?|pass(?:es|ed|ing)?|fail(?:s|ed)? "
     r"(?:validation|the build|ci)|verified|reproduc(?:e|es|ed|ible)|identical|"
     r"deterministic(?:ally)?|byte-for-byte|logged|reported|rejected|rejects|returns?|"
@@ -414,8 +501,7 @@ _CHECK_RE: Final = _LazyPattern(
     r"asserts?|diff|grep|absent|lists?|includes?|contains?|accepted|avoids?|blocked|denied|"
     r"refuses?|emits?|warns?|shows?|displays?)"
     r"|(?<!-)(?!no longer\b|no more\b(?! than))(?<!not )"
-    r"(?:green|exact(?:ly)?|same|always|never|only|no|zero|none|without))(?![\w-])",
-    re.I,
+    r"(?:green|exact(?:ly)?|same|always|never|only|no|zero|none|without))(?![\w-])"
 )
 _PAREN_RE: Final = _LazyPattern(r"\(([^()]{3,})\)")
 
@@ -580,7 +666,6 @@ def _mask(text: str) -> tuple[str, int]:
 
     Also returns how many code spans were blanked (they are check cues).
     """
-    chars = list(text)
     code_spans = 0
     spans: list[tuple[int, int]] = []
     # Each pattern is tried only when the text holds a character it needs (a backtick, "://" or
@@ -599,23 +684,55 @@ def _mask(text: str) -> tuple[str, int]:
         regexes.append(_URL_RE)
     if "<!--" in text:
         regexes.append(_COMMENT_RE)
-    regexes += (_STATUS_RE, _GHERKIN_RE)
+    if _STATUS_NEEDS.search(text) is not None:
+        regexes.append(_STATUS_RE)
+    regexes.append(_GHERKIN_RE)
     if "*" in text or "_" in text or "~~" in text:
         regexes.append(_EMPHASIS_RE)
     for regex in regexes:
         spans.extend(m.span() for m in regex.finditer(text))
+    chars = list(text)
     for start, end in spans:
         _blank(chars, start, end)
     # Trailing status words are found after emphasis is gone ("- **COMPLETE**" -> "- COMPLETE").
     masked = "".join(chars) if spans else text
-    trailing = [m.span() for m in _TRAILING_STATUS_RE.finditer(masked)]
-    for start, end in trailing:
-        _blank(chars, start, end)
-    if trailing:
-        masked = "".join(chars)
-    # Control characters and odd whitespace behave like spaces for every regex below.
-    masked = re.sub(r"[\x00-\x1f\x7f\u200b-\u200f\u2028\u2029]", " ", masked)
+    if _may_close_with_status(masked):
+        trailing = [m.span() for m in _TRAILING_STATUS_RE.finditer(masked)]
+        for start, end in trailing:
+            _blank(chars, start, end)
+        if trailing:
+            masked = "".join(chars)
+    # Control characters and odd whitespace behave like spaces for every regex below (each of
+    # them is unprintable).
+    if not masked.isprintable():
+        masked = _ODD_SPACE_RE.sub(" ", masked)
     return masked, code_spans
+
+
+_ODD_SPACE_RE: Final = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028\u2029]")
+# Every match of _STATUS_RE holds two capitals in a row (or "N/"), a parenthesis or a mark.
+_STATUS_NEEDS: Final = re.compile(r"[A-Z][A-Z/]|[(✓✔✅☑❌✗✘⚠⏳🚧🔄←]")
+# The last word of each status word (_STATUS_WORDS), in lower case: "N/A" ends in "a".
+_STATUS_LAST_WORDS: Final = _words(
+    "completed complete done progress next planned blocked fixed wip pass passed fail failed "
+    "pending skipped deferred partial verified a"
+)
+_ASCII_LETTERS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _may_close_with_status(masked: str) -> bool:
+    """False when _TRAILING_STATUS_RE cannot match: the text, less its closing spaces, dots,
+    exclamation marks and one parenthesis, does not end in the last word of a status word.
+    (Text that is not ASCII is always searched: some letters fold to ASCII ones.)"""
+    if not masked.isascii():
+        return True
+    tail = masked.rstrip()
+    while tail[-1:] in (".", "!"):
+        tail = tail[:-1].rstrip()
+    if tail.endswith(")"):
+        tail = tail[:-1].rstrip()
+    word = tail[len(tail.rstrip(_ASCII_LETTERS)) :]
+    return word.lower() in _STATUS_LAST_WORDS
 
 
 def _is_predicative(tokens: list[tuple[int, int, str]], i: int, masked: str) -> bool:
@@ -689,6 +806,7 @@ def _soft_cues(
     extra: re.Pattern[str] | None,
     allowed: frozenset[str],
     label_end: int,
+    lowered: str | None = None,
 ) -> list[_Soft]:
     found: list[_Soft] = []
     for i, (start, end, low) in enumerate(tokens):
@@ -738,7 +856,8 @@ def _soft_cues(
         if category == _JUDGEMENT and low.startswith("identif") and i == 0:
             continue  # "Identify the maximum count" is a task, judged elsewhere
         found.append(_Soft(start, end, category, weight, low))
-    lowered = masked.lower()
+    if lowered is None:
+        lowered = masked.lower()
     for m in _PHRASE_RE.finditer(lowered):
         group = m.lastgroup
         assert group is not None
@@ -780,55 +899,60 @@ _ADJ_SUFFIXES: Final = (
 )
 
 
-def _check_cues(masked: str, code_spans: int) -> tuple[dict[str, int], list[str], frozenset[str]]:
+def _check_cues(
+    masked: str, code_spans: int, lowered: str | None = None
+) -> tuple[dict[str, int], list[str], frozenset[str]]:
     """Weights of the check cues by kind, a short description of the strongest ones, and the
-    result words found (lower case)."""
+    result words found (lower case). ``lowered`` is as :func:`_cue_text` gives it."""
     parts: dict[str, int] = {}
     notes: list[str] = []
     # Each pattern below whose every alternative needs a digit is skipped without one.
     digit = _DIGIT.search(masked) is not None
-    threshold = (_THRESHOLD_RE if digit else _THRESHOLD_WORDS_RE).search(masked)
+    threshold = (_THRESHOLD_RE if digit else _THRESHOLD_WORDS_RE).search(masked, lowered)
     if threshold:
         parts["threshold"] = 4
-        notes.append(f"'{threshold.group(0).strip()}' sets a threshold")
+        notes.append(f"'{masked[threshold.start() : threshold.end()].strip()}' sets a threshold")
     counts: list[str] = []
-    for m in _COUNT_RE.finditer(masked):
+    for m in _COUNT_RE.finditer(masked, lowered):
         before = masked[: m.start()].split()
         word = m.group(0).lower()
         if not before and not word[0].isdigit() and not word.startswith("zero"):
             continue  # a leading "Two ..." often stands for an article; "Zero ..", "82 .." count
         if before and before[-1].lower() in _SCOPE_WORDS:
             continue  # "All three patterns ...", "Four zones each ...": scope, not a bar
-        counts.append(m.group(0))
+        counts.append(masked[m.start() : m.end()])
     if counts:
         parts["count"] = min(4, 1 + len(counts))
         if not threshold:
             notes.append(f"'{counts[0].split()[0]}' gives a count")
     else:
-        one = _ONE_RE.search(masked)
+        one = _ONE_RE.search(masked, lowered)
         if one:
             parts["count"] = 2 if " " in one.group(0) else 1
-    if digit and _DATE_RE.search(masked):
+    if digit and _DATE_RE.search(masked, lowered):
         parts["date"] = 2
         notes.append("a date or period is given")
     if code_spans or _QUOTED_RE.search(masked):
         parts["code"] = 2
         notes.append("names a command, file or exact text")
-    elif (_IDENT_NEEDS.search(masked) and _IDENT_RE.search(masked)) or (
-        digit and _MIXED_ID_RE.search(masked)
-    ):
+    elif _names_identifier(masked, digit) or (digit and _MIXED_ID_RE.search(masked)):
         parts["code"] = 1
         notes.append("names a concrete identifier")
-    checks = frozenset(m.group(0).lower() for m in _CHECK_RE.finditer(masked))
+    checks = frozenset(m.group(0).lower() for m in _CHECK_RE.finditer(masked, lowered))
     if checks:
         parts["result"] = min(2, len(checks))
         notes.append("names an observable result")
     for m in _PAREN_RE.finditer(masked):
         inner = m.group(1)
-        if _CHECK_RE.search(inner) or "," in inner or "/" in inner:
+        if "," in inner or "/" in inner or _CHECK_RE.search(inner, _inner(lowered, m)):
             parts["paren"] = 1  # "(no white screen)", "(login/logout/refresh)"
             break
     return parts, notes, checks
+
+
+def _inner(lowered: str | None, m: re.Match[str]) -> str | None:
+    """The lower-cased text of a match's first group, when the text was lower-cased."""
+    return None if lowered is None else lowered[m.start(1) : m.end(1)]
 
 
 @lru_cache(maxsize=64)
@@ -969,6 +1093,7 @@ class _Reading:
     foreign: bool
     allowed: frozenset[str]
     label_end: int
+    lowered: str | None  # as _cue_text gives it
 
 
 def _read(
@@ -980,14 +1105,16 @@ def _read(
     masked, code_spans = masking if masking is not None else _mask(text)
     tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN_RE.finditer(masked)]
     label_end = _label_end(masked)
-    soft = _soft_cues(masked, tokens, extra, allowed_set, label_end)
+    lowered = masked.lower()
+    soft = _soft_cues(masked, tokens, extra, allowed_set, label_end, lowered)
     foreign = _foreign(tokens, masked)
     if soft and foreign:
         # The built-in lexicon is English; in other languages its hits are mostly cognates
         # ("ideal olarak", "optimize RAM"). Only the user's own words still count.
         soft = [s for s in soft if s.category == _CONFIGURED]
     soft = [s for s in soft if text[s.start : s.end].lower() not in allowed_set]
-    parts, notes, checks = _check_cues(masked, code_spans)
+    cue_text = _cue_text(masked, lowered)
+    parts, notes, checks = _check_cues(masked, code_spans, cue_text)
     return _Reading(
         text,
         masked,
@@ -1000,6 +1127,7 @@ def _read(
         foreign,
         allowed_set,
         label_end,
+        cue_text,
     )
 
 
@@ -1116,6 +1244,7 @@ _BARE_SHAPES: Final = (
     "shape:bare-task",
 )
 _ASIDE_RE: Final = re.compile(r"\([^()]*\)")
+_SLASH_LIST_RE: Final = re.compile(r"\w/\w+/\w")
 _MODALS: Final = _words("can cannot could must should will would may might shall")
 # Base forms that open a task instead of stating a result ("Confirm the limits", "Set up
 # logging"): common English work verbs. Those that are nouns as often ("Test coverage",
@@ -1216,7 +1345,7 @@ def _predicate_shapes(
         if not answered:
             feats["shape:bare-fragment"] = 1.0
     body_text = reading.masked[max(label_end, 0) :]
-    if body_text.count(",") >= 2 or re.search(r"\w/\w+/\w", body_text):
+    if body_text.count(",") >= 2 or ("/" in body_text and _SLASH_LIST_RE.search(body_text)):
         feats["shape:list"] = 1.0  # a stated content: "defines objective, metrics, and model"
     # A universal claim in the predicate with no count: "handles all error conditions",
     # "works everywhere" (a leading "All tests ..." only sets the scope).
@@ -1292,7 +1421,11 @@ def _check_placement(
     if not soft_starts:
         return
     masked = reading.masked
-    verbs = [m for m in _CHECK_RE.finditer(masked) if not _SCOPE_CHECK.fullmatch(m.group(0))]
+    verbs = [
+        m
+        for m in _CHECK_RE.finditer(masked, reading.lowered)
+        if not _SCOPE_CHECK.fullmatch(m.group(0))
+    ]
     qualified = [
         m
         for m in verbs
@@ -1352,8 +1485,8 @@ def _main_clause_participle(words: list[str]) -> bool:
 
 def _participle(word: str) -> bool:
     """A past participle by its form: regular "-ed" or a common irregular one."""
-    return (len(word) > 4 and word.endswith("ed") and not word.endswith("eed")) or (
-        word in _IRREGULAR_PARTICIPLES
+    return word in _IRREGULAR_PARTICIPLES or (
+        word.endswith("ed") and len(word) > 4 and not word.endswith("eed")
     )
 
 

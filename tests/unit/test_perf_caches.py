@@ -207,3 +207,118 @@ def test_topic_word_tables_agree_with_the_topic_pattern_word_by_word() -> None:
     for fragment in _TOPIC_FRAGMENTS:
         for text in (fragment, f"The {fragment} is ok.", f"{fragment}-{fragment}"):
             assert measurability._topic_ascii(text) == _topic_by_pattern(text), text
+
+
+_CUE_PATTERNS = (
+    measurability._THRESHOLD_RE,
+    measurability._THRESHOLD_WORDS_RE,
+    measurability._COUNT_RE,
+    measurability._ONE_RE,
+    measurability._DATE_RE,
+    measurability._CHECK_RE,
+)
+# Pieces the cue, identifier and status patterns read, in several cases, with the letters that
+# fold to ASCII ones under a case-insensitive match.
+_CUE_FRAGMENTS = [
+    variant
+    for word in (
+        "at least",
+        "under",
+        "within",
+        "p95",
+        "percent",
+        "200",
+        "3.5",
+        "10",
+        "ms",
+        "MB",
+        "KiB",
+        "µs",
+        "×",
+        "<=",
+        "≥",
+        "±",
+        "~",
+        "=",
+        "/",
+        "+",
+        "-",
+        "–",
+        "to",
+        "three",
+        "Zero",
+        "one",
+        "exactly one",
+        "2026-12-07",
+        "sprint 3",
+        "Jan 5",
+        "tests pass",
+        "passes",
+        "verified",
+        "no longer",
+        "not only",
+        "same",
+        "without",
+        "returns",
+        "exit code",
+        "HTTP 404",
+        "200 OK",
+        "src/app.py",
+        "config.yaml",
+        "--dry-run",
+        "MAX_SIZE",
+        "snake_case",
+        "camelCase",
+        "PascalCase",
+        "v2",
+        "DONE",
+        "(IN PROGRESS)",
+        "N/A",
+        "Complete",
+        "done!",
+        "✅",
+        "←",
+        "WIP",
+        "(",
+        ")",
+        ".",
+        "!",
+        "ſ",
+        "K",
+        "İ",
+        "Μ",
+        "é",
+    )
+    for variant in (word, word.upper(), word.title())
+]
+_CUE_TEXTS = st.lists(
+    st.tuples(st.sampled_from(_CUE_FRAGMENTS), st.sampled_from([" ", "", " - ", ": ", ", "])),
+    max_size=7,
+).map(lambda parts: "".join(word + sep for word, sep in parts))
+
+
+@settings(max_examples=800, deadline=None)
+@given(_CUE_TEXTS)
+def test_lower_case_cue_patterns_match_as_the_case_insensitive_ones(text: str) -> None:
+    """Where the cue patterns search the lower-cased text, they find the same spans."""
+    lowered = measurability._cue_text(text, text.lower())
+    for pattern in _CUE_PATTERNS:
+        blind = [m.span() for m in pattern.finditer(text, None)]
+        if lowered is not None:
+            assert [m.span() for m in pattern.finditer(text, lowered)] == blind, text
+        first = pattern.search(text, lowered)
+        assert (first.span() if first else None) == (blind[0] if blind else None), text
+
+
+@settings(max_examples=800, deadline=None)
+@given(_CUE_TEXTS)
+def test_shortcuts_skip_only_patterns_that_cannot_match(text: str) -> None:
+    """The identifier kinds together are the identifier pattern; the status gates skip a
+    search only where it finds nothing."""
+    digit = measurability._DIGIT.search(text) is not None
+    found = measurability._IDENT_RE.search(text) is not None
+    assert measurability._names_identifier(text, digit) is found, text
+    if not measurability._may_close_with_status(text):
+        assert measurability._TRAILING_STATUS_RE.search(text) is None, text
+    if measurability._STATUS_NEEDS.search(text) is None:
+        assert measurability._STATUS_RE.search(text) is None, text
