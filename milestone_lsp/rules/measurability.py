@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from string import ascii_letters
 from typing import Final
 
 from milestone_lsp.rules.measurability_model import Model
@@ -433,9 +434,6 @@ _THRESHOLD_RE: Final = _CasePattern(
 # The alternatives of the threshold pattern that need no digit: a text without one is searched
 # with these alone (the same first match; most criteria have no digit).
 _THRESHOLD_WORDS_RE: Final = _CasePattern(_THRESHOLD_LEADS + _NUM + r"|\b(?:percent|percentile)\b")
-# What the identifier pattern needs somewhere in the text: a path, file or flag character, an
-# underscore, a digit, or a lower-case letter followed by a capital (camelCase).
-_IDENT_NEEDS: Final = re.compile(r"[/._\-\d]|[a-z][A-Z]")
 _DIGIT: Final = re.compile(r"\d")
 # A number in front of a word counts things ("3 device models", "eight usable powers", "zero
 # critical vulnerabilities"). "one" is weaker: it is often an article ("one meaningful combo").
@@ -717,7 +715,6 @@ _STATUS_LAST_WORDS: Final = _words(
     "completed complete done progress next planned blocked fixed wip pass passed fail failed "
     "pending skipped deferred partial verified a"
 )
-_ASCII_LETTERS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _may_close_with_status(masked: str) -> bool:
@@ -731,7 +728,7 @@ def _may_close_with_status(masked: str) -> bool:
         tail = tail[:-1].rstrip()
     if tail.endswith(")"):
         tail = tail[:-1].rstrip()
-    word = tail[len(tail.rstrip(_ASCII_LETTERS)) :]
+    word = tail[len(tail.rstrip(ascii_letters)) :]
     return word.lower() in _STATUS_LAST_WORDS
 
 
