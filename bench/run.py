@@ -142,7 +142,7 @@ def bench_inprocess(paths: dict[str, Path], sizes: list[str]) -> None:
     from milestone_lsp.core.blocks import BlockCache
     from milestone_lsp.core.parser import ModelCache, parse
     from milestone_lsp.core.workspace import Workspace
-    from milestone_lsp.rules import approvals, claims, measurability, sections
+    from milestone_lsp.rules import approvals, claims, criteria, measurability, sections
     from milestone_lsp.rules.catalogue import all_rules
     from milestone_lsp.rules.engine import check_document
     from milestone_lsp.settings.config import Config
@@ -165,6 +165,7 @@ def bench_inprocess(paths: dict[str, Path], sizes: list[str]) -> None:
             (claims, "_line_claim"),
             (claims, "_planned_tag_of"),
             (sections, "_phase_marks"),
+            (criteria, "_rewrites"),
         )
         if hasattr(getattr(module, name, None), "cache_clear")
     ]

@@ -1038,8 +1038,9 @@ class _Builder:
         current = self.field
         if current is not None and (
             container is None
-            # By identity: comparing fields by value walks every item they hold.
-            or any(f is current for f in container.fields.values())
+            # By identity: comparing fields by value walks every item they hold. A field is
+            # only ever kept under its own key.
+            or (current.key is not None and container.fields.get(current.key) is current)
             or any(f is current for f in container.unknown_fields)
         ):
             current.items.append(it)

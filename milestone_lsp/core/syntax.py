@@ -12,7 +12,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 from functools import lru_cache
 
-from milestone_lsp.core.lazyre import lazy
+from milestone_lsp.core.lazyre import lazy, word_alternation
 from milestone_lsp.core.model import Status
 
 # --- status words and marks -------------------------------------------------------------------
@@ -89,7 +89,8 @@ STATUS_MARKS: dict[str, Status] = {
     "✘": Status.FAILED,
 }
 
-_WORDS = "|".join(sorted((re.escape(w) for w in _STATUS_WORDS), key=len, reverse=True))
+# Longest first (as escaped), grouped by first letter (word_alternation: the same matches).
+_WORDS = word_alternation(sorted(_STATUS_WORDS, key=lambda w: len(re.escape(w)), reverse=True))
 _MARKS = "|".join(sorted((re.escape(m) for m in STATUS_MARKS), key=len, reverse=True))
 
 # A parenthesised or bracketed tag whose first words are a status: "(COMPLETE)",

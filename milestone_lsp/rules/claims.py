@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.inventory import Criterion, criteria_inventory, status_cell_state
-from milestone_lsp.core.lazyre import lazy
+from milestone_lsp.core.lazyre import lazy, word_alternation
 from milestone_lsp.core.model import Document, Heading, Status
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
@@ -128,7 +128,22 @@ def _nested(lines: Sequence[str], number: int) -> Iterator[tuple[int, str]]:
 
 
 _NOTE_WORDS = re.compile(
-    r"pending|await|waiting|not |untested|unverified|never |to be |ready to |need|require|implicit"
+    word_alternation(
+        (
+            "pending",
+            "await",
+            "waiting",
+            "not ",
+            "untested",
+            "unverified",
+            "never ",
+            "to be ",
+            "ready to ",
+            "need",
+            "require",
+            "implicit",
+        )
+    )
 )
 
 
@@ -356,6 +371,9 @@ _QUALIFIED = lazy(r"(?i)^(?:overall|project|final)\s+")
 
 # Every claim holds one of these: a cheap first pass before the patterns.
 _CLAIM_WORDS = re.compile(r"ready|criteria|complete|done|finished|100")
+# And one of these, its kind's own word (see _classify): "ready" for a release claim,
+# "criteria" for all criteria met, a status, completion or progress label for "complete".
+_CLAIM_KIND_WORDS = re.compile(r"ready|criteria|status|completion|progress")
 
 
 def _classify(line: str, *, heading: bool, in_header: bool) -> str | None:
@@ -422,7 +440,7 @@ def _claims(ctx: RuleContext) -> Iterator[_Claim]:
     )
     skip = doc.fenced_lines | doc.comment_lines
     for number in _lines_with(_CLAIM_WORDS, ctx):
-        if number in skip:
+        if number in skip or _CLAIM_KIND_WORDS.search(lines[number].lower()) is None:
             continue
         heading = heading_at.get(number)
         in_header = number < first_section
@@ -754,11 +772,14 @@ def _planned_tag(heading: Heading) -> str | None:
     return _planned_tag_of(heading.text)
 
 
+_PLANNED_WORD = re.compile(word_alternation(PLANNED_WORDS))
+
+
 @lru_cache(maxsize=1 << 16)
 def _planned_tag_of(text: str) -> str | None:
     plain = clean_inline(text)
     lowered = plain.lower()
-    if not any(word in lowered for word in PLANNED_WORDS):
+    if _PLANNED_WORD.search(lowered) is None:
         return None
     _, trailers = strip_trailers(plain, strict_words=False)
     for t in trailers:

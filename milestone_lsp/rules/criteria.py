@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 
 from milestone_lsp.core import templates
 from milestone_lsp.core.edits import TextEdit
@@ -126,6 +127,15 @@ def measurable_rewrites(
     names its topic, an example with figures built on that subject, kept only when the
     analyzer accepts it as measurable.
     """
+    return list(_rewrites(text, verdict, tuple(extra), tuple(allowed)))
+
+
+@lru_cache(maxsize=4096)
+def _rewrites(
+    text: str, verdict: measurability.Verdict, extra: tuple[str, ...], allowed: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    """:func:`measurable_rewrites`, remembered: a plan repeats its vague criteria, and an edit
+    checks the edited section's again."""
     out: list[tuple[str, str]] = []
     slotted = measurability.slot_rewrite(text, verdict)
     if slotted and slotted.strip() != text.strip():
@@ -137,7 +147,7 @@ def measurable_rewrites(
         check = measurability.analyze(candidate, extra_vague=extra, allowed=allowed)
         if check.measurable and not check.placeholder and candidate.strip() != text.strip():
             out.append((f"Rewrite as example: '{candidate}' (review the figures)", candidate))
-    return out[:_MAX_FIXES]
+    return tuple(out[:_MAX_FIXES])
 
 
 @rule(

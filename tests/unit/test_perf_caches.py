@@ -13,6 +13,7 @@ from lsprotocol.converters import get_converter
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.fixall import conflict, pick
+from milestone_lsp.core.lazyre import word_alternation
 from milestone_lsp.core.parser import parse
 from milestone_lsp.core.positions import Position, Range
 from milestone_lsp.core.workspace import Workspace
@@ -322,3 +323,53 @@ def test_shortcuts_skip_only_patterns_that_cannot_match(text: str) -> None:
         assert measurability._TRAILING_STATUS_RE.search(text) is None, text
     if measurability._STATUS_NEEDS.search(text) is None:
         assert measurability._STATUS_RE.search(text) is None, text
+
+
+# Words over a small alphabet share first letters and prefixes ("ab", "abc", "b a"), so that
+# the grouped alternation's order within a letter is what decides.
+_WORDS = st.lists(st.text("abc ", min_size=1, max_size=4), min_size=1, max_size=8)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_WORDS, st.text("abcAB x", max_size=24), st.sampled_from([0, re.IGNORECASE]))
+def test_words_grouped_by_first_letter_match_as_their_plain_alternation(
+    words: list[str], text: str, flags: int
+) -> None:
+    """Grouped or not, an alternation of words gives the same matches and groups, also where
+    what follows it makes the engine go back to a later word."""
+    plain = "|".join(re.escape(w) for w in words)
+    grouped = word_alternation(words)
+    for shape in ("(?:{})", r"\b(?P<w>{})\b", r"(?P<w>{})\s+x", r"(?:{})(?:b|$)"):
+        a = re.compile(shape.format(plain), flags)
+        b = re.compile(shape.format(grouped), flags)
+        assert [(m.span(), m.groups()) for m in a.finditer(text)] == [
+            (m.span(), m.groups()) for m in b.finditer(text)
+        ], (words, text, shape)
+
+
+def test_a_verdicts_topic_is_the_same_whether_worked_out_now_or_later() -> None:
+    """A verdict works its topic out when it is first read; equal verdicts stay equal (and
+    hash alike) whether or not it has been read."""
+    text = "Search is fast enough for most users"
+    measurability._analyze_cached.cache_clear()
+    first = measurability.analyze(text)
+    measurability._analyze_cached.cache_clear()
+    second = measurability.analyze(text)
+    assert first == second and hash(first) == hash(second)  # hashing reads the topic
+    masked, _spans = measurability._mask(text)
+    assert first.topic == second.topic == measurability._topic(masked) == "performance"
+    given_topic = measurability.Verdict(False, False, (), (), "security")
+    assert given_topic.topic == "security"
+    assert repr(first).endswith("topic='performance')")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=12) | st.sampled_from(["", "_", "__ --", "TBD", "???", "{{x}}", "²", "Ⅻ"]))
+def test_placeholder_gates_are_the_tests_they_replace(text: str) -> None:
+    """The placeholder patterns' gates and the "empty criterion" test, as plain Python."""
+    assert (measurability._ALNUM_RE.search(text) is None) is not any(c.isalnum() for c in text)
+    for gate, needs in zip(
+        measurability._PLACEHOLDER_GATES, measurability._PLACEHOLDER_NEEDS, strict=True
+    ):
+        if gate is not None:
+            assert (gate.search(text) is not None) is any(part in text for part in needs)
