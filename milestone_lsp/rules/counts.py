@@ -84,6 +84,8 @@ _SENTENCE_COUNT = re.compile(
     r"(?P<word>closed|done|complete[d]?|finished|merged|shipped)\b",
     re.IGNORECASE,
 )
+# The start of every _SENTENCE_COUNT match, as a cheaper first test of a line.
+_COUNT_PAIR = re.compile(r"\d[ \t]*(?:of|/)[ \t]*\d", re.IGNORECASE)
 _FINISHED = lazy(
     r"(?i)^(?:[✅☑✔✓]|(?:done|complete[d]?|closed|finished|merged|shipped|passed|resolved)\b)"
 )
@@ -121,6 +123,8 @@ def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding
             # Cheap tests first: most lines state no count at all.
             if ("/" not in text and " of " not in text) or n in fenced:
                 continue
+            if _COUNT_PAIR.search(text) is None:
+                continue  # no "N of M" or "N/M" (the pattern below starts with one)
             m = _SENTENCE_COUNT.search(text)
             if m is not None and not text.lstrip().startswith("|"):
                 out.append((n, m))

@@ -107,12 +107,18 @@ def _required_keys(config: Config, milestone: bool) -> list[tuple[str, str]]:
     names: Sequence[str] = (
         config.required_sections.milestone if milestone else config.required_sections.deliverable
     )
+    return list(_keys_of(tuple(names)))
+
+
+@lru_cache(maxsize=64)
+def _keys_of(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``(key, label)`` of each section name, without repeats (asked for each definition)."""
     out: list[tuple[str, str]] = []
     for name in names:
         key = section_key(name)
         if key not in {k for k, _ in out}:
             out.append((key, display_label(key, name.strip())))
-    return out
+    return tuple(out)
 
 
 def find_field(section: Definition, key: str) -> Field | None:
