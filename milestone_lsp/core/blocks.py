@@ -12,6 +12,7 @@ one, so the result always equals a parse of the whole text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from types import FunctionType
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -123,10 +124,24 @@ def _silence_block_rules(md: MarkdownIt) -> None:
 
 def chunk_starts(lines: list[str]) -> list[int]:
     """Lines at which a new chunk starts: ATX headings outside fences and HTML comments."""
-    starts = [0]
+    return _starts_from(lines, 0)[0]
+
+
+def _starts_from(
+    lines: list[str], begin: int, after: int = -1, old: frozenset[int] = frozenset(), by: int = 0
+) -> tuple[list[int], int | None]:
+    """The chunk starts from line ``begin`` on (0, or a chunk start: the scan's state there is
+    that of no fence and no comment), and where the scan met an earlier scan again.
+
+    With ``old`` (an earlier scan's starts) the scan stops at the first start at or after
+    ``after`` that is an old start moved ``by`` lines: from there on, lines and state are those
+    of the earlier scan, so are its starts. Returns the starts found and that line (None when
+    the scan ran to the end)."""
+    starts = [begin]
     fence: str | None = None
     in_comment = False
-    for number, line in enumerate(lines):
+    for number in range(begin, len(lines)):
+        line = lines[number]
         if fence is not None:
             stripped = line.strip().lstrip(">").strip()
             if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
@@ -146,9 +161,22 @@ def chunk_starts(lines: list[str]) -> list[int]:
             in_comment = True
             if line.lstrip().startswith("<!--"):
                 continue
-        if number and _ATX.match(line):
+        if number > begin and _ATX.match(line):
+            if number >= after and number - by in old:
+                return starts, number
             starts.append(number)
-    return starts
+    return starts, None
+
+
+Group = tuple[int, int, tuple["Block", ...]]
+
+
+class Grouping(NamedTuple):
+    """A document's chunk starts and chunk groups (:func:`document_groups`), kept so that the
+    next parse after an edit can work out only what the edit touched (:func:`regroup`)."""
+
+    starts: list[int]
+    groups: list[Group]
 
 
 class BlockCache:
@@ -426,37 +454,103 @@ def _last_item_index(blocks: list[Block], start: int) -> int | None:
     return None
 
 
-def document_groups(
-    lines: list[str], cache: BlockCache | None = None
-) -> list[tuple[int, int, tuple[Block, ...]]]:
+def document_groups(lines: list[str], cache: BlockCache | None = None) -> list[Group]:
     """The document cut into chunk groups: ``(first line, end line, chunk-relative blocks)``.
 
     A group is one chunk, or several when a chunk leaves a fence open and the next ones belong
     to it. Group boundaries inside a run of lines depend only on those lines once the run
     starts at a group boundary, which is what lets the parser reuse per-section models.
     """
-    cache = cache or _shared_cache
+    return grouping(lines, cache).groups
+
+
+def grouping(lines: list[str], cache: BlockCache | None = None) -> Grouping:
+    """The chunk starts and groups of a whole document."""
     starts = chunk_starts(lines)
+    return Grouping(starts, _groups(lines, starts, 0, cache or _shared_cache))
+
+
+def _groups(
+    lines: list[str],
+    starts: list[int],
+    index: int,
+    cache: BlockCache,
+    after: int = -1,
+    old: dict[int, int] | None = None,
+    tail: list[Group] | None = None,
+    by: int = 0,
+) -> list[Group]:
+    """The groups from ``starts[index]`` on. With ``old`` (an earlier grouping's group index by
+    first line, and its groups as ``tail``): from the first group at or after line ``after``
+    that begins where an old group began, ``by`` lines earlier, the old groups moved."""
     if len(starts) * 2 > cache.size:
         # An LRU smaller than one document's chunks evicts every chunk before its next use.
         cache.size = len(starts) * 2
-    starts.append(len(lines))
-    groups: list[tuple[int, int, tuple[Block, ...]]] = []
-    index = 0
-    last = len(starts) - 1
+    bounds = [*starts, len(lines)]
+    groups: list[Group] = []
+    last = len(bounds) - 1
     while index < last:
-        begin = starts[index]
-        stop = starts[index + 1]
+        begin = bounds[index]
+        if old is not None and tail is not None and begin >= after:
+            at = old.get(begin - by)
+            if at is not None:
+                groups += (
+                    tail[at:]
+                    if by == 0
+                    else [(start + by, stop + by, blocks) for start, stop, blocks in tail[at:]]
+                )
+                return groups
+        stop = bounds[index + 1]
         while True:
             chunk_blocks, open_fence = cache.get("\n".join(lines[begin:stop]))
-            if open_fence and index + 2 < len(starts):
+            if open_fence and index + 2 < len(bounds):
                 index += 1
-                stop = starts[index + 1]
+                stop = bounds[index + 1]
                 continue
             break
         groups.append((begin, stop, chunk_blocks))
         index += 1
     return groups
+
+
+def regroup(
+    lines: list[str],
+    previous: Grouping,
+    first: int,
+    old_end: int,
+    new_end: int,
+    cache: BlockCache | None = None,
+) -> Grouping:
+    """The grouping of ``lines`` after an edit replaced lines ``first``..``old_end`` of the text
+    ``previous`` was made of by the lines ``first``..``new_end``: the same as
+    :func:`grouping`, with the scan and the chunk look-ups limited to what the edit touched.
+
+    Before the edit, starts and groups are those of ``previous``; the scan restarts at the last
+    chunk start before the edited lines and stops where it meets the previous scan again after
+    them, and so do the groups (the rest is ``previous``'s, moved by the lines the edit added).
+    """
+    cache = cache or _shared_cache
+    by = new_end - old_end
+    old_starts = previous.starts
+    # The last start before the edited lines (0 when they begin the document): the scan's
+    # state there is that of a fresh scan.
+    k = max(0, bisect_left(old_starts, first) - 1)
+    restart = old_starts[k] if first > 0 else 0
+    head = old_starts[:k] if first > 0 else []
+    found, met = _starts_from(lines, restart, new_end, frozenset(old_starts), by)
+    starts = head + found
+    if met is not None:
+        at = bisect_left(old_starts, met - by)
+        starts += old_starts[at:] if by == 0 else [s + by for s in old_starts[at:]]
+    old_groups = previous.groups
+    # Groups that end before the restart are unchanged; the one holding it is made again.
+    g = max(0, bisect_right([begin for begin, _stop, _blocks in old_groups], restart) - 1)
+    begin = old_groups[g][0] if old_groups else 0
+    kept = old_groups[:g]
+    index = bisect_left(starts, begin)
+    old_index = {start: i for i, (start, _stop, _blocks) in enumerate(old_groups)}
+    groups = kept + _groups(lines, starts, index, cache, new_end, old_index, old_groups, by)
+    return Grouping(starts, groups)
 
 
 def document_blocks(

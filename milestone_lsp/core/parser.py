@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import gc
 import re
+from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import accumulate, chain
 from typing import Literal
 
-from milestone_lsp.core.blocks import Block, BlockCache, document_blocks, document_groups
+from milestone_lsp.core.blocks import (
+    Block,
+    BlockCache,
+    Grouping,
+    document_blocks,
+    grouping,
+    regroup,
+)
 from milestone_lsp.core.model import (
     ClaimSubject,
     Count,
@@ -1390,6 +1398,55 @@ class ModelCache:
         self.segments: dict[_SegmentKey, _Segment] = {}
         self.hits = 0
         self.misses = 0
+        # The lines, the front matter's end and the chunk grouping (of the lines with the front
+        # matter blanked) of the latest parse: the next parse scans and groups only the lines
+        # an edit changed (blocks.regroup).
+        self.lines: list[str] | None = None
+        self.fm_end = 0
+        self.grouping: Grouping | None = None
+        # The sections of the latest parse in order, with their first lines and keys: the
+        # sections before and after an edit are taken from it without being compared.
+        self.order: list[tuple[int, _SegmentKey, _Segment]] = []
+        self.order_starts: list[int] = []
+
+
+def changed_lines(old: list[str], new: list[str]) -> tuple[int, int, int] | None:
+    """Where ``new`` differs from ``old``: ``(first, old_end, new_end)`` such that
+    ``old[:first] + new[first:new_end] + old[old_end:] == new``, with the unchanged lines
+    around as many as they can be; None when the two are equal.
+
+    Compared in runs that double in length (list slices compare in C), then halved down to
+    the line, from both ends.
+    """
+    n, m = len(old), len(new)
+    limit = min(n, m)
+    first = _common_run(old, new, limit, lambda i, j: (old[i:j], new[i:j]))
+    if first == limit and n == m:
+        return None
+    limit -= first
+    tail = _common_run(old, new, limit, lambda i, j: (old[n - j : n - i], new[m - j : m - i]))
+    return first, n - tail, m - tail
+
+
+def _common_run(
+    old: list[str],
+    new: list[str],
+    limit: int,
+    pieces: Callable[[int, int], tuple[list[str], list[str]]],
+) -> int:
+    """The length (at most ``limit``) of the run at which ``pieces(i, j)`` (lines ``i``..``j``
+    of the run in each list) stay equal."""
+    done, step = 0, 64
+    while done < limit:
+        end = min(done + step, limit)
+        a, b = pieces(done, end)
+        if a == b:
+            done, step = end, step * 2
+            continue
+        if end - done == 1:
+            return done
+        step = max(1, (end - done) // 2)
+    return done
 
 
 _MODEL_CACHES: OrderedDict[str, ModelCache] = OrderedDict()
@@ -1417,11 +1474,28 @@ def _parse_sections(
     cache: BlockCache | None,
     models: ModelCache,
 ) -> Document:
-    groups = document_groups(md_lines, cache)
+    known, before = models.grouping, models.lines
+    change: tuple[int, int, int] | None = None
+    if known is not None and before is not None and models.fm_end == fm_end:
+        # The lines themselves (front matter included) are compared: a section is re-used
+        # below only where its own text is known to be unchanged.
+        change = changed_lines(before, lines)
+        if change is not None:
+            # The unchanged lines are the previous parse's strings, which the sections
+            # re-used below hold: one copy of each line, not two.
+            first, old_end, new_end = change
+            lines[:] = [*before[:first], *lines[first:new_end], *before[old_end:]]
+        layout = known if change is None else regroup(md_lines, known, *change, cache)
+    else:
+        layout = grouping(md_lines, cache)
+    models.grouping, models.lines, models.fm_end = layout, lines, fm_end
+    groups = layout.groups
     group_at = {g[0]: i for i, g in enumerate(groups)}
     previous = models.segments
+    old_order, old_starts = models.order, models.order_starts
     kept: dict[_SegmentKey, _Segment] = {}
     segments: list[_Segment] = []
+    order: list[tuple[int, _SegmentKey, _Segment]] = []
     entry: Deliverable | None = None
     builder: _Builder | None = None
     seg_start = 0
@@ -1437,6 +1511,31 @@ def _parse_sections(
 
     def shifted(blocks: Iterable[Block], by: int) -> Iterable[Block]:
         return (b.shifted(by) for b in blocks)
+
+    def take(position: int, before: int) -> int:
+        """Re-use the previous parse's sections from ``position`` on, while they end before
+        line ``before`` and their keys are what this parse gives them (their lines, and the
+        line after each, are known to be unchanged); the index of the group to go on at."""
+        nonlocal entry
+        at = index
+        for start, key, found in old_order[position:]:
+            end = start + len(found.lines)
+            if end >= before or key != (start, entry is not None, fm_end, front):
+                break
+            following = group_at.get(end) if end < total else count
+            if following is None:
+                break
+            models.hits += 1
+            kept[key] = found
+            segments.append(found)
+            order.append((start, key, found))
+            entry = entry if found.exit == "entry" else found.exit
+            at = following
+        return at
+
+    if change is not None and old_order:
+        # The sections above the edit, up to the one whose next line it changed.
+        index = take(0, change[0])
 
     while index < count:
         start, _stop, blocks = groups[index]
@@ -1455,6 +1554,7 @@ def _parse_sections(
             segment = builder.seal(seg_start, start, entry)
             kept[seg_key] = segment
             segments.append(segment)
+            order.append((seg_start, seg_key, segment))
             entry = entry if segment.exit == "entry" else segment.exit
             builder = None
         key = (start, entry is not None, fm_end, front)
@@ -1472,8 +1572,15 @@ def _parse_sections(
                 found.lines = current  # equal text: keep this version's strings, not both
                 kept[key] = found
                 segments.append(found)
+                order.append((start, key, found))
                 entry = entry if found.exit == "entry" else found.exit
                 index = following
+                if change is not None and change[1] == change[2] and start >= change[2]:
+                    # Below an edit that added or removed no line: the previous parse's
+                    # sections from here on, at the same lines.
+                    position = bisect_left(old_starts, start)
+                    if position < len(old_order) and old_order[position][2] is found:
+                        index = take(position + 1, total + 1)
                 continue
         models.misses += 1
         builder = _Builder(path, "", lines)
@@ -1487,7 +1594,9 @@ def _parse_sections(
         segment = builder.seal(seg_start, total, entry)
         kept[seg_key] = segment
         segments.append(segment)
+        order.append((seg_start, seg_key, segment))
     models.segments = kept
+    models.order, models.order_starts = order, [start for start, _key, _seg in order]
     return _assemble(path, text, lines, segments)
 
 
@@ -1602,6 +1711,7 @@ def _parse(
             doc = _parse_sections(path, text, lines, md_lines, fm_end, cache, models)
         except _ForeignState:
             models.segments = {}
+            models.order, models.order_starts = [], []
         else:
             if models.hits == hits and not editing:
                 # A first parse (a file read from disk): nothing to re-use later unless it is

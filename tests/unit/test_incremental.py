@@ -9,13 +9,15 @@ from markdown_it.token import Token
 from milestone_lsp.core.blocks import (
     BlockCache,
     blocks_of_tokens,
+    grouping,
     markdown_blocks,
+    regroup,
     simple_blocks,
 )
 from milestone_lsp.core.findings import Finding
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.outline import to_jsonable
-from milestone_lsp.core.parser import ModelCache, parse
+from milestone_lsp.core.parser import ModelCache, changed_lines, parse
 from milestone_lsp.core.positions import split_lines
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.engine import check_document
@@ -311,3 +313,80 @@ def test_a_check_stopped_between_rules_leaves_the_next_check_exact() -> None:
             Workspace([whole]), whole, config
         )
         sections[3] += "- [ ] Another criterion of part 3 passes in CI\n"
+
+
+_LAYOUT_LINES = [
+    "# Top",
+    "## Milestone: A",
+    "### Deliverable: B",
+    "text",
+    "- [ ] item",
+    "```",
+    "```js",
+    "~~~",
+    "    ```",
+    "> ```",
+    "<!--",
+    "-->",
+    "<!-- one line -->",
+    "## Heading <!--",
+    "| a | b |",
+    "",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_LAYOUT_LINES), max_size=30),
+    st.lists(
+        st.tuples(
+            st.integers(0, 32),
+            st.integers(0, 4),
+            st.lists(st.sampled_from(_LAYOUT_LINES), max_size=4),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_regrouping_after_an_edit_equals_grouping_afresh(
+    lines: list[str], edits: list[tuple[int, int, list[str]]]
+) -> None:
+    """The chunk starts and groups worked out from the previous ones and the changed lines are
+    those of the whole new text, for edits that add, remove and replace lines anywhere."""
+    cache = BlockCache()
+    layout = grouping(lines, cache)
+    for at, remove, insert in edits:
+        at = min(at, len(lines))
+        new = lines[:at] + insert + lines[at + remove :]
+        change = changed_lines(lines, new)
+        if change is None:
+            assert new == lines
+        else:
+            first, old_end, new_end = change
+            assert lines[:first] + new[first:new_end] + lines[old_end:] == new
+            layout = regroup(new, layout, first, old_end, new_end, cache)
+        assert layout == grouping(new, BlockCache())
+        lines = new
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from("abc"), max_size=300), st.lists(st.sampled_from("abc"), max_size=300)
+)
+def test_changed_lines_finds_the_longest_unchanged_ends(old: list[str], new: list[str]) -> None:
+    """The changed run lies between the longest common prefix and suffix that do not overlap."""
+    change = changed_lines(old, new)
+    if change is None:
+        assert old == new
+        return
+    first, old_end, new_end = change
+    assert old[:first] + new[first:new_end] + old[old_end:] == new
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    assert first == prefix
+    assert old_end - first >= 0 and new_end - first >= 0
+    tail = len(old) - old_end
+    assert tail == len(new) - new_end
+    if tail < min(len(old), len(new)) - first:
+        assert old[len(old) - tail - 1] != new[len(new) - tail - 1]
