@@ -1483,8 +1483,8 @@ def _parse_sections(
         if change is not None:
             # The unchanged lines are the previous parse's strings, which the sections
             # re-used below hold: one copy of each line, not two.
-            first, old_end, new_end = change
-            lines[:] = [*before[:first], *lines[first:new_end], *before[old_end:]]
+            at, old_end, new_end = change
+            lines[:] = [*before[:at], *lines[at:new_end], *before[old_end:]]
         layout = known if change is None else regroup(md_lines, known, *change, cache)
     else:
         layout = grouping(md_lines, cache)
