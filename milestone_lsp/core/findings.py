@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Literal
 
 from milestone_lsp.core.edits import TextEdit
-from milestone_lsp.core.positions import Position, Range
+from milestone_lsp.core.positions import Position, Range, changed_lines
 
 
 class Severity(StrEnum):
@@ -71,22 +71,39 @@ class Finding:
 
 
 def carried_over(
-    findings: list[Finding], path: str, before: list[str], after: list[str]
+    findings: list[Finding],
+    path: str,
+    before: list[str],
+    after: list[str],
+    near: tuple[int, int] | None = None,
 ) -> list[Finding]:
     """The findings made from the lines ``before`` of ``path`` that still hold for its lines
     ``after`` as they are: those whose lines, related locations and fix edits in ``path`` all
     lie in lines the change left alone, moved by the lines it added or removed above them.
+    With ``near`` (first and last line of ``after``), only those of them whose range meets
+    those lines: what a request about a place needs, without moving all the others.
 
     For answering from the previous analysis while the new one is still running: a finding
     on a changed line is left out rather than guessed at.
     """
-    limit = min(len(before), len(after))
-    head = _common_run(before, after, limit, 1)
-    if head == limit == len(before) == len(after):
-        return list(findings)
-    tail = _common_run(before, after, limit - head, -1)
-    shift = len(after) - len(before)
-    first_of_tail = len(before) - tail
+    change = changed_lines(before, after)
+    if change is None:
+        if near is None:
+            return list(findings)
+        return [f for f in findings if f.path != path or _meets(f.range, *near)]
+    head, first_of_tail, new_end = change
+    shift = new_end - first_of_tail
+    if near is not None:
+        # The lines asked about, as lines of ``before``: unmoved above the change, moved
+        # below it (a finding on the changed lines themselves is not carried over).
+        first, last = near
+        findings = [
+            f
+            for f in findings
+            if f.path != path
+            or _meets(f.range, first, last)
+            or _meets(f.range, first - shift, last - shift)
+        ]
 
     def delta(r: Range) -> int | None:
         if r.end.line < head:
@@ -111,26 +128,8 @@ def carried_over(
     return out
 
 
-def _common_run(before: list[str], after: list[str], limit: int, step: int) -> int:
-    """How many lines (at most ``limit``) are equal from the start (``step`` 1) or from the end
-    (-1) of both lists: compared a block at a time, then line by line in the first block
-    that differs."""
-    n = 0
-    block = 256
-    while n + block <= limit:
-        if step > 0:
-            same = before[n : n + block] == after[n : n + block]
-        else:
-            same = (
-                before[len(before) - n - block : len(before) - n]
-                == after[len(after) - n - block : len(after) - n]
-            )
-        if not same:
-            break
-        n += block
-    while n < limit and (before[n] == after[n] if step > 0 else before[-1 - n] == after[-1 - n]):
-        n += 1
-    return n
+def _meets(r: Range, first: int, last: int) -> bool:
+    return r.start.line <= last and r.end.line >= first
 
 
 def _moved(f: Finding, path: str, lines: int) -> Finding:

@@ -13,10 +13,10 @@ import gc
 import re
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice
 from typing import Literal
 
 from milestone_lsp.core.blocks import (
@@ -50,7 +50,7 @@ from milestone_lsp.core.model import (
     StatusTag,
     Task,
 )
-from milestone_lsp.core.positions import Range, split_lines
+from milestone_lsp.core.positions import Range, changed_lines, split_lines
 from milestone_lsp.core.syntax import (
     CHECKBOX,
     COUNT,
@@ -1408,45 +1408,9 @@ class ModelCache:
         # sections before and after an edit are taken from it without being compared.
         self.order: list[tuple[int, _SegmentKey, _Segment]] = []
         self.order_starts: list[int] = []
-
-
-def changed_lines(old: list[str], new: list[str]) -> tuple[int, int, int] | None:
-    """Where ``new`` differs from ``old``: ``(first, old_end, new_end)`` such that
-    ``old[:first] + new[first:new_end] + old[old_end:] == new``, with the unchanged lines
-    around as many as they can be; None when the two are equal.
-
-    Compared in runs that double in length (list slices compare in C), then halved down to
-    the line, from both ends.
-    """
-    n, m = len(old), len(new)
-    limit = min(n, m)
-    first = _common_run(old, new, limit, lambda i, j: (old[i:j], new[i:j]))
-    if first == limit and n == m:
-        return None
-    limit -= first
-    tail = _common_run(old, new, limit, lambda i, j: (old[n - j : n - i], new[m - j : m - i]))
-    return first, n - tail, m - tail
-
-
-def _common_run(
-    old: list[str],
-    new: list[str],
-    limit: int,
-    pieces: Callable[[int, int], tuple[list[str], list[str]]],
-) -> int:
-    """The length (at most ``limit``) of the run at which ``pieces(i, j)`` (lines ``i``..``j``
-    of the run in each list) stay equal."""
-    done, step = 0, 64
-    while done < limit:
-        end = min(done + step, limit)
-        a, b = pieces(done, end)
-        if a == b:
-            done, step = end, step * 2
-            continue
-        if end - done == 1:
-            return done
-        step = max(1, (end - done) // 2)
-    return done
+        self.front: _Front | None = None
+        # The document the latest parse assembled, for the next one to splice (_reassemble).
+        self.assembly: _Assembly | None = None
 
 
 _MODEL_CACHES: OrderedDict[str, ModelCache] = OrderedDict()
@@ -1493,7 +1457,6 @@ def _parse_sections(
     group_at = {g[0]: i for i, g in enumerate(groups)}
     previous = models.segments
     old_order, old_starts = models.order, models.order_starts
-    kept: dict[_SegmentKey, _Segment] = {}
     segments: list[_Segment] = []
     order: list[tuple[int, _SegmentKey, _Segment]] = []
     entry: Deliverable | None = None
@@ -1515,25 +1478,34 @@ def _parse_sections(
     def take(position: int, before: int) -> int:
         """Re-use the previous parse's sections from ``position`` on, while they end before
         line ``before`` and their keys are what this parse gives them (their lines, and the
-        line after each, are known to be unchanged); the index of the group to go on at."""
+        line after each, are known to be unchanged, and so are the front matter's end and
+        status: a key differs only in whether a deliverable runs into the section); the index
+        of the group to go on at."""
         nonlocal entry
-        at = index
-        for start, key, found in old_order[position:]:
+        running = entry
+        run = 0
+        end = -1
+        for start, key, found in islice(old_order, position, None):
             end = start + len(found.lines)
-            if end >= before or key != (start, entry is not None, fm_end, front):
+            if end >= before or key[1] is not (running is not None):
                 break
-            following = group_at.get(end) if end < total else count
-            if following is None:
-                break
-            models.hits += 1
-            kept[key] = found
-            segments.append(found)
-            order.append((start, key, found))
-            entry = entry if found.exit == "entry" else found.exit
-            at = following
-        return at
+            running = running if found.exit == "entry" else found.exit
+            run += 1
+        if not run:
+            return index
+        taken = old_order[position : position + run]
+        last_start, _key, last = taken[-1]
+        end = last_start + len(last.lines)
+        following = group_at.get(end) if end < total else count
+        if following is None:
+            return index  # not a group boundary now: the sections are walked one by one
+        entry = running
+        models.hits += run
+        segments.extend(found for _start, _key, found in taken)
+        order.extend(taken)
+        return following
 
-    if change is not None and old_order:
+    if change is not None and old_order and models.front == front:
         # The sections above the edit, up to the one whose next line it changed.
         index = take(0, change[0])
 
@@ -1552,7 +1524,6 @@ def _parse_sections(
                 index += 1
                 continue
             segment = builder.seal(seg_start, start, entry)
-            kept[seg_key] = segment
             segments.append(segment)
             order.append((seg_start, seg_key, segment))
             entry = entry if segment.exit == "entry" else segment.exit
@@ -1570,7 +1541,6 @@ def _parse_sections(
             ):
                 models.hits += 1
                 found.lines = current  # equal text: keep this version's strings, not both
-                kept[key] = found
                 segments.append(found)
                 order.append((start, key, found))
                 entry = entry if found.exit == "entry" else found.exit
@@ -1579,7 +1549,11 @@ def _parse_sections(
                     # Below an edit that added or removed no line: the previous parse's
                     # sections from here on, at the same lines.
                     position = bisect_left(old_starts, start)
-                    if position < len(old_order) and old_order[position][2] is found:
+                    if (
+                        models.front == front
+                        and position < len(old_order)
+                        and old_order[position][2] is found
+                    ):
                         index = take(position + 1, total + 1)
                 continue
         models.misses += 1
@@ -1592,38 +1566,144 @@ def _parse_sections(
         index += 1
     if builder is not None:
         segment = builder.seal(seg_start, total, entry)
-        kept[seg_key] = segment
         segments.append(segment)
         order.append((seg_start, seg_key, segment))
-    models.segments = kept
+    models.segments = {key: seg for _start, key, seg in order}
     models.order, models.order_starts = order, [start for start, _key, _seg in order]
-    return _assemble(path, text, lines, segments)
+    models.front = front
+    last = models.assembly
+    spliced = _reassemble(last, path, text, lines, segments) if last is not None else None
+    if spliced is not None:
+        doc, offsets = spliced
+        models.assembly = _Assembly(doc, segments, doc.parts, doc.part_starts, True, offsets)
+        return doc
+    doc = _assemble(path, text, lines, segments)
+    plain = not any(seg.empty for seg in segments)
+    models.assembly = _Assembly(doc, segments, doc.parts, doc.part_starts, plain)
+    return doc
+
+
+# The lists of a document that are its parts' lists end to end.
+_PART_LISTS = (
+    "headings",
+    "milestones",
+    "deliverables",
+    "reports",
+    "decisions",
+    "status_sections",
+    "claims",
+    "references",
+)
+
+
+@dataclass(slots=True)
+class _Assembly:
+    """A document assembled from its sections, the sections, whether none of them holds an
+    empty definition heading (``plain``: then no caption is dropped, and the document's lists
+    are the sections' end to end), and where each section's entries start in each list
+    (worked out when first needed)."""
+
+    doc: Document
+    segments: list[_Segment]
+    # The document's parts and their first lines (held apart: a document read from disk lets
+    # go of its own).
+    parts: list[Document]
+    part_starts: list[int]
+    plain: bool
+    offsets: dict[str, list[int]] | None = None
+
+    def list_offsets(self) -> dict[str, list[int]]:
+        """Per list, the offset of each section's first entry, and the list's length."""
+        if self.offsets is None:
+            self.offsets = {
+                name: list(
+                    accumulate((len(getattr(s.doc, name)) for s in self.segments), initial=0)
+                )
+                for name in _PART_LISTS
+            }
+        return self.offsets
+
+
+def _reassemble(
+    last: _Assembly, path: str, text: str, lines: list[str], segments: list[_Segment]
+) -> tuple[Document, dict[str, list[int]]] | None:
+    """The document of ``segments`` (and its list offsets), made from the last one assembled by
+    replacing the entries of the sections between those the two share at their start and at
+    their end; None where that would not give what :func:`_assemble` gives (a caption dropped,
+    a document-level field among the sections that changed)."""
+    old = last.segments
+    n_old, n_new = len(old), len(segments)
+    limit = min(n_old, n_new)
+    p = 0
+    while p < limit and old[p] is segments[p]:
+        p += 1
+    q = 0
+    while q < limit - p and old[n_old - 1 - q] is segments[n_new - 1 - q]:
+        q += 1
+    gone, new = old[p : n_old - q], segments[p : n_new - q]
+    if not last.plain or any(s.empty for s in new) or any(s.doc.fields for s in (*gone, *new)):
+        return None
+    prev = last.doc
+    doc = Document(path=path, text=text, line_count=len(lines))
+    offsets = last.list_offsets()
+    spliced: dict[str, list[int]] = {}
+    for name in _PART_LISTS:
+        offs = offsets[name]
+        a, b = offs[p], offs[n_old - q]
+        middle = list(chain.from_iterable(getattr(s.doc, name) for s in new))
+        entries: list[object] = getattr(prev, name)
+        setattr(doc, name, [*entries[:a], *middle, *entries[b:]])
+        moved = len(middle) - (b - a)
+        tail = offs[n_old - q + 1 :]
+        spliced[name] = [
+            *offs[:p],
+            *accumulate((len(getattr(s.doc, name)) for s in new), initial=a),
+            *(tail if not moved else [x + moved for x in tail]),
+        ]
+    doc.fields = dict(prev.fields)
+    for seg in segments if len(lines) != prev.line_count else new:
+        for fld in seg.open_fields:
+            fld.end_line = len(lines) - 1  # a document-level field runs to the end
+    if any(s.fenced or s.comments for s in (*gone, *new)):
+        doc.fenced_lines = frozenset(chain.from_iterable(seg.fenced for seg in segments))
+        doc.comment_lines = frozenset(chain.from_iterable(seg.comments for seg in segments))
+    else:
+        doc.fenced_lines, doc.comment_lines = prev.fenced_lines, prev.comment_lines
+    doc.parts = [*last.parts[:p], *(s.doc for s in new), *last.parts[n_old - q :]]
+    base = last.part_starts[p] if p < n_old else prev.line_count
+    starts = list(accumulate((len(s.lines) for s in new), initial=base))[:-1]
+    doc.part_starts = [*last.part_starts[:p], *starts, *last.part_starts[n_old - q :]]
+    return doc, spliced
 
 
 def _assemble(path: str, text: str, lines: list[str], segments: list[_Segment]) -> Document:
     doc = Document(path=path, text=text, line_count=len(lines))
+    parts = [seg.doc for seg in segments]
+    # Each list of the document is its parts' lists end to end (joined in C, not one
+    # concatenation per section and list).
+    doc.headings = list(chain.from_iterable(part.headings for part in parts))
+    doc.milestones = list(chain.from_iterable(part.milestones for part in parts))
+    doc.deliverables = list(chain.from_iterable(part.deliverables for part in parts))
+    doc.reports = list(chain.from_iterable(part.reports for part in parts))
+    doc.decisions = list(chain.from_iterable(part.decisions for part in parts))
+    doc.status_sections = list(chain.from_iterable(part.status_sections for part in parts))
+    doc.claims = list(chain.from_iterable(part.claims for part in parts))
+    doc.references = list(chain.from_iterable(part.references for part in parts))
     fields: dict[str, Field] = {}
     empty: list[Section] = []
     for seg in segments:
-        part = seg.doc
-        doc.headings += part.headings
-        doc.milestones += part.milestones
-        doc.deliverables += part.deliverables
-        doc.reports += part.reports
-        doc.decisions += part.decisions
-        doc.status_sections += part.status_sections
-        doc.claims += part.claims
-        doc.references += part.references
-        for key, fld in part.fields.items():
-            fields.setdefault(key, fld)
+        if seg.doc.fields:
+            for key, fld in seg.doc.fields.items():
+                fields.setdefault(key, fld)
         for fld in seg.open_fields:
             # A document-level field left open runs to the end of the document.
             fld.end_line = len(lines) - 1
-        empty += seg.empty
+        if seg.empty:
+            empty += seg.empty
     doc.fields = fields
     doc.fenced_lines = frozenset(chain.from_iterable(seg.fenced for seg in segments))
     doc.comment_lines = frozenset(chain.from_iterable(seg.comments for seg in segments))
-    doc.parts = [seg.doc for seg in segments]
+    doc.parts = parts
     doc.part_starts = list(accumulate((len(seg.lines) for seg in segments[:-1]), initial=0))
     if empty:
         empty_ids = {id(s) for s in empty}
@@ -1712,6 +1792,7 @@ def _parse(
         except _ForeignState:
             models.segments = {}
             models.order, models.order_starts = [], []
+            models.assembly = None
         else:
             if models.hits == hits and not editing:
                 # A first parse (a file read from disk): nothing to re-use later unless it is

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from milestone_lsp.core.blocks import document_blocks
-from milestone_lsp.core.model import Deliverable, Document, Milestone, Report
+from milestone_lsp.core.model import Deliverable, Document, Heading, Milestone, Report
 from milestone_lsp.core.positions import split_lines
 from milestone_lsp.core.summaries import milestone_at_line
 from milestone_lsp.core.templates import render
@@ -264,16 +265,35 @@ def insertion_line(doc: Document, line: int, level: int) -> int:
         start = section.heading.range.start.line
         if start <= line <= max(section.end_line, start):
             ends.append(max(section.end_line, start) + 1)
-    headings = sorted(doc.headings, key=lambda h: h.range.start.line)
-    above = [h for h in headings if h.range.start.line <= line and h.level <= level]
-    owner = above[-1] if above else None
+    headings, starts = _headings_in_order(doc)
+    # The last heading at or above ``line`` of level ``level`` or higher, and the next one
+    # after it: walked from where ``line`` falls among the headings.
+    at = bisect_right(starts, line)
+    owner = next((h for h in reversed(headings[:at]) if h.level <= level), None)
     if owner is not None and owner.level == level:
-        start = owner.range.start.line
-        later = [h for h in headings if h.range.start.line > start and h.level <= level]
-        ends.append(later[0].range.start.line if later else count)
+        after = bisect_right(starts, owner.range.start.line)
+        later = next((h for h in headings[after:] if h.level <= level), None)
+        ends.append(later.range.start.line if later is not None else count)
     if ends:
         return min(max(ends), count)
     return _after_block(doc, lines, line)
+
+
+# The headings of the last document asked about, in line order, and their lines.
+_ordered: tuple[Document, list[Heading], list[int]] | None = None
+
+
+def _headings_in_order(doc: Document) -> tuple[list[Heading], list[int]]:
+    """``doc``'s headings sorted by line, and their lines (made once per document: each
+    template offered for a code action asks)."""
+    global _ordered
+    known = _ordered  # read once: the status report command runs in a worker thread
+    if known is not None and known[0] is doc:
+        return known[1], known[2]
+    headings = sorted(doc.headings, key=lambda h: h.range.start.line)
+    starts = [h.range.start.line for h in headings]
+    _ordered = (doc, headings, starts)
+    return headings, starts
 
 
 def _after_block(doc: Document, lines: list[str], line: int) -> int:

@@ -11,6 +11,8 @@ which is not what :meth:`str.splitlines` does (it also splits at form feeds and 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -80,6 +82,41 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def changed_lines(before: list[str], after: list[str]) -> tuple[int, int, int] | None:
+    """Where ``after`` differs from ``before``: ``(first, old_end, new_end)`` such that
+    ``before[:first] + after[first:new_end] + before[old_end:] == after``, the unchanged lines
+    at both ends as many as they can be (the end's not overlapping the start's); None when
+    the two are equal."""
+    limit = min(len(before), len(after))
+    head = _common_run(before, after, limit, 1)
+    if head == limit and len(before) == len(after):
+        return None
+    tail = _common_run(before, after, limit - head, -1)
+    return head, len(before) - tail, len(after) - tail
+
+
+def _common_run(before: list[str], after: list[str], limit: int, step: int) -> int:
+    """How many lines (at most ``limit``) are equal from the start (``step`` 1) or from the end
+    (-1) of both lists: compared a block at a time, then line by line in the first block
+    that differs."""
+    n = 0
+    block = 256
+    while n + block <= limit:
+        if step > 0:
+            same = before[n : n + block] == after[n : n + block]
+        else:
+            same = (
+                before[len(before) - n - block : len(before) - n]
+                == after[len(after) - n - block : len(after) - n]
+            )
+        if not same:
+            break
+        n += block
+    while n < limit and (before[n] == after[n] if step > 0 else before[-1 - n] == after[-1 - n]):
+        n += 1
+    return n
+
+
 # One more than a line's length: where the next line starts, counted from this one's start.
 _PLUS_EOL = (1).__add__
 
@@ -115,7 +152,11 @@ def encode_column(line_text: str, column: int, encoding: PositionEncoding) -> in
     column = max(0, min(column, len(line_text)))
     if encoding == "utf-32" or line_text.isascii():
         return column
-    return sum(_units(ch, encoding) for ch in line_text[:column])
+    # The codec counts the units (a lone surrogate, which str allows, is one UTF-16 unit and
+    # three UTF-8 bytes, as _units counts it).
+    if encoding == "utf-16":
+        return len(line_text[:column].encode("utf-16-le", "surrogatepass")) // 2
+    return len(line_text[:column].encode("utf-8", "surrogatepass"))
 
 
 def decode_column(line_text: str, units: int, encoding: PositionEncoding) -> int:
@@ -140,17 +181,27 @@ def decode_column(line_text: str, units: int, encoding: PositionEncoding) -> int
 class LineIndex:
     """Lines of one text, with offset and position conversions (never changed once built)."""
 
-    __slots__ = ("lines", "starts", "text")
+    __slots__ = ("_starts", "lines", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lines: list[str] | None = None) -> None:
+        """``lines``, when given, are ``split_lines(text)`` already made (a parse's)."""
         self.text = text
-        self.lines = split_lines(text)
-        if "\r" in text:
-            self.starts = line_starts(text)
-        else:  # one "\n" after each line: the starts add up the lines' lengths
-            starts = list(accumulate(map(_PLUS_EOL, map(len, self.lines)), initial=0))
-            starts.pop()
-            self.starts = starts
+        self.lines = lines if lines is not None else split_lines(text)
+        self._starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        """Offsets (in code points) at which each line starts, worked out when first needed:
+        converting positions needs only the lines."""
+        starts = self._starts
+        if starts is None:
+            if "\r" in self.text:
+                starts = line_starts(self.text)
+            else:  # one "\n" after each line: the starts add up the lines' lengths
+                starts = list(accumulate(map(_PLUS_EOL, map(len, self.lines)), initial=0))
+                starts.pop()
+            self._starts = starts
+        return starts
 
     def offset(self, pos: Position) -> int:
         """Code-point offset of ``pos`` in the text, clamped to the document."""
@@ -197,6 +248,8 @@ def line_ending(text: str) -> str:
 
     Remembered for the last few texts: every inserted template and fix asks, and counting the
     terminators of a 100k-line plan takes ~10 ms."""
+    if "\r" not in text:
+        return "\n"  # the usual case, found without counting
     crlf = text.count("\r\n")
     lf = text.count("\n") - crlf
     cr = text.count("\r") - crlf
@@ -207,7 +260,37 @@ def line_ending(text: str) -> str:
     return "\n"
 
 
-@lru_cache(maxsize=3)
-def line_index(text: str) -> LineIndex:
-    """The :class:`LineIndex` of ``text``, built once however many features ask for it."""
-    return LineIndex(text)
+class _LineIndexes:
+    """The :class:`LineIndex` of the last few text objects, each built once however many
+    features ask for it (``line_index(text)``); a caller holding the text's lines already (a
+    parse's) passes them, and the index is built without splitting the text again."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        # By the text's identity (each index holds its text, so no other text takes its id):
+        # hashing a 100k-line text would cost more than a look-up saves.
+        self._entries: OrderedDict[int, LineIndex] = OrderedDict()
+        self._lock = threading.Lock()  # the server also analyses in a worker thread
+
+    def __call__(self, text: str, lines: list[str] | None = None) -> LineIndex:
+        key = id(text)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and found.text is text:
+                self._entries.move_to_end(key)
+                return found
+        index = LineIndex(text, lines)
+        with self._lock:
+            self._entries[key] = index
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return index
+
+    def cache_clear(self) -> None:
+        """Forget every index (as functools' caches do)."""
+        with self._lock:
+            self._entries.clear()
+
+
+line_index = _LineIndexes(3)

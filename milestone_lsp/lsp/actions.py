@@ -147,8 +147,12 @@ def code_actions(
             suppress = suppress_action(ls, doc, finding, diag)
             if suppress is not None:
                 out.append(suppress)
+    # Whether fix-all has anything to do: asked of the document's latest findings, which the
+    # findings at the cursor (right after an edit) may be only some of.
+    latest = ls.findings_cache.get(doc.path)
+    everything = latest[1] if latest is not None else findings
     if _wanted(FIX_ALL, only) and any(
-        fix.applicability == "safe" for f in findings for fix in f.fixes
+        fix.applicability == "safe" for f in everything for fix in f.fixes
     ):
         if ls.capability("text_document", "code_action", "resolve_support") is not None and (
             "edit"
@@ -261,8 +265,10 @@ def register(server: MilestoneServer) -> None:
         only = [str(getattr(k, "value", k)) for k in params.context.only or []]
         if found is not None and not any(k.startswith("source.fixAll") for k in only):
             # Fix-all asked for by kind (on save) waits for the whole analysis; the actions at
-            # the cursor do not wait longer than this for an edit's.
-            findings = await findings_within(ls, found.path, ANSWER_WITHIN)
+            # the cursor do not wait longer than this for an edit's, and need the findings
+            # on the requested lines only.
+            near = (params.range.start.line, params.range.end.line)
+            findings = await findings_within(ls, found.path, ANSWER_WITHIN, near)
         elif found is not None:
             await analysed(ls, found.path)
         actions = code_actions(ls, params, findings)

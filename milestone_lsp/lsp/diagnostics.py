@@ -95,13 +95,21 @@ def findings_for(ls: MilestoneServer, path: str) -> list[Finding]:
     key, findings = current
     if findings is None:
         # On the event loop: the documents cannot change meanwhile. The lock waits for an
-        # analysis running off the loop (its caches are the engine's, one analysis at a time).
-        with ls.check_lock:
+        # analysis running off the loop (its caches are the engine's, one analysis at a time),
+        # which must not give way to this handler meanwhile.
+        ls.lock_wanted += 1
+        try:
+            ls.check_lock.acquire()
+        finally:
+            ls.lock_wanted -= 1
+        try:
             started = time.perf_counter()
             findings = deferred.checking.checked_findings(
                 key[1], key[0], ls.display_path(path), key[3]
             )
             took = time.perf_counter() - started
+        finally:
+            ls.check_lock.release()
         _store(ls, path, key, findings, took)
     return _with_budget_notice(ls, path, findings)
 
@@ -181,18 +189,25 @@ def _start(
             or ls.version_for(path) != version
         )
 
+    waited = [0.0]
+
+    def stop() -> bool:
+        # Between two rules: the handlers running on the loop go first, then whether the
+        # result is still wanted.
+        waited[0] += ls.give_way()
+        return superseded()
+
     def work() -> tuple[list[Finding], float] | None:
         with ls.check_lock:
             if superseded():
                 return None
             started = time.perf_counter()
             try:
-                found = deferred.checking.checked_findings(
-                    snap, key[0], display, key[3], stop=superseded
-                )
+                found = deferred.checking.checked_findings(snap, key[0], display, key[3], stop=stop)
             except deferred.engine.Cancelled:
                 return None
-            return found, time.perf_counter() - started
+            # What the analysis took, not the time it gave to the loop's handlers.
+            return found, time.perf_counter() - started - waited[0]
 
     future = asyncio.ensure_future(asyncio.to_thread(work))
 
@@ -216,13 +231,16 @@ def _start(
     return future
 
 
-async def findings_within(ls: MilestoneServer, path: str, seconds: float) -> list[Finding]:
+async def findings_within(
+    ls: MilestoneServer, path: str, seconds: float, near: tuple[int, int] | None = None
+) -> list[Finding]:
     """The findings of ``path`` for a request that cannot wait for a whole analysis.
 
     Waits up to ``seconds`` for the analysis of the current text (started now if none is
     running); past that, answers with the previous analysis' findings that the edits since left
     alone (:func:`~milestone_lsp.core.findings.carried_over`), so that a code action right after
-    an edit of a large plan answers at once for the rest of the document.
+    an edit of a large plan answers at once for the rest of the document. With ``near`` (first
+    and last line), the answer may hold only the findings that meet those lines.
     """
     skipped = ls.analysis_limit(path)
     if skipped is not None:
@@ -245,7 +263,11 @@ async def findings_within(ls: MilestoneServer, path: str, seconds: float) -> lis
         return findings_for(ls, path)  # nothing to answer from: analysed now
     old, doc = previous[0][0], current[0][0]
     carried = carried_over(
-        previous[1], path, old.lines or split_lines(old.text), doc.lines or split_lines(doc.text)
+        previous[1],
+        path,
+        old.lines or split_lines(old.text),
+        doc.lines or split_lines(doc.text),
+        near,
     )
     return _with_budget_notice(ls, path, carried)
 

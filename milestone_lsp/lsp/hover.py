@@ -104,7 +104,8 @@ def register(server: MilestoneServer) -> None:
         found = hover_markdown(ls, doc, pos)
         # On a diagnostic: what its rule checks, with its page (the editor shows the message).
         # Right after an edit of a large plan, from the findings its analysis will keep.
-        notes = rule_notes(ls, doc, pos, await findings_within(ls, doc.path, ANSWER_WITHIN))
+        near = (pos.line, pos.line)
+        notes = rule_notes(ls, doc, pos, await findings_within(ls, doc.path, ANSWER_WITHIN, near))
         if found is None and notes is None:
             return None
         if found is None:

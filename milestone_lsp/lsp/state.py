@@ -16,9 +16,9 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
@@ -39,6 +39,10 @@ if TYPE_CHECKING:
     from milestone_lsp.settings.config import Config, ConfigError
 
 log = logging.getLogger("milestone_lsp.lsp.server")
+
+# Seconds an analysis running off the event loop waits, at one point between its rules, for
+# the handlers running on the loop (see MilestoneServer.give_way).
+GIVE_WAY_FOR = 1.0
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -96,6 +100,11 @@ class MilestoneServer(LanguageServer):
         self.analysis_seconds: dict[str, float] = {}
         # One analysis at a time (the engine keeps per-section results between analyses).
         self.check_lock = threading.RLock()
+        # How many handlers are running a step on the event loop right now (not while they
+        # await), and how many times the loop waits for ``check_lock``: an analysis running
+        # off the loop gives way to the first (see ``give_way``), never to the second.
+        self.stepping = 0
+        self.lock_wanted = 0
         # Documents not analysed because they are above max_file_size: path -> size in bytes.
         self.oversized: dict[str, int] = {}
         # Open documents whose analysis took longer than request_time_budget_ms: path -> ms.
@@ -236,7 +245,9 @@ class MilestoneServer(LanguageServer):
         cached = self._indexes.get(path)
         if cached is not None and cached[0] is doc.text:
             return cached[1]
-        index = line_index(doc.text)  # shared with the rules and the next didChange
+        # Shared with the rules and the next didChange; made from the parse's lines when it
+        # kept them (an open document's).
+        index = line_index(doc.text, doc.lines or None)
         self._indexes[path] = (doc.text, index)
         return index
 
@@ -550,6 +561,20 @@ class MilestoneServer(LanguageServer):
                 self.disk_mtimes.pop(doc.path, None)
         self.relayout()
 
+    def give_way(self, longest: float = GIVE_WAY_FOR) -> float:
+        """Called off the event loop by an analysis between its rules: while a handler runs on
+        the loop (a request being answered, a change being parsed), wait — ``longest``
+        seconds at most — so that it has the interpreter to itself instead of half of it.
+        Never while the loop waits for the analysis' lock. Returns the seconds waited (not
+        the analysis' own time)."""
+        if not self.stepping or self.lock_wanted:
+            return 0.0
+        started = time.monotonic()
+        deadline = started + longest
+        while self.stepping and not self.lock_wanted and time.monotonic() < deadline:
+            time.sleep(0.001)  # sleeping lets the loop's thread run
+        return time.monotonic() - started
+
     async def ready(self) -> None:
         """Wait (briefly) until the initial indexing is done."""
         if not self.indexed.is_set():
@@ -576,13 +601,15 @@ def guarded(
     def decorate(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         @functools.wraps(func)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            server = args[0] if args else None
             try:
+                if isinstance(server, MilestoneServer):
+                    return await _Stepping(func(*args, **kwargs), server)
                 return await func(*args, **kwargs)
             except JsonRpcException:
                 raise
             except Exception as exc:
                 log.exception("%s failed", func.__name__)
-                server = args[0] if args else None
                 if isinstance(server, MilestoneServer):
                     server.log_info(
                         f"{func.__name__} failed: {type(exc).__name__}: {exc}",
@@ -593,6 +620,35 @@ def guarded(
         return wrapper
 
     return decorate
+
+
+class _Stepping(Generic[R]):
+    """Awaits a handler's coroutine, counting each of its steps on the event loop in
+    ``server.stepping`` (the time it runs, not the time it waits)."""
+
+    __slots__ = ("_coro", "_server")
+
+    def __init__(self, coro: Awaitable[R], server: MilestoneServer) -> None:
+        self._coro = coro
+        self._server = server
+
+    def __await__(self) -> Generator[Any, Any, R]:
+        steps = self._coro.__await__()
+        server = self._server
+        sent: Any = None
+        thrown: BaseException | None = None
+        while True:
+            server.stepping += 1
+            try:
+                yielded = steps.send(sent) if thrown is None else steps.throw(thrown)
+            except StopIteration as done:
+                return cast(R, done.value)
+            finally:
+                server.stepping -= 1
+            try:
+                sent, thrown = (yield yielded), None
+            except BaseException as exc:  # a cancellation goes to the handler, as await does
+                sent, thrown = None, exc
 
 
 def none() -> None:

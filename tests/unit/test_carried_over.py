@@ -3,6 +3,9 @@ as they are (core.findings.carried_over), and a workspace snapshot that later ed
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity, carried_over
 from milestone_lsp.core.parser import parse
@@ -103,3 +106,28 @@ def test_long_documents_are_compared_past_the_first_blocks() -> None:
     removed = edited(old, 0, None)
     (moved,) = carried_over([finding(2999)], PATH, split_lines(old), split_lines(removed))
     assert moved.range.start.line == 2998
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 2)), max_size=12),
+    st.integers(0, 9),
+    st.sampled_from(["typed", None, "insert"]),
+    st.tuples(st.integers(-1, 12), st.integers(0, 3)),
+)
+def test_findings_near_some_lines_are_those_of_all_findings_that_meet_them(
+    spans: list[tuple[int, int]], line: int, change: str | None, near: tuple[int, int]
+) -> None:
+    """Asked about some lines, the answer holds every finding carried over that meets them
+    (in the new text's lines), and none that is not carried over."""
+    found = [finding(start, start + length) for start, length in spans]
+    if change == "insert":
+        new = OLD.replace(f"line {line}\n", f"line {line}\nan inserted line\n")
+    else:
+        new = edited(OLD, line, change)
+    first, last = near[0], near[0] + near[1]
+    every = carried_over(found, PATH, split_lines(OLD), split_lines(new))
+    asked = carried_over(found, PATH, split_lines(OLD), split_lines(new), (first, last))
+    wanted = [f for f in every if f.range.start.line <= last and f.range.end.line >= first]
+    assert all(f in asked for f in wanted)
+    assert all(f in every for f in asked)

@@ -17,8 +17,8 @@ from milestone_lsp.core.blocks import (
 from milestone_lsp.core.findings import Finding
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.outline import to_jsonable
-from milestone_lsp.core.parser import ModelCache, changed_lines, parse
-from milestone_lsp.core.positions import split_lines
+from milestone_lsp.core.parser import ModelCache, parse
+from milestone_lsp.core.positions import changed_lines, split_lines
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.engine import check_document
 from milestone_lsp.settings.config import Config

@@ -10,12 +10,19 @@ from hypothesis import strategies as st
 from lsprotocol import types as lsp
 from lsprotocol.converters import get_converter
 
+from milestone_lsp.core import templates
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.fixall import conflict, pick
 from milestone_lsp.core.lazyre import word_alternation
 from milestone_lsp.core.parser import parse
-from milestone_lsp.core.positions import Position, Range
+from milestone_lsp.core.positions import (
+    Position,
+    PositionEncoding,
+    Range,
+    _units,
+    encode_column,
+)
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.lsp.encoded import Encoded, encode, message
 from milestone_lsp.rules import measurability
@@ -373,3 +380,38 @@ def test_placeholder_gates_are_the_tests_they_replace(text: str) -> None:
     ):
         if gate is not None:
             assert (gate.search(text) is not None) is any(part in text for part in needs)
+
+
+_COLUMN_TEXT = st.text(
+    st.sampled_from(["a", "é", "中", "🚀", "\ud800", "\udfff", " ", "✅", "\u200b"]), max_size=12
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_COLUMN_TEXT, st.integers(-2, 14), st.sampled_from(["utf-8", "utf-16", "utf-32"]))
+def test_encoded_columns_count_the_units_character_by_character(
+    line: str, column: int, encoding: PositionEncoding
+) -> None:
+    """The codec's count of code units is the per-character count (lone surrogates too)."""
+    clamped = max(0, min(column, len(line)))
+    expected = sum(_units(ch, encoding) for ch in line[:clamped])
+    assert encode_column(line, column, encoding) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["- a", "* b", "+ c", "  - d", "\t* e", "-x", "*bold*", "", "1. f", "+"]),
+        max_size=12,
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_document_bullet_counts_the_markers_of_every_line(lines: list[str], eol: str) -> None:
+    """The bullet found after line feeds (and on the first line) is the multi-line pattern's."""
+    text = eol.join(lines)
+    counts = {"-": 0, "*": 0, "+": 0}
+    for m in re.finditer(r"^([ \t]*)([-*+])[ \t]+", text, re.MULTILINE):
+        counts[m.group(2)] += 1
+    best = max(counts, key=lambda b: counts[b])
+    templates.document_bullet.cache_clear()
+    assert templates.document_bullet(text) == (best if counts[best] else "-")
