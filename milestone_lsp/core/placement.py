@@ -19,6 +19,7 @@ import os
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import TYPE_CHECKING, Literal
 
 from milestone_lsp.core.blocks import document_blocks
@@ -260,12 +261,12 @@ def insertion_line(doc: Document, line: int, level: int) -> int:
         return 0
     line = max(0, min(line, count))
     ends: list[int] = []
-    sections = [*doc.milestones, *doc.deliverables, *doc.reports, *doc.decisions]
-    for section in [*sections, *doc.status_sections]:
-        start = section.heading.range.start.line
-        if start <= line <= max(section.end_line, start):
-            ends.append(max(section.end_line, start) + 1)
-    headings, starts = _headings_in_order(doc)
+    headings, starts, section_starts, furthest = _layout(doc)
+    # Of the sections that start at or above ``line``, the furthest end: past ``line``, it is
+    # that of a section holding ``line`` (and the furthest of those).
+    before = bisect_right(section_starts, line)
+    if before and furthest[before - 1] > line:
+        ends.append(furthest[before - 1])
     # The last heading at or above ``line`` of level ``level`` or higher, and the next one
     # after it: walked from where ``line`` falls among the headings.
     at = bisect_right(starts, line)
@@ -279,21 +280,40 @@ def insertion_line(doc: Document, line: int, level: int) -> int:
     return _after_block(doc, lines, line)
 
 
-# The headings of the last document asked about, in line order, and their lines.
-_ordered: tuple[Document, list[Heading], list[int]] | None = None
+_Layout = tuple[list[Heading], list[int], list[int], list[int]]
+# The layout of the last document asked about (see _layout).
+_laid_out: tuple[Document, _Layout] | None = None
 
 
-def _headings_in_order(doc: Document) -> tuple[list[Heading], list[int]]:
-    """``doc``'s headings sorted by line, and their lines (made once per document: each
-    template offered for a code action asks)."""
-    global _ordered
-    known = _ordered  # read once: the status report command runs in a worker thread
+def _layout(doc: Document) -> _Layout:
+    """``doc``'s headings sorted by line and their lines; the first lines of its sections
+    (definitions, checklists, decisions, STATUS.md sections) in order, and for each the
+    furthest line after the end of it and of every section starting before it. Made once per
+    document: each template offered for a code action asks."""
+    global _laid_out
+    known = _laid_out  # read once: the status report command runs in a worker thread
     if known is not None and known[0] is doc:
-        return known[1], known[2]
+        return known[1]
     headings = sorted(doc.headings, key=lambda h: h.range.start.line)
-    starts = [h.range.start.line for h in headings]
-    _ordered = (doc, headings, starts)
-    return headings, starts
+    sections = [
+        *doc.milestones,
+        *doc.deliverables,
+        *doc.reports,
+        *doc.decisions,
+        *doc.status_sections,
+    ]
+    spans = sorted(
+        (s.heading.range.start.line, max(s.end_line, s.heading.range.start.line) + 1)
+        for s in sections
+    )
+    layout = (
+        headings,
+        [h.range.start.line for h in headings],
+        [start for start, _end in spans],
+        list(accumulate((end for _start, end in spans), max)),
+    )
+    _laid_out = (doc, layout)
+    return layout
 
 
 def _after_block(doc: Document, lines: list[str], line: int) -> int:

@@ -15,13 +15,16 @@ from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.fixall import conflict, pick
 from milestone_lsp.core.lazyre import word_alternation
+from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import parse
+from milestone_lsp.core.placement import insertion_line
 from milestone_lsp.core.positions import (
     Position,
     PositionEncoding,
     Range,
     _units,
     encode_column,
+    split_lines,
 )
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.lsp.encoded import Encoded, encode, message
@@ -415,3 +418,57 @@ def test_document_bullet_counts_the_markers_of_every_line(lines: list[str], eol:
     best = max(counts, key=lambda b: counts[b])
     templates.document_bullet.cache_clear()
     assert templates.document_bullet(text) == (best if counts[best] else "-")
+
+
+_PLAN_LINES = [
+    "# Project Status",
+    "## Milestone: Alpha",
+    "### Deliverable: Core",
+    "**Acceptance Criteria:**",
+    "- [ ] Tests pass (12/12)",
+    "## Milestone Verification: Alpha",
+    "## Current State",
+    "## 2026-02-16: Milestone Alpha Approved",
+    "**Decision:** Approved",
+    "text",
+    "",
+    "#### Task 1",
+]
+
+
+def _insertion_line_by_scan(doc: Document, line: int, level: int) -> int:
+    """insertion_line as a plain scan of every section and heading (the reference)."""
+    from milestone_lsp.core.placement import _after_block
+
+    lines = doc.lines or split_lines(doc.text)
+    count = len(lines)
+    if count == 0 or not doc.text:
+        return 0
+    line = max(0, min(line, count))
+    ends = []
+    sections = [*doc.milestones, *doc.deliverables, *doc.reports, *doc.decisions]
+    for section in [*sections, *doc.status_sections]:
+        start = section.heading.range.start.line
+        if start <= line <= max(section.end_line, start):
+            ends.append(max(section.end_line, start) + 1)
+    headings = sorted(doc.headings, key=lambda h: h.range.start.line)
+    above = [h for h in headings if h.range.start.line <= line and h.level <= level]
+    owner = above[-1] if above else None
+    if owner is not None and owner.level == level:
+        start = owner.range.start.line
+        later = [h for h in headings if h.range.start.line > start and h.level <= level]
+        ends.append(later[0].range.start.line if later else count)
+    if ends:
+        return min(max(ends), count)
+    return _after_block(doc, lines, line)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PLAN_LINES), max_size=25))
+def test_insertion_lines_from_the_layout_are_those_of_a_scan(lines: list[str]) -> None:
+    """Where a template goes, worked out from the document's layout, is where a scan of
+    every section and heading puts it."""
+    doc = parse("\n".join(lines), "STATUS.md")
+    for line in range(len(lines) + 2):
+        for level in (1, 2, 3):
+            assert insertion_line(doc, line, level) == _insertion_line_by_scan(doc, line, level)
