@@ -331,12 +331,23 @@ export class Editor {
     /** Open a workspace file by name with Quick Open and wait for its editor. */
     async openFile(name) {
         const page = this.page;
-        await this.dismissWidgets();
-        await page.keyboard.press('Control+P');
-        const input = page.locator('.quick-input-widget input.input');
-        await input.waitFor({ state: 'visible', timeout: 30_000 });
-        await input.fill(name);
-        await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
+        const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+        for (let attempt = 1; ; attempt++) {
+            await this.dismissWidgets();
+            await page.keyboard.press('Control+P');
+            const input = page.locator('.quick-input-widget input.input');
+            await input.waitFor({ state: 'visible', timeout: 30_000 });
+            await input.fill(name);
+            try {
+                await row.waitFor({ timeout: 10_000 });
+                break;
+            } catch (error) {
+                // Quick Open's file search can come back empty while code-server is still
+                // reading the folder: close it and ask again.
+                if (attempt === 3) throw error;
+                await page.keyboard.press('Escape');
+            }
+        }
         await page.keyboard.press('Enter');
         await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor({ timeout: 30_000 });
         await this.activeEditorLines().first().waitFor({ timeout: 30_000 });
