@@ -535,8 +535,8 @@ def regroup(
     # The last start before the edited lines (0 when they begin the document): the scan's
     # state there is that of a fresh scan.
     k = max(0, bisect_left(old_starts, first) - 1)
-    restart = old_starts[k] if first > 0 else 0
-    head = old_starts[:k] if first > 0 else []
+    restart = old_starts[k]
+    head = old_starts[:k]
     found, met = _starts_from(lines, restart, new_end, frozenset(old_starts), by)
     starts = head + found
     if met is not None:

@@ -1484,7 +1484,6 @@ def _parse_sections(
         nonlocal entry
         running = entry
         run = 0
-        end = -1
         for start, key, found in islice(old_order, position, None):
             end = start + len(found.lines)
             if end >= before or key[1] is not (running is not None):
