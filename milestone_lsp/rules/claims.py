@@ -80,12 +80,16 @@ _NOT_CHECKED = lazy(
     r"|implicit(?:ly)?\s+(?:tested|verified|covered|validated)\b"
     r")"
 )
-# A cheap first pass over the whole text: the words every note above starts with.
+# Where a note of _NOT_CHECKED's kind may start, in lower-cased text: the scan of the text that
+# finds the lines to read (white space within a line only: the scan must not run across
+# a line break). The alternatives are grouped by their first letter, so that the scan tries
+# few of them at each place.
 _ANY_NOTE = re.compile(
-    r"(?i)pending|awaiting|waiting|not\s+(?:yet|been|run|tested|verified|executed|confirmed"
-    r"|validated|checked)|untested|unverified|never\s+(?:run|tested|verified)|to\s+be\s+(?:run"
-    r"|tested|verified|confirmed|validated)|ready\s+to\s+(?:run|test)|needs?\s+(?:testing"
-    r"|verification|to\s+be)|requires?\s+(?:testing|verification)|implicit"
+    r"p(?:ending)|a(?:waiting)|w(?:aiting)"
+    r"|n(?:ot[^\S\n]+(?:yet|been|run|tested|verified|executed|confirmed|validated|checked)"
+    r"|ever[^\S\n]+(?:run|tested|verified)|eeds?[^\S\n]+(?:testing|verification|to[^\S\n]+be))"
+    r"|u(?:ntested|nverified)|t(?:o[^\S\n]+be[^\S\n]+(?:run|tested|verified|confirmed|validated))"
+    r"|r(?:eady[^\S\n]+to[^\S\n]+(?:run|test)|equires?[^\S\n]+(?:testing|verification))|i(?:mplicit)"
 )
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 
@@ -127,26 +131,6 @@ def _nested(lines: Sequence[str], number: int) -> Iterator[tuple[int, str]]:
         yield n, lines[n][sub.end() :]
 
 
-_NOTE_WORDS = re.compile(
-    word_alternation(
-        (
-            "pending",
-            "await",
-            "waiting",
-            "not ",
-            "untested",
-            "unverified",
-            "never ",
-            "to be ",
-            "ready to ",
-            "need",
-            "require",
-            "implicit",
-        )
-    )
-)
-
-
 def _may_hold_note(line: str) -> bool:
     """Whether ``line`` holds a note in one of the places MS210 reads them."""
     if _note_in(line) is not None:
@@ -163,11 +147,7 @@ def _may_hold_note(line: str) -> bool:
 
 def _notes_on(lines: list[str], start: int, end: int) -> list[int]:
     """The lines among ``start``..``end`` that may hold a note saying a check was not made."""
-    return [
-        n
-        for n in matching_lines(lines, start, end, _NOTE_WORDS)
-        if _ANY_NOTE.search(lines[n]) is not None and _may_hold_note(lines[n])
-    ]
+    return [n for n in matching_lines(lines, start, end, _ANY_NOTE) if _may_hold_note(lines[n])]
 
 
 def _is_ticked(c: Criterion, line: str) -> bool:
@@ -369,11 +349,12 @@ _STATUS_LABEL = re.compile(
 _QUALIFIED = lazy(r"(?i)^(?:overall|project|final)\s+")
 
 
-# Every claim holds one of these: a cheap first pass before the patterns.
-_CLAIM_WORDS = re.compile(r"ready|criteria|complete|done|finished|100")
-# And one of these, its kind's own word (see _classify): "ready" for a release claim,
-# "criteria" for all criteria met, a status, completion or progress label for "complete".
+# Every claim holds one of these, its kind's own word (see _classify): "ready" for a release
+# claim, "criteria" for all criteria met, a status, completion or progress label for
+# "complete". The scan of the text for them is the first pass (the rarer of the two lists).
 _CLAIM_KIND_WORDS = re.compile(r"ready|criteria|status|completion|progress")
+# And one of these: a cheap test of each line found, before the patterns.
+_CLAIM_WORDS = re.compile(r"ready|criteria|complete|done|finished|100")
 
 
 def _classify(line: str, *, heading: bool, in_header: bool) -> str | None:
@@ -439,8 +420,8 @@ def _claims(ctx: RuleContext) -> Iterator[_Claim]:
         (h.range.start.line for h in doc.headings if h.level >= 2), default=len(lines)
     )
     skip = doc.fenced_lines | doc.comment_lines
-    for number in _lines_with(_CLAIM_WORDS, ctx):
-        if number in skip or _CLAIM_KIND_WORDS.search(lines[number].lower()) is None:
+    for number in _lines_with(_CLAIM_KIND_WORDS, ctx):
+        if number in skip or _CLAIM_WORDS.search(lines[number].lower()) is None:
             continue
         heading = heading_at.get(number)
         in_header = number < first_section
@@ -590,18 +571,17 @@ _ALL_ENTRY = re.compile(
 _OPEN_ENTRY = lazy(r"^(?:\[ \]|⚠️?|❌|⏳|🚧|☐)")
 
 
-_ALL_OR_EVERY = re.compile(r"\ball\b|\bevery\b")
-_ALL = re.compile("all")
-_EVERY = re.compile("every")
+# What every entry _ALL_ENTRY reads holds in its lower-cased line: its tick, then the word.
+_TICKED_ALL = re.compile(r"(?:x\]|✅\]?|☑\ufe0f?|✔\ufe0f?)\s*(?:\*\*|__)?(?:all|every)\b")
 
 
 def _universal_entries(ctx: RuleContext) -> Iterator[Finding]:
     """A ticked entry that claims all of something ("✅ All 26 endpoints functional") in a list
     where a sibling entry is open, failing or flagged ⚠️."""
     doc, lines = ctx.doc, ctx.lines
-    # Two literal scans (fast) before the word-boundary test of each line they find.
-    found = sorted({*ctx.lines_matching(_ALL), *ctx.lines_matching(_EVERY)})
-    for number in (n for n in found if _ALL_OR_EVERY.search(lines[n].lower()) is not None):
+    for number in ctx.tick_lines:
+        if _TICKED_ALL.search(lines[number].lower()) is None:
+            continue
         if number in doc.fenced_lines or number in doc.comment_lines:
             continue
         m = LIST_MARKER.match(lines[number])
@@ -777,9 +757,11 @@ _PLANNED_WORD = re.compile(word_alternation(PLANNED_WORDS))
 
 @lru_cache(maxsize=1 << 16)
 def _planned_tag_of(text: str) -> str | None:
+    # Markup does not split a tag's word: the raw text tells most headings apart cheaply.
+    if _PLANNED_WORD.search(text.lower()) is None:
+        return None
     plain = clean_inline(text)
-    lowered = plain.lower()
-    if _PLANNED_WORD.search(lowered) is None:
+    if _PLANNED_WORD.search(plain.lower()) is None:
         return None
     _, trailers = strip_trailers(plain, strict_words=False)
     for t in trailers:

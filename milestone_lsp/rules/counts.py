@@ -20,7 +20,7 @@ from milestone_lsp.core.model import Document, Heading, section_ends
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, STATUS_MARKS, clean_inline
-from milestone_lsp.rules.registry import RuleContext, rule
+from milestone_lsp.rules.registry import RuleContext, matching_lines, rule
 
 # "(13/13 ✅)", "(4/4 done)", "(3/5)": a ratio in parentheses, nothing but a status after it.
 _RATIO = re.compile(
@@ -45,6 +45,8 @@ class _Stated:
 
 def _stated(h: Heading, index: int) -> _Stated | None:
     text = h.text
+    if "(" not in text:
+        return None  # both patterns read a parenthesis
     m = _RATIO.search(text)
     if m is not None:
         return _Stated(
@@ -86,6 +88,13 @@ _SENTENCE_COUNT = re.compile(
 )
 # The start of every _SENTENCE_COUNT match, as a cheaper first test of a line.
 _COUNT_PAIR = re.compile(r"\d[ \t]*(?:of|/)[ \t]*\d", re.IGNORECASE)
+# What follows the first number of every _SENTENCE_COUNT match, in lower-cased text: the scan
+# of the text that finds the lines to read. It starts at a slash or at the "f" of "of", which
+# are rare, so the scan stops at few places.
+_COUNT_TAIL = re.compile(
+    r"[/f][ \t]*\d{1,4}[ \t]+(?:\w+[ \t]+)?(?:are[ \t]+|is[ \t]+)?"
+    r"(?:closed|done|complete|finished|merged|shipped)"
+)
 _FINISHED = lazy(
     r"(?i)^(?:[✅☑✔✓]|(?:done|complete[d]?|closed|finished|merged|shipped|passed|resolved)\b)"
 )
@@ -118,9 +127,8 @@ def _sentence_counts(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding
 
     def scan(lines: list[str], begin: int, stop: int) -> list[tuple[int, re.Match[str]]]:
         out: list[tuple[int, re.Match[str]]] = []
-        for n in range(begin, stop):
+        for n in matching_lines(lines, begin, stop, _COUNT_TAIL):
             text = lines[n]
-            # Cheap tests first: most lines state no count at all.
             if ("/" not in text and " of " not in text) or n in fenced:
                 continue
             if _COUNT_PAIR.search(text) is None:
@@ -196,17 +204,17 @@ def _category_counts(
     return None
 
 
-def _category_sums(ctx: RuleContext, heads: list[Heading]) -> Iterator[Finding]:
-    """A heading that counts something above a list of categories with their own counts."""
+def _category_sums(ctx: RuleContext, heads: list[Heading], ends: list[int]) -> Iterator[Finding]:
+    """A heading that counts something above a list of categories with their own counts
+    (``ends``: where each heading's section ends)."""
     doc = ctx.doc
     lines = ctx.lines
-    ends = section_ends(heads, len(lines))
     for index, h in enumerate(heads):
         end = ends[index]
         if index + 1 < len(heads) and heads[index + 1].range.start.line < end:
             continue  # split into sub-sections: the parts rule reads those
         text = h.text
-        m = _LEADING.match(text) or _TOTAL.search(text)
+        m = _LEADING.match(text) or ("(" in text and _TOTAL.search(text)) or None
         if m is None:
             continue
         parts = _category_counts(doc, lines, h.range.start.line + 1, end)
@@ -283,14 +291,14 @@ def _findings(ctx: RuleContext) -> Iterator[Finding]:
     doc = ctx.doc
     lines = ctx.lines
     heads = [h for h in doc.headings if h.range.start.line not in doc.fenced_lines]
+    ends = section_ends(heads, len(lines))
     yield from _sentence_counts(ctx, heads)
-    yield from _category_sums(ctx, heads)
+    yield from _category_sums(ctx, heads, ends)
     stated = [s for i, h in enumerate(heads) if (s := _stated(h, i)) is not None]
     if not stated:
         return
     by_index = {s.index: s for s in stated}
     starts = [h.range.start.line for h in heads]
-    ends = section_ends(heads, len(lines))
     for s in stated:
         h = s.heading
         line = h.range.start.line

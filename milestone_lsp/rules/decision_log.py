@@ -11,6 +11,7 @@ shown to have approved.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
@@ -18,13 +19,16 @@ from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.lazyre import lazy
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
-from milestone_lsp.rules.registry import RuleContext, rule
+from milestone_lsp.rules.registry import RuleContext, matching_lines, rule
 
 _ENTRY = re.compile(
     r"^[-*+]\s+\*\*\s*\[?(?P<date>\d{4}-\d{2}-\d{2})\]?\s*(?:[-–—:|]\s*)?"
     r"(?:decision|decided|ruling|approval)?\s*:?\s*\*\*\s*:?\s*(?P<title>\S.*)$",
     re.IGNORECASE,
 )
+# The bold date every entry opens with: the scan for the lines that may start one. It begins
+# with a literal "**", which a scan of the text finds fast.
+_DATE = re.compile(r"\*\*[^\S\n]*\[?\d{4}-\d{2}-\d{2}")
 _SUB = lazy(r"^\s+[-*+]\s+\*\*(?P<label>[^*:]{1,40}?)\s*:?\s*\*\*\s*:?\s*(?P<value>.*)$")
 _WHO = lazy(
     r"(?i)^(?:decider|decided\s+by|decision\s+maker|approver|approved\s+by|approval\s+by"
@@ -66,7 +70,17 @@ def _entries_in(lines: list[str], start: int, end: int, fenced: Container[int]) 
     """The dated decision entries that start on lines ``start``..``end``, with their fields."""
     out: list[_Entry] = []
     current: _Entry | None = None
-    for line in range(start, end):
+    dated = matching_lines(lines, start, end, _DATE)  # the lines an entry may start on
+    at = 0
+    number = start
+    while number < end:
+        if current is None:
+            # Outside an entry nothing but the next entry counts: go to the next dated line.
+            at = bisect_left(dated, number, at)
+            if at == len(dated):
+                break
+            number = dated[at]
+        line, number = number, number + 1
         raw = lines[line]
         if line in fenced:
             continue

@@ -24,7 +24,10 @@ from milestone_lsp.settings.config import Config
 Scope = Literal["document", "workspace"]
 
 
-_PIPE_LINE = re.compile(r"(?m)^[^\S\n]*\|")
+# A line that begins with "|" after its indentation: the first line, and any other after its
+# line feed (a scan that starts at a line feed stops at few places; "^" would stop at all).
+_PIPE_START = re.compile(r"[^\S\n]*\|")
+_PIPE_AFTER_EOL = re.compile(r"\n[^\S\n]*\|")
 
 
 # The lower-cased text of the last whole list of lines asked for, held with that list: the
@@ -44,6 +47,45 @@ def lowered_text(lines: list[str], start: int, end: int) -> str:
     text = "\n".join(lines).lower()
     _last_lowered = (lines, text)
     return text
+
+
+# What every ticked line holds in lower case: a ticked box ends in "x]" or holds its mark, and a
+# leading tick is one of these marks.
+_TICK = re.compile(r"x\]|✅|✓|✔|☑")
+# The lines found by the latest scans for ticks, by (lines, start, end): the rules that read
+# ticked entries ask for the same lines within one check.
+_tick_memo: dict[tuple[int, int, int], tuple[list[str], list[int]]] = {}
+_TICK_MEMO_SIZE = 64
+
+
+def tick_rows(lines: list[str], start: int, end: int) -> list[int]:
+    """The numbers of the lines ``start``..``end`` that may hold a tick (a superset of the
+    ticked entries: each caller reads the line itself), found with one scan of their text and
+    remembered for the other callers. The list must not be changed."""
+    key = (id(lines), start, end)
+    held = _tick_memo.get(key)  # read once: the status report command checks in a worker thread
+    if held is not None and held[0] is lines:
+        return held[1]
+    rows = matching_lines(lines, start, end, _TICK)
+    if len(_tick_memo) >= _TICK_MEMO_SIZE:
+        _tick_memo.clear()
+    _tick_memo[key] = (lines, rows)
+    return rows
+
+
+def _pipe_rows(lines: list[str], start: int, end: int) -> list[int]:
+    """The numbers of the lines ``start``..``end`` that begin with ``|`` after their
+    indentation. Lower-casing changes neither "|" nor white space: the lower-cased text, which
+    the other scans share, will do."""
+    text = lowered_text(lines, start, end)
+    found = [start] if start < end and _PIPE_START.match(text) else []
+    number, previous = start, 0
+    for m in _PIPE_AFTER_EOL.finditer(text):
+        at = m.start()
+        number += text.count("\n", previous, at)  # the line the matched line feed ends
+        previous = at
+        found.append(number + 1)
+    return found
 
 
 def matching_lines(lines: list[str], start: int, end: int, pattern: re.Pattern[str]) -> list[int]:
@@ -75,6 +117,7 @@ class RuleContext:
     rule: Rule | None = None
     _lines: list[str] | None = None
     _pipe_lines: list[int] | None = None
+    _tick_lines: list[int] | None = None
     _lowered_joined: str | None = None
 
     @property
@@ -89,9 +132,22 @@ class RuleContext:
         """The numbers of the lines that begin with ``|`` after their indentation (table rows
         and look-alikes), in order: the rules that read tables start from these."""
         if self._pipe_lines is None:
-            # Lower-casing changes neither "|" nor white space: the lower-cased text will do.
-            self._pipe_lines = self.lines_matching(_PIPE_LINE)
+            if self.doc.parts:
+                self._pipe_lines = scan_by_part(self.doc, "pipe lines", _pipe_rows)
+            else:
+                self._pipe_lines = _pipe_rows(self.lines, 0, len(self.lines))
         return self._pipe_lines
+
+    @property
+    def tick_lines(self) -> list[int]:
+        """The numbers of the lines that may hold a tick (see :func:`tick_rows`), in order:
+        the rules that read ticked entries start from these."""
+        if self._tick_lines is None:
+            if self.doc.parts:
+                self._tick_lines = scan_by_part(self.doc, "tick lines", tick_rows)
+            else:
+                self._tick_lines = tick_rows(self.lines, 0, len(self.lines))
+        return self._tick_lines
 
     def next_pipe_line(self, number: int) -> int:
         """The first line at or after ``number`` that begins with ``|`` (see :attr:`pipe_lines`),

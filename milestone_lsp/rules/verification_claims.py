@@ -15,12 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Related, Severity
-from milestone_lsp.core.lazyre import lazy
+from milestone_lsp.core.lazyre import lazy, word_alternation
 from milestone_lsp.core.model import Document, Heading, section_ends
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, clean_inline
-from milestone_lsp.rules.registry import RuleContext, lowered_text, matching_lines, rule
+from milestone_lsp.rules.registry import RuleContext, lowered_text, rule, tick_rows
 
 # --- shared helpers ------------------------------------------------------------------------------
 
@@ -395,17 +395,17 @@ _NOT_REAL_WORDS = (
     "mock",
     "empty",
 )
+_NOT_REAL_WORD = re.compile(word_alternation(_NOT_REAL_WORDS))
 
 
 def _placeholders(lines: list[str], start: int, end: int) -> list[tuple[int, str, str, str]]:
     """The ticked entries on lines ``start``..``end`` whose description says they are not real
     yet: (line, name, description, the words that say so). A line's own text decides."""
     out: list[tuple[int, str, str, str]] = []
-    lowered = lowered_text(lines, start, end)
-    if not any(word in lowered for word in _NOT_REAL_WORDS):
-        return out
-    for number in range(start, end):
+    for number in tick_rows(lines, start, end):
         line = lines[number]
+        if _NOT_REAL_WORD.search(line.lower()) is None:
+            continue
         m = LIST_MARKER.match(line)
         if m is None or not _ticked_line(line):
             continue
@@ -485,8 +485,9 @@ def _result_claims(lines: list[str], start: int, end: int) -> list[int]:
     """The ticked entries on lines ``start``..``end`` that state a test outcome."""
     return [
         n
-        for n in matching_lines(lines, start, end, _CLAIM_HINT)
-        if LIST_MARKER.match(lines[n]) is not None
+        for n in tick_rows(lines, start, end)
+        if _CLAIM_HINT.search(lines[n].lower()) is not None
+        and LIST_MARKER.match(lines[n]) is not None
         and _ticked_line(lines[n])
         and _RESULT_CLAIM.search(clean_inline(lines[n]))
     ]
@@ -497,15 +498,16 @@ def _results_in(lines: list[str], start: int, end: int) -> list[bool]:
     after them is read too: a result may run from a part's last lines into the next part's
     heading (``… CI build`` / ``# 12 …``), and a part is re-used only while that line is the
     same (core/partscan.py)."""
-    return [True] if _RESULT.search("\n".join(lines[start : end + 1])) else []
+    return [True] if _RESULT.search(lowered_text(lines, start, min(end + 1, len(lines)))) else []
 
 
-# A word every such claim holds (a cheap first filter over the lower-cased text).
+# A word every such claim holds: a cheap test of the lower-cased line before the pattern.
 _CLAIM_HINT = re.compile(r"pass|green|coverage|load")
 # A recorded result anywhere in the document: a pass count, a test count, a measured coverage
-# figure, a pass rate, or a link to a report or a CI run.
+# figure, a pass rate, or a link to a report or a CI run. It reads the lower-cased text that the
+# other scans of the document share.
 _RESULT = re.compile(
-    r"(?i)\b\d+\s*/\s*\d+\s*(?:tests?|passing|passed|pass|green)\b"
+    r"\b\d+\s*/\s*\d+\s*(?:tests?|passing|passed|pass|green)\b"
     r"|\(\s*\d+\s*/\s*\d+\s*(?:tests?|passing|passed|pass|green)?\s*\)"
     r"|\b\d+\s+of\s+\d+\s+(?:tests?|passing|passed|pass|green)\b"
     r"|\b\d+\s+(?:tests?\s+|specs?\s+|cases\s+)?(?:passed|passing|pass(?:es)?|green|succeeded)\b"

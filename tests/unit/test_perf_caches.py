@@ -472,3 +472,102 @@ def test_insertion_lines_from_the_layout_are_those_of_a_scan(lines: list[str]) -
     for line in range(len(lines) + 2):
         for level in (1, 2, 3):
             assert insertion_line(doc, line, level) == _insertion_line_by_scan(doc, line, level)
+
+
+# --- The first passes of the real-world checks: a scan of the lower-cased text finds every line
+# the check goes on to read (it may find more; the check reads each line itself).
+
+_SCAN_FRAGMENTS = [
+    *("- ", "  - ", "* ", "1. ", "| ", " | ", "\t|", "|", "**", "__", "(", ")", ": ", " ", "\t"),
+    *("[x] ", "[X] ", "[ ] ", "[~] ", "[✅] ", "✅ ", "☑️ ", "☑ ", "✔️ ", "✔ ", "✓ ", "x]"),
+    *("All ", "all", "EVERY ", "every", "tests ", "Tests ", "pass", "PASSED", "green", "load"),
+    *("coverage ", "met", "under ", "load test", "placeholder", "Stub", "TODO", "hard-coded"),
+    *("not ", "Not\t", "yet ", "been ", "run", "tested", "Pending", "awaiting", "waiting "),
+    *("never ", "needs ", "to be ", "ready to ", "requires ", "verification", "implicit"),
+    *("3", "12", "2026-01-07", "**2026-01-07 — Decision:** ", "/", " of ", "of", "f 4 "),
+    *("done", "Closed", "complete", "are ", "is ", "rows "),
+]
+_SCAN_LINES = st.lists(
+    st.lists(st.sampled_from(_SCAN_FRAGMENTS), max_size=9).map("".join), min_size=1, max_size=8
+)
+
+
+def _scan(pattern: re.Pattern[str], lines: list[str]) -> set[int]:
+    from milestone_lsp.rules.registry import matching_lines
+
+    return set(matching_lines(lines, 0, len(lines), pattern))
+
+
+@settings(max_examples=600, deadline=None)
+@given(_SCAN_LINES, st.integers(0, 8), st.integers(0, 8))
+def test_pipe_rows_are_the_lines_that_begin_with_a_pipe(
+    lines: list[str], start: int, end: int
+) -> None:
+    from milestone_lsp.rules.registry import _pipe_rows
+
+    start, end = min(start, len(lines)), min(max(start, end), len(lines))
+    want = [n for n in range(start, end) if re.match(r"[^\S\n]*\|", lines[n])]
+    assert _pipe_rows(lines, start, end) == want, lines
+
+
+@settings(max_examples=600, deadline=None)
+@given(_SCAN_LINES)
+def test_first_passes_find_every_line_their_check_reads(lines: list[str]) -> None:
+    from milestone_lsp.core.syntax import LIST_MARKER
+    from milestone_lsp.rules import claims, counts, decision_log, verification_claims
+    from milestone_lsp.rules.registry import tick_rows
+
+    ticks = set(tick_rows(lines, 0, len(lines)))
+    for n, line in enumerate(lines):
+        if verification_claims._ticked_line(line):
+            assert n in ticks, line
+        marker = LIST_MARKER.match(line)
+        if marker is not None and claims._ALL_ENTRY.match(line[marker.end() :].strip()):
+            assert n in ticks and claims._TICKED_ALL.search(line.lower()), line
+        if counts._SENTENCE_COUNT.search(line):
+            assert n in _scan(counts._COUNT_TAIL, lines), line
+        if decision_log._ENTRY.match(line):
+            assert n in _scan(decision_log._DATE, lines), line
+
+
+# The note pattern as the case-insensitive alternation it was written as first.
+_NOTE_REFERENCE = re.compile(
+    r"(?i)pending|awaiting|waiting|not\s+(?:yet|been|run|tested|verified|executed|confirmed"
+    r"|validated|checked)|untested|unverified|never\s+(?:run|tested|verified)|to\s+be\s+(?:run"
+    r"|tested|verified|confirmed|validated)|ready\s+to\s+(?:run|test)|needs?\s+(?:testing"
+    r"|verification|to\s+be)|requires?\s+(?:testing|verification)|implicit"
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_SCAN_LINES)
+def test_the_grouped_note_scan_finds_the_lines_of_the_plain_pattern(lines: list[str]) -> None:
+    from milestone_lsp.rules import claims
+
+    want = {n for n, line in enumerate(lines) if _NOTE_REFERENCE.search(line)}
+    assert _scan(claims._ANY_NOTE, lines) == want, lines
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Search", "PLANNED", "Planned", "(Planned)", "NOT STARTED", "v2"]),
+            st.sampled_from(["", "**", "`", "_", "~~"]),
+        ),
+        max_size=5,
+    )
+)
+def test_the_raw_heading_test_keeps_every_planned_tag(words: list[tuple[str, str]]) -> None:
+    """Markup around whole words does not hide a tag's word from the test of the raw text."""
+    from milestone_lsp.rules import claims
+
+    text = " ".join(f"{mark}{word}{mark}" for word, mark in words)
+    claims._planned_tag_of.cache_clear()
+    found = claims._planned_tag_of(text)
+    plain = claims.clean_inline(text)
+    if found is not None:
+        assert claims._PLANNED_WORD.search(text.lower()), text
+    tags = [t for t in claims.strip_trailers(plain, strict_words=False)[1] if t.kind == "tag"]
+    if any(t.status is claims.Status.PLANNED for t in tags):
+        assert found is not None, text
