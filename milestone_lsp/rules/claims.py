@@ -353,6 +353,10 @@ _QUALIFIED = lazy(r"(?i)^(?:overall|project|final)\s+")
 # claim, "criteria" for all criteria met, a status, completion or progress label for
 # "complete". The scan of the text for them is the first pass (the rarer of the two lists).
 _CLAIM_KIND_WORDS = re.compile(r"ready|criteria|status|completion|progress")
+# The same words one by one: a scan of the text for one word goes fast from one place where
+# the word may start to the next, a scan for any of them stops wherever one of their first
+# letters is (a fifth of the text).
+_CLAIM_KIND_WORD_SCANS = [re.compile(w) for w in _CLAIM_KIND_WORDS.pattern.split("|")]
 # And one of these: a cheap test of each line found, before the patterns.
 _CLAIM_WORDS = re.compile(r"ready|criteria|complete|done|finished|100")
 
@@ -420,7 +424,8 @@ def _claims(ctx: RuleContext) -> Iterator[_Claim]:
         (h.range.start.line for h in doc.headings if h.level >= 2), default=len(lines)
     )
     skip = doc.fenced_lines | doc.comment_lines
-    for number in _lines_with(_CLAIM_KIND_WORDS, ctx):
+    found = {n for scan in _CLAIM_KIND_WORD_SCANS for n in _lines_with(scan, ctx)}
+    for number in sorted(found):
         if number in skip or _CLAIM_WORDS.search(lines[number].lower()) is None:
             continue
         heading = heading_at.get(number)
