@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from itertools import compress
+from operator import is_not
 from typing import Any, TypeVar
 
 from milestone_lsp.core.model import Document
@@ -107,17 +109,34 @@ def splice(
     quarter of them did: then walking every part is as cheap."""
     if len(old_parts) != len(parts):
         return None
-    changed = [i for i, part in enumerate(parts) if part is not old_parts[i]]
+    changed = _changed(old_parts, parts)
     if len(changed) * 4 > len(parts):
         return None
     results = list(old_results)
     flat = old_flat
     for i in reversed(changed):  # from the end: the offsets before i stay valid
         found = compute(i)
-        at = sum(len(r) for r in results[:i])
+        at = sum(map(len, results[:i]))
         flat = [*flat[:at], *found, *flat[at + len(results[i]) :]]
         results[i] = found
     return results, flat
+
+
+# The parts that differ between the last two lists of parts compared, held with the lists: the
+# checks of one document compare the same two lists for every rule and scan (a document's
+# list of parts is never changed once it is made).
+_last_changed: tuple[list[Document], list[Document], list[int]] | None = None
+
+
+def _changed(old_parts: list[Document], parts: list[Document]) -> list[int]:
+    """The indexes at which ``parts`` holds another object than ``old_parts`` (same length)."""
+    global _last_changed
+    last = _last_changed  # read once: the status report command checks in a worker thread
+    if last is not None and last[0] is old_parts and last[1] is parts:
+        return last[2]
+    changed = list(compress(range(len(parts)), map(is_not, parts, old_parts)))
+    _last_changed = (old_parts, parts, changed)
+    return changed
 
 
 def _by_part(
@@ -137,7 +156,7 @@ def _by_part(
             lambda i: scan(parts[i], doc.part_starts[i], ends[i]),
         )
         if spliced is not None:
-            _remember(key, _Scan(list(parts), *spliced))
+            _remember(key, _Scan(parts, *spliced))
             return list(spliced[1])
     known = previous.by_id() if previous is not None else {}
     results = []
@@ -147,7 +166,7 @@ def _by_part(
         found = entry[1] if entry is not None and entry[0] is part else scan(part, start, end)
         results.append(found)
         out.extend(found)
-    _remember(key, _Scan(list(parts), results, out))
+    _remember(key, _Scan(parts, results, out))
     return list(out)
 
 

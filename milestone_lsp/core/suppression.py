@@ -29,7 +29,7 @@ a line-level directive for it would itself be the thing reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -194,7 +194,11 @@ class Suppressions:
             scope.used = False
         kept: list[Finding] = []
         covering = self._covering()
+        lines = self._covered_lines()
         for finding in findings:
+            if lines is not None and finding.range.start.line not in lines:
+                kept.append(finding)  # no scope covers its line
+                continue
             code = _canonical(finding.code)
             name = name_of(code) if name_of is not None else None
             line = finding.range.start.line
@@ -221,6 +225,16 @@ class Suppressions:
             if not hits:
                 kept.append(finding)
         return kept
+
+    def _covered_lines(self) -> set[int] | None:
+        """The lines some scope covers when every scope is short, else ``None`` (a scope that
+        runs to the end of the file covers too many lines to list)."""
+        covered: set[int] = set()
+        for scope in self._scopes:
+            if scope.last - scope.first >= _INDEXED_SPAN:
+                return None
+            covered.update(range(scope.first, scope.last + 1))
+        return covered
 
     def _covering(self) -> Callable[[int], list[_Scope]]:
         """``covering(line)``: the scopes whose lines include ``line``.
@@ -427,18 +441,31 @@ def _keyword_end(text: str, directive: Directive) -> int:
     return text.index(keyword, directive.start) + len(keyword)
 
 
+def comment_mark_lines(lines: Sequence[str], start: int, end: int) -> list[int]:
+    """The numbers of the lines ``start``..``end`` that open or close an HTML comment: the
+    only lines :func:`parse_suppressions` reads."""
+    return [n for n in range(start, end) if "<!--" in lines[n] or "-->" in lines[n]]
+
+
 def parse_suppressions(
-    lines: Sequence[str], skip_lines: Container[int] = frozenset()
+    lines: Sequence[str],
+    skip_lines: Container[int] = frozenset(),
+    marked: Iterable[int] | None = None,
 ) -> Suppressions:
     """Find the suppression directives in ``lines`` (no terminators) outside ``skip_lines``.
 
     Text inside an HTML comment that spans lines is comment, not a directive: a
     ``<!-- milestone-lsp-disable -->`` written there is part of the comment around it, and
     removing it as unused would remove the comment's ``-->`` with it.
+
+    ``marked`` are the lines that open or close a comment (:func:`comment_mark_lines`) when
+    the caller has them: the other lines hold no directive and end no comment.
     """
     directives: list[Directive] = []
     in_comment = False
-    for number, text in enumerate(lines):
+    numbers = range(len(lines)) if marked is None else marked
+    for number in numbers:
+        text = lines[number]
         if (not in_comment and "<!--" not in text) or number in skip_lines:
             continue
         start = 0

@@ -11,9 +11,9 @@ from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import gc_paused, parse
-from milestone_lsp.core.partscan import splice
+from milestone_lsp.core.partscan import scan_by_part, splice
 from milestone_lsp.core.positions import Range
-from milestone_lsp.core.suppression import has_reason, parse_suppressions
+from milestone_lsp.core.suppression import comment_mark_lines, has_reason, parse_suppressions
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.catalogue import all_rules
 from milestone_lsp.rules.meta import UNKNOWN_RULE, unknown_directive_findings
@@ -28,8 +28,9 @@ MISSING_REASON = "MS904"
 
 @dataclass(slots=True)
 class _RuleParts:
-    """A section-local rule's findings per part of the last check of a path: the parts, what
-    else the findings depend on, each part's findings (severities applied) and all of them."""
+    """A section-local rule's findings per part of the last check of a path: the parts (the
+    document's own list, which is never changed), what else the findings depend on, each
+    part's findings (severities applied) and all of them."""
 
     parts: list[Document]
     key: tuple[Hashable, Severity]
@@ -76,7 +77,8 @@ def _view(doc: Document, part: Document) -> Document:
 def _per_section(
     ctx: RuleContext, r: Rule, severity: Severity, cache: _Entries, kept: _Entries
 ) -> list[Finding]:
-    """A section-local rule's findings, re-using those of sections the last check saw."""
+    """A section-local rule's findings, re-using those of sections the last check saw. The
+    list is the one kept for the next check: callers must not change it."""
     assert r.section_key is not None
     key: tuple[Hashable, Severity] = (r.section_key(ctx), severity)
     config = ctx.config
@@ -96,8 +98,8 @@ def _per_section(
         spliced = splice(last.parts, last.results, last.flat, parts, lambda i: run(parts[i]))
         if spliced is not None:
             results, flat = spliced
-            kept[r.code] = _RuleParts(list(parts), key, config, results, flat)
-            return list(flat)
+            kept[r.code] = _RuleParts(parts, key, config, results, flat)
+            return flat
     known = (
         {id(p): (p, res) for p, res in zip(last.parts, last.results, strict=True)}
         if last is not None and usable
@@ -110,8 +112,8 @@ def _per_section(
         found = entry[1] if entry is not None and entry[0] is part else run(part)
         results.append(found)
         out.extend(found)
-    kept[r.code] = _RuleParts(list(parts), key, config, results, out)
-    return list(out)
+    kept[r.code] = _RuleParts(parts, key, config, results, out)
+    return out
 
 
 def active_rules(
@@ -185,7 +187,9 @@ def _check(
         findings.extend(produced)
     if doc.parts:
         _remember(doc.path, entries)
-    suppressions = parse_suppressions(ctx.lines, doc.fenced_lines)
+    # An edited document's comment lines are found per part: an edit rescans its own parts.
+    marked = scan_by_part(doc, "comment marks", comment_mark_lines) if doc.parts else None
+    suppressions = parse_suppressions(ctx.lines, doc.fenced_lines, marked)
     unused = next((s for r, s in rules if r.code == UNUSED_SUPPRESSION), None)
     unknown = next((s for r, s in rules if r.code == UNKNOWN_RULE), None)
     names = {r.code: r.name for r in all_rules()}

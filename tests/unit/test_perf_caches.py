@@ -571,3 +571,44 @@ def test_the_raw_heading_test_keeps_every_planned_tag(words: list[tuple[str, str
     tags = [t for t in claims.strip_trailers(plain, strict_words=False)[1] if t.kind == "tag"]
     if any(t.status is claims.Status.PLANNED for t in tags):
         assert found is not None, text
+
+
+_DIRECTIVE_LINES = [
+    "<!-- milestone-lsp-disable MS101 -->",
+    "<!-- milestone-lsp-disable -->",
+    "<!-- milestone-lsp-enable -->",
+    "<!-- milestone-lsp-disable-next-line MS201 -->",
+    "<!-- milestone-lsp-disable-line ms101 -- measured elsewhere -->",
+    "text <!-- milestone-lsp-disable-next-line -->",
+    "<!--",
+    "-->",
+    "<!-- note --> <!-- milestone-lsp-disable-next-line MS101 -->",
+    "```",
+    "- [ ] A criterion",
+    "",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_DIRECTIVE_LINES), max_size=16),
+    st.lists(st.tuples(st.sampled_from(["MS101", "MS201", "MS901"]), st.integers(0, 17))),
+)
+def test_suppressions_read_from_the_comment_lines_alone_are_the_same(
+    lines: list[str], found: list[tuple[str, int]]
+) -> None:
+    """Reading only the lines that open or close a comment finds the same directives, and a
+    finding on a line no scope covers is kept without matching it against the scopes."""
+    from milestone_lsp.core.positions import Range
+    from milestone_lsp.core.suppression import comment_mark_lines, parse_suppressions
+
+    fenced = frozenset(n for n, line in enumerate(lines) if line == "```")
+    whole = parse_suppressions(lines, fenced)
+    marked = parse_suppressions(lines, fenced, comment_mark_lines(lines, 0, len(lines)))
+    assert marked.directives == whole.directives, lines
+    findings = [
+        Finding(code, Severity.WARNING, "m", "p.md", Range.of(line, 0, line, 1))
+        for code, line in found
+    ]
+    kept = whole.apply(list(findings), path="p.md", unused_severity=None)
+    assert kept == [f for f in findings if not whole.is_suppressed(f.code, f.range.start.line)]
