@@ -52,24 +52,25 @@ def lowered_text(lines: list[str], start: int, end: int) -> str:
 # What every ticked line holds in lower case: a ticked box ends in "x]" or holds its mark, and a
 # leading tick is one of these marks.
 _TICK = re.compile(r"x\]|✅|✓|✔|☑")
-# The lines found by the latest scans for ticks, by (lines, start, end): the rules that read
-# ticked entries ask for the same lines within one check.
-_tick_memo: dict[tuple[int, int, int], tuple[list[str], list[int]]] = {}
-_TICK_MEMO_SIZE = 64
+# The lines found by the scans for ticks in the latest list of lines, by (start, end): the rules
+# that read ticked entries ask for the same lines (of the whole text or of each part) within one
+# check. Only one list of lines is held at a time, so that no earlier text is kept alive.
+_tick_memo: tuple[list[str], dict[tuple[int, int], list[int]]] | None = None
 
 
 def tick_rows(lines: list[str], start: int, end: int) -> list[int]:
     """The numbers of the lines ``start``..``end`` that may hold a tick (a superset of the
     ticked entries: each caller reads the line itself), found with one scan of their text and
     remembered for the other callers. The list must not be changed."""
-    key = (id(lines), start, end)
-    held = _tick_memo.get(key)  # read once: the status report command checks in a worker thread
-    if held is not None and held[0] is lines:
-        return held[1]
-    rows = matching_lines(lines, start, end, _TICK)
-    if len(_tick_memo) >= _TICK_MEMO_SIZE:
-        _tick_memo.clear()
-    _tick_memo[key] = (lines, rows)
+    global _tick_memo
+    memo = _tick_memo  # read once: the status report command checks in a worker thread
+    if memo is None or memo[0] is not lines:
+        memo = (lines, {})
+        _tick_memo = memo
+    rows = memo[1].get((start, end))
+    if rows is None:
+        rows = matching_lines(lines, start, end, _TICK)
+        memo[1][(start, end)] = rows
     return rows
 
 
