@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice
 from typing import Literal
 
 PositionEncoding = Literal["utf-8", "utf-16", "utf-32"]
@@ -181,13 +181,20 @@ def decode_column(line_text: str, units: int, encoding: PositionEncoding) -> int
 class LineIndex:
     """Lines of one text, with offset and position conversions (never changed once built)."""
 
-    __slots__ = ("_starts", "lines", "text")
+    __slots__ = ("_cr", "_starts", "lines", "text")
 
     def __init__(self, text: str, lines: list[str] | None = None) -> None:
         """``lines``, when given, are ``split_lines(text)`` already made (a parse's)."""
         self.text = text
         self.lines = lines if lines is not None else split_lines(text)
         self._starts: list[int] | None = None
+        self._cr: bool | None = None
+
+    def _has_cr(self) -> bool:
+        """Whether the text holds a carriage return (then lines may end in two characters)."""
+        if self._cr is None:
+            self._cr = "\r" in self.text
+        return self._cr
 
     @property
     def starts(self) -> list[int]:
@@ -195,7 +202,7 @@ class LineIndex:
         converting positions needs only the lines."""
         starts = self._starts
         if starts is None:
-            if "\r" in self.text:
+            if self._has_cr():
                 starts = line_starts(self.text)
             else:  # one "\n" after each line: the starts add up the lines' lengths
                 starts = list(accumulate(map(_PLUS_EOL, map(len, self.lines)), initial=0))
@@ -209,7 +216,12 @@ class LineIndex:
             return 0
         if pos.line >= len(self.lines):
             return len(self.text)
-        return self.starts[pos.line] + max(0, min(pos.character, len(self.lines[pos.line])))
+        column = max(0, min(pos.character, len(self.lines[pos.line])))
+        if self._starts is None and not self._has_cr():
+            # The lines above, each with its "\n": an edit's one offset costs less than every
+            # line's start (a didChange of a large plan asks for two, of a text never seen).
+            return sum(map(len, islice(self.lines, pos.line))) + pos.line + column
+        return self.starts[pos.line] + column
 
     def position(self, offset: int) -> Position:
         """The position of a code-point offset."""

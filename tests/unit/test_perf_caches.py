@@ -612,3 +612,20 @@ def test_suppressions_read_from_the_comment_lines_alone_are_the_same(
     ]
     kept = whole.apply(list(findings), path="p.md", unused_severity=None)
     assert kept == [f for f in findings if not whole.is_suppressed(f.code, f.range.start.line)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "é", "😀", "\n", "\r\n", "\r", " "]), max_size=30).map("".join),
+    st.integers(-1, 12),
+    st.integers(-1, 12),
+)
+def test_an_offset_without_the_line_starts_is_the_offset_with_them(
+    text: str, line: int, column: int
+) -> None:
+    from milestone_lsp.core.positions import LineIndex
+
+    fresh, known = LineIndex(text), LineIndex(text)
+    known.starts  # worked out first: the offset is read from them
+    pos = Position(line, column) if line >= 0 else Position(0, 0)
+    assert fresh.offset(pos) == known.offset(pos), (text, pos)
