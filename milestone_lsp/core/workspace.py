@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from milestone_lsp.core.model import Decision, Deliverable, Document, Milestone, Report
+from milestone_lsp.core.partscan import model_by_part
 from milestone_lsp.core.syntax import normalize_name
 
 if TYPE_CHECKING:
@@ -22,7 +23,29 @@ _DocEntry = tuple[
 
 
 def _doc_entry(doc: Document) -> _DocEntry:
-    """One document's contribution to the name indexes."""
+    """One document's contribution to the name indexes.
+
+    An edited document's is put together from its parts' (each read once, and again only when
+    an edit touches it): the names of each kind in the order of its parts are the names of the
+    whole document in its order."""
+    if not doc.parts or len(doc.part_starts) != len(doc.parts):
+        return _entry_of(doc)
+    entry: _DocEntry = ([], [], [], [])
+    for milestones, deliverables, reports, decisions in model_by_part(
+        doc, "name index", _part_entry
+    ):
+        entry[0].extend(milestones)
+        entry[1].extend(deliverables)
+        entry[2].extend(reports)
+        entry[3].extend(decisions)
+    return entry
+
+
+def _part_entry(part: Document) -> list[_DocEntry]:
+    return [_entry_of(part)]
+
+
+def _entry_of(doc: Document) -> _DocEntry:
     return (
         [(normalize_name(m.name), m) for m in doc.milestones if not m.is_update],
         [(normalize_name(d.name), d) for d in doc.deliverables],

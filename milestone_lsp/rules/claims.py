@@ -424,8 +424,8 @@ def _claims(ctx: RuleContext) -> Iterator[_Claim]:
         (h.range.start.line for h in doc.headings if h.level >= 2), default=len(lines)
     )
     skip = doc.fenced_lines | doc.comment_lines
-    found = {n for scan in _CLAIM_KIND_WORD_SCANS for n in _lines_with(scan, ctx)}
-    for number in sorted(found):
+    worded = {n for scan in _CLAIM_KIND_WORD_SCANS for n in _lines_with(scan, ctx)}
+    for number in sorted(worded):
         if number in skip or _CLAIM_WORDS.search(lines[number].lower()) is None:
             continue
         heading = heading_at.get(number)

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it.token import Token
 
+from milestone_lsp.core import workspace
 from milestone_lsp.core.blocks import (
     BlockCache,
     blocks_of_tokens,
@@ -96,6 +97,8 @@ def test_incremental_equals_fresh(lines: list[str], edits: list[tuple[int, int, 
         fresh = parse(text, "x.md", chunked=False)
         assert to_jsonable(incremental) == to_jsonable(fresh)
         assert _findings(incremental) == _findings(fresh)
+        # The name indexes' entry, put together from the parts', is the whole document's.
+        assert workspace._doc_entry(incremental) == workspace._entry_of(incremental)
 
 
 def test_unchanged_sections_are_reused() -> None:

@@ -626,6 +626,6 @@ def test_an_offset_without_the_line_starts_is_the_offset_with_them(
     from milestone_lsp.core.positions import LineIndex
 
     fresh, known = LineIndex(text), LineIndex(text)
-    known.starts  # worked out first: the offset is read from them
+    _ = known.starts  # worked out first: the offset is read from them
     pos = Position(line, column) if line >= 0 else Position(0, 0)
     assert fresh.offset(pos) == known.offset(pos), (text, pos)
