@@ -89,7 +89,8 @@ _ANY_NOTE = re.compile(
     r"|n(?:ot[^\S\n]+(?:yet|been|run|tested|verified|executed|confirmed|validated|checked)"
     r"|ever[^\S\n]+(?:run|tested|verified)|eeds?[^\S\n]+(?:testing|verification|to[^\S\n]+be))"
     r"|u(?:ntested|nverified)|t(?:o[^\S\n]+be[^\S\n]+(?:run|tested|verified|confirmed|validated))"
-    r"|r(?:eady[^\S\n]+to[^\S\n]+(?:run|test)|equires?[^\S\n]+(?:testing|verification))|i(?:mplicit)"
+    r"|r(?:eady[^\S\n]+to[^\S\n]+(?:run|test)|equires?[^\S\n]+(?:testing|verification))"
+    r"|i(?:mplicit)"
 )
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 
