@@ -250,8 +250,11 @@ def unknown_reference(ctx: RuleContext) -> Iterable[Finding]:
             continue
         if not normalize_name(ref.name):
             continue
+        if _resolves(ctx.ws, doc, ref):
+            continue
+        # Indexed for suggestions only once some reference does not resolve.
         candidates = _definitions(ctx.ws, ref.kind)
-        if not candidates.sections or _resolves(ctx.ws, doc, ref):
+        if not candidates.sections:
             continue
         if _not_started(doc, ref) and closest(ref.name, candidates) is None:
             continue  # "- [ ] v1 Release (Phase 4) - 0%": a future milestone, like PLANNED
@@ -397,7 +400,9 @@ def contributes_to(doc: Document, deliverable: Deliverable) -> list[Reference]:
     end = max(fld.end_line, fld.line)
     lines, refs = _contributes_index(doc)
     found = refs[bisect_left(lines, fld.line) : bisect_right(lines, end)]
-    return [r for _, r in sorted(found, key=lambda p: p[0])]  # in document order, as before
+    if len(found) > 1:
+        found.sort(key=lambda p: p[0])  # in document order, as before
+    return [r for _, r in found]
 
 
 _last_index: tuple[Document | None, int, list[int], list[tuple[int, Reference]]] = (
