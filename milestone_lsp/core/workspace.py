@@ -28,8 +28,6 @@ def _doc_entry(doc: Document) -> _DocEntry:
     An edited document's is put together from its parts' (each read once, and again only when
     an edit touches it): the names of each kind in the order of its parts are the names of the
     whole document in its order."""
-    if not doc.parts or len(doc.part_starts) != len(doc.parts):
-        return _entry_of(doc)
     entry: _DocEntry = ([], [], [], [])
     for milestones, deliverables, reports, decisions in model_by_part(
         doc, "name index", _part_entry

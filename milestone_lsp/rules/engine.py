@@ -188,7 +188,7 @@ def _check(
     if doc.parts:
         _remember(doc.path, entries)
     # An edited document's comment lines are found per part: an edit rescans its own parts.
-    marked = scan_by_part(doc, "comment marks", comment_mark_lines) if doc.parts else None
+    marked = scan_by_part(doc, "comment marks", comment_mark_lines)
     suppressions = parse_suppressions(ctx.lines, doc.fenced_lines, marked)
     unused = next((s for r, s in rules if r.code == UNUSED_SUPPRESSION), None)
     unknown = next((s for r, s in rules if r.code == UNKNOWN_RULE), None)

@@ -133,10 +133,7 @@ class RuleContext:
         """The numbers of the lines that begin with ``|`` after their indentation (table rows
         and look-alikes), in order: the rules that read tables start from these."""
         if self._pipe_lines is None:
-            if self.doc.parts:
-                self._pipe_lines = scan_by_part(self.doc, "pipe lines", _pipe_rows)
-            else:
-                self._pipe_lines = _pipe_rows(self.lines, 0, len(self.lines))
+            self._pipe_lines = scan_by_part(self.doc, "pipe lines", _pipe_rows)
         return self._pipe_lines
 
     @property
@@ -144,10 +141,7 @@ class RuleContext:
         """The numbers of the lines that may hold a tick (see :func:`tick_rows`), in order:
         the rules that read ticked entries start from these."""
         if self._tick_lines is None:
-            if self.doc.parts:
-                self._tick_lines = scan_by_part(self.doc, "tick lines", tick_rows)
-            else:
-                self._tick_lines = tick_rows(self.lines, 0, len(self.lines))
+            self._tick_lines = scan_by_part(self.doc, "tick lines", tick_rows)
         return self._tick_lines
 
     def next_pipe_line(self, number: int) -> int:
