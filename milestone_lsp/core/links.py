@@ -246,7 +246,9 @@ class _Written:
 @lru_cache(maxsize=8192)
 def _line_links(line: str) -> tuple[_Written, ...]:
     """The links written on one line (cached by the line's text: most lines never change)."""
-    if "](" not in line and "]:" not in line and "." not in line:
+    # A mention ends in ".md", ".markdown", ".mdown" or ".mkd", in any case: ".m" or ".M".
+    mention = ".m" in line or ".M" in line
+    if "](" not in line and "]:" not in line and not mention:
         return ()
     spans = _code_spans(line) if "`" in line else []
     found: list[_Written] = []
@@ -274,7 +276,7 @@ def _line_links(line: str) -> tuple[_Written, ...]:
                     found.append(_Written("inline", first, end, image, angle))
                     taken.append((opening, end + 1))
             at = line.find("](", at + 2)
-    if "." in line:
+    if mention:
         masked = list(taken)
         masked += [(m.start(), m.end()) for m in _URL.finditer(line)]
         for match in _MENTION.finditer(line):

@@ -1757,6 +1757,7 @@ def parse(
     chunked: bool = True,
     models: ModelCache | None = None,
     editing: bool = False,
+    lines: list[str] | None = None,
 ) -> Document:
     """Parse one markdown document into the model. Never raises on any text.
 
@@ -1766,9 +1767,11 @@ def parse(
     incremental result must equal. ``editing=True`` says the document is open in an editor:
     even its first parse keeps its parts, so that the per-section work of the first check is
     re-used by the first edit (a file read from disk drops them to save memory).
+    ``lines``, when the caller has them, are ``split_lines(text)`` (an editor's change applied
+    to the previous text's lines); the parse takes the list over.
     """
     with gc_paused():
-        return _parse(text, path, cache, chunked, models, editing)
+        return _parse(text, path, cache, chunked, models, editing, lines)
 
 
 def _parse(
@@ -1778,8 +1781,9 @@ def _parse(
     chunked: bool,
     models: ModelCache | None,
     editing: bool = False,
+    given: list[str] | None = None,
 ) -> Document:
-    lines = split_lines(text)
+    lines = given if given is not None else split_lines(text)
     fm_end = front_matter_end(lines)
     md_lines = [""] * fm_end + lines[fm_end:] if fm_end else lines
     if chunked:

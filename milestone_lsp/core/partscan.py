@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from itertools import compress
+from itertools import chain, compress, repeat
 from operator import is_not
 from typing import Any, TypeVar
 
@@ -78,7 +78,14 @@ def scan_by_part(
     parts = doc.parts
     if not parts or len(doc.part_starts) != len(parts):
         return list(scan(lines, 0, len(lines)))
-    return _by_part(doc, name, lambda _part, start, end: scan(lines, start, end))
+    ends = [*doc.part_starts[1:], len(lines)]
+    starts = doc.part_starts
+    return _by_part(
+        doc,
+        name,
+        lambda i: scan(lines, starts[i], ends[i]),
+        lambda: list(map(scan, repeat(lines, len(parts)), starts, ends)),
+    )
 
 
 def model_by_part(doc: Document, name: str, read: Callable[[Document], Sequence[T]]) -> list[T]:
@@ -91,9 +98,10 @@ def model_by_part(doc: Document, name: str, read: Callable[[Document], Sequence[
     the results of all its parts. Their order may differ (a whole document lists all its
     milestones before its deliverables, a part only its own): callers must not depend on it.
     """
-    if not doc.parts or len(doc.part_starts) != len(doc.parts):
+    parts = doc.parts
+    if not parts or len(doc.part_starts) != len(parts):
         return list(read(doc))
-    return _by_part(doc, name, lambda part, _start, _end: read(part))
+    return _by_part(doc, name, lambda i: read(parts[i]), lambda: list(map(read, parts)))
 
 
 def splice(
@@ -140,32 +148,29 @@ def _changed(old_parts: list[Document], parts: list[Document]) -> list[int]:
 
 
 def _by_part(
-    doc: Document, name: str, scan: Callable[[Document, int, int], Sequence[T]]
+    doc: Document,
+    name: str,
+    compute: Callable[[int], Sequence[T]],
+    compute_all: Callable[[], list[Sequence[T]]],
 ) -> list[T]:
-    lines = document_lines(doc)
+    """The results of every part: ``compute(i)`` for part ``i``, ``compute_all()`` for all
+    of them in order (one call per part, without the walk's own work per part)."""
     parts = doc.parts
     key = (doc.path, name)
     previous = _MEMO.get(key)
-    ends = [*doc.part_starts[1:], len(lines)]
     if previous is not None:
-        spliced = splice(
-            previous.parts,
-            previous.results,
-            previous.flat,
-            parts,
-            lambda i: scan(parts[i], doc.part_starts[i], ends[i]),
-        )
+        spliced = splice(previous.parts, previous.results, previous.flat, parts, compute)
         if spliced is not None:
             _remember(key, _Scan(parts, *spliced))
             return list(spliced[1])
-    known = previous.by_id() if previous is not None else {}
-    results = []
-    out: list[T] = []
-    for part, start, end in zip(parts, doc.part_starts, ends, strict=True):
-        entry = known.get(id(part))
-        found = entry[1] if entry is not None and entry[0] is part else scan(part, start, end)
-        results.append(found)
-        out.extend(found)
+        known = previous.by_id()
+        results: list[Sequence[T]] = []
+        for i, part in enumerate(parts):
+            entry = known.get(id(part))
+            results.append(entry[1] if entry is not None and entry[0] is part else compute(i))
+    else:
+        results = compute_all()
+    out = list(chain.from_iterable(results))
     _remember(key, _Scan(parts, results, out))
     return list(out)
 

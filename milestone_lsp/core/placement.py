@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 from milestone_lsp.core.blocks import document_blocks
 from milestone_lsp.core.model import Deliverable, Document, Heading, Milestone, Report
+from milestone_lsp.core.partscan import model_by_part
 from milestone_lsp.core.positions import split_lines
 from milestone_lsp.core.summaries import milestone_at_line
 from milestone_lsp.core.templates import render
@@ -285,35 +286,66 @@ _Layout = tuple[list[Heading], list[int], list[int], list[int]]
 _laid_out: tuple[Document, _Layout] | None = None
 
 
+def _heading_line(h: Heading) -> int:
+    return h.range.start.line
+
+
+def _headings_in(part: Document) -> list[Heading]:
+    return sorted(part.headings, key=_heading_line)
+
+
+def _heading_lines_in(part: Document) -> list[int]:
+    return [h.range.start.line for h in _headings_in(part)]
+
+
+def _spans_in(part: Document) -> list[tuple[int, int]]:
+    """The first line of each section of ``part`` and the line after its end, in order."""
+    sections = [
+        *part.milestones,
+        *part.deliverables,
+        *part.reports,
+        *part.decisions,
+        *part.status_sections,
+    ]
+    return sorted(
+        (s.heading.range.start.line, max(s.end_line, s.heading.range.start.line) + 1)
+        for s in sections
+    )
+
+
+def _span_starts_in(part: Document) -> list[int]:
+    return [start for start, _end in _spans_in(part)]
+
+
+def _span_ends_in(part: Document) -> list[int]:
+    return [end for _start, end in _spans_in(part)]
+
+
 def _layout(doc: Document) -> _Layout:
     """``doc``'s headings sorted by line and their lines; the first lines of its sections
     (definitions, checklists, decisions, STATUS.md sections) in order, and for each the
     furthest line after the end of it and of every section starting before it. Made once per
-    document: each template offered for a code action asks."""
+    document (each template offered for a code action asks), and per part: a part's headings
+    and sections lie within its lines, so the parts' sorted lists end to end are the whole
+    document's, and after an edit only the parts it touched are read again."""
     global _laid_out
     known = _laid_out  # read once: the status report command runs in a worker thread
     if known is not None and known[0] is doc:
         return known[1]
-    headings = sorted(doc.headings, key=lambda h: h.range.start.line)
-    sections = [
-        *doc.milestones,
-        *doc.deliverables,
-        *doc.reports,
-        *doc.decisions,
-        *doc.status_sections,
-    ]
-    spans = sorted(
-        (s.heading.range.start.line, max(s.end_line, s.heading.range.start.line) + 1)
-        for s in sections
-    )
     layout = (
-        headings,
-        [h.range.start.line for h in headings],
-        [start for start, _end in spans],
-        list(accumulate((end for _start, end in spans), max)),
+        model_by_part(doc, "placement headings", _headings_in),
+        model_by_part(doc, "placement heading lines", _heading_lines_in),
+        model_by_part(doc, "placement section starts", _span_starts_in),
+        list(accumulate(model_by_part(doc, "placement section ends", _span_ends_in), max)),
     )
     _laid_out = (doc, layout)
     return layout
+
+
+def prepare(doc: Document) -> None:
+    """Work out ``doc``'s layout ahead of the first template offered in it (reading every
+    part of a large plan takes a while; afterwards an edit re-reads only its own parts)."""
+    _layout(doc)
 
 
 def _after_block(doc: Document, lines: list[str], line: int) -> int:

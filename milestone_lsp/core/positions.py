@@ -15,9 +15,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import accumulate, islice
 from typing import Literal
+
+from milestone_lsp.core.textmemo import per_text
 
 PositionEncoding = Literal["utf-8", "utf-16", "utf-32"]
 
@@ -254,7 +255,7 @@ class LineIndex:
         return Position(line, decode_column(self.lines[line], units, encoding))
 
 
-@lru_cache(maxsize=4)
+@per_text(4)
 def line_ending(text: str) -> str:
     """The dominant line terminator of ``text`` (``\\n`` when it has none).
 

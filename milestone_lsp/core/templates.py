@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
 from typing import Literal
 
 from milestone_lsp.core.lazyre import lazy
+from milestone_lsp.core.model import Document
+from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import line_index
+from milestone_lsp.core.textmemo import per_text
 
 TemplateKind = Literal[
     "milestone", "deliverable", "status", "milestoneVerification", "deliverableVerification"
@@ -156,26 +158,52 @@ DELIVERABLE_LABELS: tuple[str, ...] = tuple(_LABEL_RE().findall(_DELIVERABLE))
 OPTIONAL_LABELS: frozenset[str] = frozenset({"Target"})
 
 _BULLET_RE = lazy(r"^([ \t]*)([-*+])[ \t]+", re.MULTILINE)
-_BULLET_AFTER_EOL = lazy(r"\n[ \t]*([-*+])[ \t]")
+_BULLET_START = lazy(r"[ \t]*([-*+])[ \t]")
+# A list marker at the start of a line: after a line feed, or after a lone carriage return
+# (after the CR of a CRLF comes the LF, which is neither indentation nor a marker).
+_BULLET_AFTER_EOL = lazy(r"[\r\n][ \t]*([-*+])[ \t]")
+_BULLETS = ("-", "*", "+")
 
 
-@lru_cache(maxsize=2)
-def document_bullet(text: str) -> str:
-    """The bullet character the document uses most (``-`` when it has no bullets)."""
-    # The list markers after each line feed, and the first line's: a search for "\n" skips
-    # ahead faster than a multi-line "^" tried at every character (6 ms, not 22, at 100k lines).
-    found = _BULLET_AFTER_EOL().findall(text)
-    first = _BULLET_RE().match(text)
-    if first is not None:
-        found.append(first.group(2))
-    counts = {bullet: found.count(bullet) for bullet in ("-", "*", "+")}
+def _most_used(found: list[str]) -> str:
+    counts = {bullet: found.count(bullet) for bullet in _BULLETS}
     best = max(counts, key=lambda b: counts[b])
     return best if counts[best] else "-"
 
 
-def restyle(block: str, document_text: str) -> str:
-    """Rewrite a ``-``/``\\n`` block in the document's bullet character and line ending."""
-    bullet = document_bullet(document_text)
+@per_text(2)
+def document_bullet(text: str) -> str:
+    """The bullet character the document uses most (``-`` when it has no bullets)."""
+    # The list markers after each line break, and the first line's: a search for a line break
+    # skips ahead faster than a multi-line "^" tried at every character.
+    found = _BULLET_AFTER_EOL().findall(text)
+    first = _BULLET_START().match(text)
+    if first is not None:
+        found.append(first.group(1))
+    return _most_used(found)
+
+
+def _bullets_in(lines: list[str], start: int, end: int) -> list[str]:
+    """The list markers that begin lines ``start``..``end``, in order."""
+    text = "\n".join(lines[start:end])
+    found = _BULLET_AFTER_EOL().findall(text)
+    first = _BULLET_START().match(text)
+    if first is not None:
+        found.insert(0, first.group(1))
+    return found
+
+
+def bullet_of(doc: Document) -> str:
+    """:func:`document_bullet` of ``doc``'s text, counted per part: after an edit only the
+    parts it touched are read again (a code action offers templates after every keystroke)."""
+    return _most_used(scan_by_part(doc, "bullets", _bullets_in))
+
+
+def restyle(block: str, document_text: str, bullet: str | None = None) -> str:
+    """Rewrite a ``-``/``\\n`` block in the document's bullet character (``bullet`` when the
+    caller knows it) and line ending."""
+    if bullet is None:
+        bullet = document_bullet(document_text)
     if bullet != "-":
         block = _BULLET_RE().sub(lambda m: f"{m.group(1)}{bullet} ", block)
     eol = line_index(document_text).line_ending() if document_text else "\n"
@@ -209,11 +237,11 @@ def approval_entry(
     return _APPROVAL.format(date=day, name=name, deliverables=deliverables, criteria=criteria)
 
 
-def insertion_text(block: str, document_text: str, line: int) -> str:
+def insertion_text(block: str, document_text: str, line: int, bullet: str | None = None) -> str:
     """``block`` restyled for the document, with blank lines separating it from its neighbours."""
     index = line_index(document_text)
     eol = index.line_ending() if document_text else "\n"
-    styled = restyle(block, document_text)
+    styled = restyle(block, document_text, bullet)
     lines = index.lines
     before_blank = line <= 0 or line > len(lines) or not lines[line - 1].strip()
     at_line_blank = line >= len(lines) or not lines[line].strip()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from itertools import compress
+from operator import is_not
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from milestone_lsp.core.model import Decision, Deliverable, Document, Milestone, Report
@@ -27,29 +29,86 @@ def _doc_entry(doc: Document) -> _DocEntry:
 
     An edited document's is put together from its parts' (each read once, and again only when
     an edit touches it): the names of each kind in the order of its parts are the names of the
-    whole document in its order."""
-    entry: _DocEntry = ([], [], [], [])
-    for milestones, deliverables, reports, decisions in model_by_part(
-        doc, "name index", _part_entry
-    ):
-        entry[0].extend(milestones)
-        entry[1].extend(deliverables)
-        entry[2].extend(reports)
-        entry[3].extend(decisions)
-    return entry
+    whole document in its order. The entries of the parts an edit did not touch are the very
+    same objects as before, which is how :meth:`Workspace._patched` finds what changed."""
+    return (
+        model_by_part(doc, "milestone names", _milestone_names),
+        model_by_part(doc, "deliverable names", _deliverable_names),
+        model_by_part(doc, "report names", _report_names),
+        model_by_part(doc, "decision names", _decision_names),
+    )
 
 
-def _part_entry(part: Document) -> list[_DocEntry]:
-    return [_entry_of(part)]
+def prepare_names(doc: Document) -> None:
+    """Read the names of ``doc``'s parts ahead of the next indexing of a workspace holding it
+    (the first request after a large plan is opened would wait for it)."""
+    _doc_entry(doc)
+
+
+def _milestone_names(doc: Document) -> list[tuple[str, Milestone]]:
+    return [(normalize_name(m.name), m) for m in doc.milestones if not m.is_update]
+
+
+def _deliverable_names(doc: Document) -> list[tuple[str, Deliverable]]:
+    return [(normalize_name(d.name), d) for d in doc.deliverables]
+
+
+def _report_names(doc: Document) -> list[tuple[str, Report]]:
+    return [(normalize_name(r.name), r) for r in doc.reports]
+
+
+def _decision_names(doc: Document) -> list[tuple[str, Decision]]:
+    return [(normalize_name(c), e) for e in doc.decisions for c in e.subject_candidates]
 
 
 def _entry_of(doc: Document) -> _DocEntry:
     return (
-        [(normalize_name(m.name), m) for m in doc.milestones if not m.is_update],
-        [(normalize_name(d.name), d) for d in doc.deliverables],
-        [(normalize_name(r.name), r) for r in doc.reports],
-        [(normalize_name(c), e) for e in doc.decisions for c in e.subject_candidates],
+        _milestone_names(doc),
+        _deliverable_names(doc),
+        _report_names(doc),
+        _decision_names(doc),
     )
+
+
+# The most entries swapped in by a patch of the indexes (each is looked up in its name's group).
+_PATCH_LIMIT = 256
+
+
+def _replaced(
+    old: list[tuple[str, _T]], new: list[tuple[str, _T]]
+) -> list[tuple[str, _T, _T]] | None:
+    """What changed from ``old`` to ``new`` (one kind of a document's entry) when only the
+    objects under some names did: each such name with its old and new object. ``None`` when a
+    name was added, removed, renamed or moved."""
+    if len(old) != len(new):
+        return None
+    out: list[tuple[str, _T, _T]] = []
+    for i in compress(range(len(new)), map(is_not, old, new)):
+        key, was = old[i]
+        now_key, now = new[i]
+        if key != now_key:
+            return None
+        out.append((key, was, now))
+    return out
+
+
+def _swapped(groups: dict[str, list[_T]], changes: list[tuple[str, _T, _T]]) -> dict[str, list[_T]]:
+    """``groups`` with each changed object replaced where it stands (new lists and a new dict:
+    the old ones may be shared with a snapshot)."""
+    if not changes:
+        return groups
+    out = dict(groups)
+    copied: set[str] = set()
+    for key, was, now in changes:
+        group = out[key]
+        if key not in copied:
+            group = out[key] = list(group)
+            copied.add(key)
+        for i, item in enumerate(group):
+            if item is was:
+                group[i] = now
+                break
+    return out
 
 
 class Workspace:
@@ -63,8 +122,9 @@ class Workspace:
         self._deliverables: dict[str, list[Deliverable]] = {}
         self._reports: dict[str, list[Report]] = {}
         self._decisions: dict[str, list[Decision]] = {}
-        self._milestone_list: list[Milestone] = []
-        self._deliverable_list: list[Deliverable] = []
+        # Every definition, first per name first: made when first asked for after a change.
+        self._milestone_list: list[Milestone] | None = []
+        self._deliverable_list: list[Deliverable] | None = []
         self._entries: dict[str, tuple[Document, _DocEntry]] = {}
         self._memo: dict[Hashable, object] = {}
         self._memo_version = -1
@@ -146,7 +206,11 @@ class Workspace:
     # -- indexes -------------------------------------------------------------------------------
 
     def _ensure_index(self) -> None:
-        if self._index_version == self._version:
+        version = self._version  # what the index is made for, should a change come meanwhile
+        if self._index_version == version:
+            return
+        if self._patched():
+            self._index_version = version
             return
         milestones: dict[str, list[Milestone]] = {}
         deliverables: dict[str, list[Deliverable]] = {}
@@ -169,23 +233,69 @@ class Workspace:
                 reports.setdefault(key, []).append(r)
             for key, e in entry[3]:
                 decisions.setdefault(key, []).append(e)
-        self._entries = entries
         self._milestones = milestones
         self._deliverables = deliverables
         self._reports = reports
         self._decisions = decisions
-        self._milestone_list = [m for group in milestones.values() for m in group]
-        self._deliverable_list = [d for group in deliverables.values() for d in group]
-        self._index_version = self._version
+        self._entries = entries  # last, as in _patched
+        self._milestone_list = None
+        self._deliverable_list = None
+        self._index_version = version
+
+    def _patched(self) -> bool:
+        """Bring the indexes up to date from the last ones when a single document changed and
+        none of its names did (an edit within a section): only the changed sections' entries
+        are swapped in, instead of indexing every name of the workspace again."""
+        previous = self._entries
+        if not previous or len(previous) != len(self.documents):
+            return False
+        changed: list[str] = []
+        for path, doc in self.documents.items():
+            known = previous.get(path)
+            if known is None:
+                return False
+            if known[0] is not doc:
+                changed.append(path)
+                if len(changed) > 1:
+                    return False
+        if not changed:
+            return True
+        path = changed[0]
+        doc = self.documents[path]
+        old = previous[path][1]
+        entry = _doc_entry(doc)
+        milestones = _replaced(old[0], entry[0])
+        deliverables = _replaced(old[1], entry[1])
+        reports = _replaced(old[2], entry[2])
+        decisions = _replaced(old[3], entry[3])
+        if milestones is None or deliverables is None or reports is None or decisions is None:
+            return False
+        if len(milestones) + len(deliverables) + len(reports) + len(decisions) > _PATCH_LIMIT:
+            return False  # most of the document was read again: indexing it afresh is as quick
+        self._milestones = _swapped(self._milestones, milestones)
+        self._deliverables = _swapped(self._deliverables, deliverables)
+        self._reports = _swapped(self._reports, reports)
+        self._decisions = _swapped(self._decisions, decisions)
+        if milestones:
+            self._milestone_list = None
+        if deliverables:
+            self._deliverable_list = None
+        # Last: the entries say what the tables above were made from.
+        self._entries = {**previous, path: (doc, entry)}
+        return True
 
     def milestones(self) -> list[Milestone]:
         """Every milestone definition (progress updates excluded), first per name first."""
         self._ensure_index()
+        if self._milestone_list is None:
+            self._milestone_list = [m for group in self._milestones.values() for m in group]
         return list(self._milestone_list)
 
     def deliverables(self) -> list[Deliverable]:
         """Every deliverable definition."""
         self._ensure_index()
+        if self._deliverable_list is None:
+            self._deliverable_list = [d for group in self._deliverables.values() for d in group]
         return list(self._deliverable_list)
 
     def milestone_groups(self) -> dict[str, list[Milestone]]:

@@ -127,6 +127,9 @@ class MilestoneProtocol(LanguageServerProtocol):
         # Open documents whose text no longer follows the editor's: uri -> why.
         self.out_of_sync: dict[str, str] = {}
         self.max_message_size = DEFAULT_MAX_MESSAGE_SIZE
+        # uri -> the text of its last single-edit change and that text's lines (see
+        # apply_change_to_lines), for the parse of that text.
+        self.edited_lines: dict[str, tuple[str, list[str]]] = {}
 
     # -- messages from the client: decoding, validation and the lifecycle -----------------------
     #
@@ -546,8 +549,17 @@ class MilestoneProtocol(LanguageServerProtocol):
         current = documents[key]
         text = current.source
         encoding = encoding_of(self.workspace.position_encoding)
-        for change in params.content_changes:
-            text = apply_content_change(text, change, encoding)
+        self.edited_lines.pop(uri, None)
+        changes = params.content_changes
+        if len(changes) == 1 and isinstance(changes[0], lsp.TextDocumentContentChangePartial):
+            # One edit (a keystroke): its lines too, from the lines of the text it edits, so
+            # that the parse of the new text does not split it all again.
+            text, lines = apply_change_to_lines(text, changes[0], encoding)
+            if lines is not None:
+                self.edited_lines[uri] = (text, lines)
+        else:
+            for change in changes:
+                text = apply_content_change(text, change, encoding)
         # The same TextDocument object, with the new text: caches keyed on it stay valid.
         current.apply_change(lsp.TextDocumentContentChangeWholeDocument(text=text))
         current.version = params.text_document.version
@@ -574,6 +586,28 @@ def apply_content_change(
     if end < start:
         start, end = end, start
     return text[:start] + change.text + text[end:]
+
+
+def apply_change_to_lines(
+    text: str, change: lsp.TextDocumentContentChangePartial, encoding: PositionEncoding
+) -> tuple[str, list[str] | None]:
+    """:func:`apply_content_change`, and the new text's lines made from the old text's: those
+    above and below the edit are the same strings, the edited ones are split again. ``None``
+    for the lines when a line end may be a carriage return (in the text or in the change):
+    then only a split of the whole text says where the lines end."""
+    index = line_index(text)  # usually built already, for the diagnostics of this text
+    if "\r" in change.text or index._has_cr():
+        return apply_content_change(text, change, encoding), None
+    rng = change.range
+    first = index.from_encoding(rng.start.line, rng.start.character, encoding)
+    last = index.from_encoding(rng.end.line, rng.end.character, encoding)
+    start, end = index.offset(first), index.offset(last)
+    if end < start:
+        start, end, first, last = end, start, last, first
+    lines = index.lines
+    edited = lines[first.line][: first.character] + change.text + lines[last.line][last.character :]
+    new_lines = [*lines[: first.line], *edited.split("\n"), *lines[last.line + 1 :]]
+    return text[:start] + change.text + text[end:], new_lines
 
 
 class ClientMistakes(logging.Filter):

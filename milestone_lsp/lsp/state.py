@@ -291,7 +291,9 @@ class MilestoneServer(LanguageServer):
             if known is not None and known.text == text:
                 return known  # didSave, or a change that restored the text: nothing to parse
             started = time.perf_counter()
-            doc = parse(text, path, editing=True)
+            edited = getattr(self.protocol, "edited_lines", {}).pop(uri, None)
+            lines = edited[1] if edited is not None and edited[0] is text else None
+            doc = parse(text, path, editing=True, lines=lines)
             self.note_analysis_time(path, time.perf_counter() - started)
         self.add_document(doc)
         return doc

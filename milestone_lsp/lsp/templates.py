@@ -31,9 +31,13 @@ from milestone_lsp.core.placement import (
     relative_report,
     template_block,
 )
+from milestone_lsp.core.placement import (
+    prepare as prepare_layout,
+)
 from milestone_lsp.core.positions import Position, Range, line_index
 from milestone_lsp.core.progress import criteria_tally, deliverables_tally
-from milestone_lsp.core.templates import approval_entry, insertion_text, restyle
+from milestone_lsp.core.templates import approval_entry, bullet_of, insertion_text, restyle
+from milestone_lsp.core.workspace import prepare_names
 from milestone_lsp.lsp import deferred
 from milestone_lsp.lsp.edits import decisions_path, workspace_edit
 from milestone_lsp.lsp.state import MilestoneServer
@@ -130,10 +134,19 @@ def _offer(ls: MilestoneServer, doc: Document, fit: Fit, line: int) -> Offer:
     at = insertion_line(doc, line, level)
     index = line_index(doc.text)
     pos = Position(at, 0) if at < len(index.lines) else index.end()
-    text = insertion_text(block, doc.text, at)
+    text = insertion_text(block, doc.text, at, bullet_of(doc))
     edit = TextEdit(doc.path, Range(pos, pos), text)
     snippet = TextEdit(doc.path, edit.range, as_snippet(text)) if placeholders(text) else None
     return Offer(fit, _title(fit), [edit], snippet)
+
+
+def prepare(doc: Document) -> None:
+    """Read what the requests about ``doc`` use ahead of the first one: its names, the layout
+    templates are placed in and its bullet. Pure reads of the document, each kept per part, so
+    that it may run off the event loop right after ``doc`` is opened."""
+    prepare_names(doc)
+    prepare_layout(doc)
+    bullet_of(doc)
 
 
 def offers(ls: MilestoneServer, doc: Document, line: int) -> list[Offer]:

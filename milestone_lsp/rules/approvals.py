@@ -13,7 +13,6 @@ import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from milestone_lsp.core.edits import TextEdit, close_open_fence
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
@@ -22,6 +21,7 @@ from milestone_lsp.core.model import Decision, Document, Field, Milestone
 from milestone_lsp.core.positions import Range, line_ending, line_index
 from milestone_lsp.core.progress import criteria_tally, deliverables_tally, milestones_list
 from milestone_lsp.core.syntax import COUNT, normalize_name
+from milestone_lsp.core.textmemo import per_text
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.completion import completion_claims
 from milestone_lsp.rules.registry import RuleContext, rule
@@ -228,7 +228,7 @@ def approval_entry(
     return newline.join(lines) + newline
 
 
-@lru_cache(maxsize=2)
+@per_text(2)
 def _line_ending(text: str) -> str:
     # Once per text, not per finding: indexing a 10k-line file took 5 ms each time.
     return line_ending(text)

@@ -23,6 +23,7 @@ from milestone_lsp.core.parser import CANONICAL_LABELS, CATEGORIES, FIELD_ALIASE
 from milestone_lsp.core.partscan import model_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import clean_inline, normalize_name
+from milestone_lsp.core.textmemo import per_text
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.registry import RuleContext, line_ending_key, no_section_key, rule
 from milestone_lsp.settings.config import Config, RequiredSections
@@ -177,7 +178,7 @@ class _Style:
         return [head, value]
 
 
-@lru_cache(maxsize=2)
+@per_text(2)
 def _eol(text: str) -> str:
     # Cached per text: it runs once per definition, and scanning the whole text each time made
     # MS001 quadratic in the document's size.

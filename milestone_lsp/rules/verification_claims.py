@@ -494,11 +494,11 @@ def _result_claims(lines: list[str], start: int, end: int) -> list[int]:
 
 
 def _results_in(lines: list[str], start: int, end: int) -> list[bool]:
-    """``[True]`` when lines ``start``..``end`` record a result (:data:`_RESULT`). The line
+    """``[True]`` when lines ``start``..``end`` record a result (:func:`records_result`). The line
     after them is read too: a result may run from a part's last lines into the next part's
     heading (``… CI build`` / ``# 12 …``), and a part is re-used only while that line is the
     same (core/partscan.py)."""
-    return [True] if _RESULT.search(lowered_text(lines, start, min(end + 1, len(lines)))) else []
+    return [True] if records_result(lowered_text(lines, start, min(end + 1, len(lines)))) else []
 
 
 # A word every such claim holds: a cheap test of the lower-cased line before the pattern.
@@ -506,19 +506,49 @@ _CLAIM_HINT = re.compile(r"pass|green|coverage|load")
 # A recorded result anywhere in the document: a pass count, a test count, a measured coverage
 # figure, a pass rate, or a link to a report or a CI run. It reads the lower-cased text that the
 # other scans of the document share.
-_RESULT = re.compile(
-    r"\b\d+\s*/\s*\d+\s*(?:tests?|passing|passed|pass|green)\b"
-    r"|\(\s*\d+\s*/\s*\d+\s*(?:tests?|passing|passed|pass|green)?\s*\)"
-    r"|\b\d+\s+of\s+\d+\s+(?:tests?|passing|passed|pass|green)\b"
-    r"|\b\d+\s+(?:tests?\s+|specs?\s+|cases\s+)?(?:passed|passing|pass(?:es)?|green|succeeded)\b"
-    r"|\bcoverage\s*[:=]?\s*(?:\*\*|__)?\s*~?\d+(?:\.\d+)?\s*%(?!\+)"
-    r"|(?<![≥>+\d])\d+(?:\.\d+)?\s*%\s+(?:coverage|covered|pass)"
-    r"|\bpass(?:\s+rate)?\s*[:=]\s*\d"
-    r"|\b\d+\s+(?:tests|specs|test\s+cases)\b|\b(?:tests?|specs?)\s*[:=]\s*\d+\b(?![.\d]|\s*%)"
-    r"|\]\([^)\n]*(?:test|coverage|report|result|/actions|/runs|/builds?|/jobs?)[^)\n]*\)"
-    r"|\b(?:ci|pipeline|workflow|build|job)\s+(?:run\s+|job\s+|build\s+)?#\s?\d+"
-    r"|\b(?:ci|pipeline|workflow)\s+(?:run|job|build)\s+\d{2,}\b"
+#
+# The forms are searched one pattern at a time, each led by a character or word the search can
+# skip ahead to (a digit, "(", "](", "coverage", ...): one pattern of them all, led by "\b",
+# was tried at every character of a part with no result (0.5 s for a 100k-line plan). A word
+# boundary before the leading character is written as a look-behind after it, which keeps that
+# character first. The patterns led by rare characters go first: a part stops at its first
+# result.
+_TEST_WORD = r"(?:tests?|passing|passed|pass|green)"
+_RESULTS = tuple(
+    re.compile(p)
+    for p in (
+        # "(12/12)", "(3/4 passing)"
+        r"\(\s*\d+\s*/\s*\d+\s*" + _TEST_WORD + r"?\s*\)",
+        # A link to a test report or a CI run.
+        r"\]\([^)\n]*(?:test|coverage|report|result|/actions|/runs|/builds?|/jobs?)[^)\n]*\)",
+        # "coverage: 87%" (not "87%+": a target).
+        r"coverage(?<!\wcoverage)\s*[:=]?\s*(?:\*\*|__)?\s*~?\d+(?:\.\d+)?\s*%(?!\+)",
+        # "pass rate: 98"
+        r"pass(?<!\wpass)(?:\s+rate)?\s*[:=]\s*\d",
+        # Led by a number: "12/12 passing", "3 of 4 tests", "43 tests passed", "120 tests";
+        # "87% coverage" (not after ≥, > or +: a target, not a result).
+        r"\d(?:(?<!\w\d)\d*(?:"
+        r"\s*/\s*\d+\s*" + _TEST_WORD + r"\b"
+        r"|\s+of\s+\d+\s+" + _TEST_WORD + r"\b"
+        r"|\s+(?:tests?\s+|specs?\s+|cases\s+)?(?:passed|passing|pass(?:es)?|green|succeeded)\b"
+        r"|\s+(?:tests|specs|test\s+cases)\b)"
+        r"|(?<![≥>+\d]\d)\d*(?:\.\d+)?\s*%\s+(?:coverage|covered|pass))",
+        # "tests: 120" (not a version or a percentage).
+        r"(?:test|spec)(?<!\wtest)(?<!\wspec)s?\s*[:=]\s*\d+\b(?![.\d]|\s*%)",
+        # "CI run #4521", "build #12"
+        r"(?:ci|pipeline|workflow|build|job)"
+        r"(?<!\wci)(?<!\wpipeline)(?<!\wworkflow)(?<!\wbuild)(?<!\wjob)"
+        r"\s+(?:run\s+|job\s+|build\s+)?#\s?\d+",
+        # "pipeline run 4521"
+        r"(?:ci|pipeline|workflow)(?<!\wci)(?<!\wpipeline)(?<!\wworkflow)"
+        r"\s+(?:run|job|build)\s+\d{2,}\b",
+    )
 )
+
+
+def records_result(text: str) -> bool:
+    """Whether lower-cased ``text`` records a test result (one of :data:`_RESULTS`)."""
+    return any(p.search(text) is not None for p in _RESULTS)
 
 
 @rule(

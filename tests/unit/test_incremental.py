@@ -393,3 +393,49 @@ def test_changed_lines_finds_the_longest_unchanged_ends(old: list[str], new: lis
     assert tail == len(new) - new_end
     if tail < min(len(old), len(new)) - first:
         assert old[len(old) - tail - 1] != new[len(new) - tail - 1]
+
+
+def _index_of(ws: Workspace) -> list[object]:
+    """The workspace's name indexes, by the identity of the objects they hold."""
+
+    def ids(groups: dict[str, list[object]]) -> list[tuple[str, list[int]]]:
+        return [(key, [id(x) for x in group]) for key, group in groups.items()]
+
+    return [
+        ids(ws.milestone_groups()),  # type: ignore[arg-type]
+        ids(ws.deliverable_groups()),  # type: ignore[arg-type]
+        ids(ws._reports),  # type: ignore[arg-type]
+        ids(ws._decisions),  # type: ignore[arg-type]
+        [id(m) for m in ws.milestones()],
+        [id(d) for d in ws.deliverables()],
+    ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(LINES), max_size=40),
+    st.lists(st.sampled_from(LINES), max_size=12),
+    st.lists(edit, max_size=10),
+)
+def test_name_indexes_kept_across_edits_equal_indexes_made_afresh(
+    lines: list[str], other: list[str], edits: list[tuple[int, int, str]]
+) -> None:
+    """The indexes patched after an edit of one document (only the entries of the sections it
+    re-read swapped in) are those a new workspace makes, and a snapshot taken before the edit
+    keeps the indexes it had."""
+    cache = BlockCache()
+    models = ModelCache()
+    text = "\n".join(lines)
+    companion = parse("\n".join(other), "b.md", chunked=False)
+    live = Workspace([parse(text, "a.md", cache, models=models), companion])
+    for at, remove, insert in edits:
+        rows = split_lines(text)
+        at = min(at, len(rows))
+        rows[at : at + remove] = split_lines(insert)
+        text = "\n".join(rows)
+        before = live.snapshot()
+        held = _index_of(before)
+        doc = parse(text, "a.md", cache, models=models)
+        live.add(doc)
+        assert _index_of(live) == _index_of(Workspace([doc, companion]))
+        assert _index_of(before) == held

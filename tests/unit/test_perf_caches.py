@@ -11,12 +11,13 @@ from lsprotocol import types as lsp
 from lsprotocol.converters import get_converter
 
 from milestone_lsp.core import templates
+from milestone_lsp.core.blocks import BlockCache
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.fixall import conflict, pick
 from milestone_lsp.core.lazyre import word_alternation
 from milestone_lsp.core.model import Document
-from milestone_lsp.core.parser import parse
+from milestone_lsp.core.parser import ModelCache, parse
 from milestone_lsp.core.placement import insertion_line
 from milestone_lsp.core.positions import (
     Position,
@@ -474,6 +475,55 @@ def test_insertion_lines_from_the_layout_are_those_of_a_scan(lines: list[str]) -
             assert insertion_line(doc, line, level) == _insertion_line_by_scan(doc, line, level)
 
 
+_PLAN_EDIT = st.tuples(st.integers(0, 30), st.integers(0, 3), st.sampled_from([*_PLAN_LINES, "\n"]))
+
+
+def _edited_docs(lines: list[str], edits: list[tuple[int, int, str]]) -> list[Document]:
+    """The documents an editor's sequence of edits gives, each parsed incrementally from the
+    one before (so that its lists are put together from the parts an edit did not touch)."""
+    cache = BlockCache()
+    models = ModelCache()
+    text = "\n".join(lines)
+    out = [parse(text, "STATUS.md", cache, models=models)]
+    for at, remove, insert in edits:
+        rows = split_lines(text)
+        at = min(at, len(rows))
+        rows[at : at + remove] = split_lines(insert)
+        text = "\n".join(rows)
+        out.append(parse(text, "STATUS.md", cache, models=models))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PLAN_LINES), max_size=25), st.lists(_PLAN_EDIT, max_size=6))
+def test_the_layout_put_together_from_parts_gives_the_insertion_lines_of_a_scan(
+    lines: list[str], edits: list[tuple[int, int, str]]
+) -> None:
+    """After edits, the layout made from the parts' headings and sections places templates
+    where a scan of the whole document does."""
+    for doc in _edited_docs(lines, edits):
+        for line in range(doc.line_count + 2):
+            for level in (1, 2, 3):
+                assert insertion_line(doc, line, level) == _insertion_line_by_scan(doc, line, level)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from([*_PLAN_LINES, "* b", "+ c", "  * d", "\t+ e", "-x"]), max_size=25),
+    st.lists(_PLAN_EDIT, max_size=6),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_the_bullet_counted_per_part_is_the_documents_bullet(
+    lines: list[str], edits: list[tuple[int, int, str]], eol: str
+) -> None:
+    """The bullet counted part by part (re-read only where an edit was) is the one the
+    document's whole text uses most, with any line ending."""
+    for doc in _edited_docs(lines, edits):
+        text = eol.join(split_lines(doc.text))
+        templates.document_bullet.cache_clear()
+        assert templates.bullet_of(doc) == templates.document_bullet(text)
+
+
 # --- The first passes of the real-world checks: a scan of the lower-cased text finds every line
 # the check goes on to read (it may find more; the check reads each line itself).
 
@@ -629,3 +679,104 @@ def test_an_offset_without_the_line_starts_is_the_offset_with_them(
     _ = known.starts  # worked out first: the offset is read from them
     pos = Position(line, column) if line >= 0 else Position(0, 0)
     assert fresh.offset(pos) == known.offset(pos), (text, pos)
+
+
+def test_a_per_text_memo_knows_a_text_by_the_object_and_forgets_the_oldest() -> None:
+    """Remembered by the object (no hash of a large text): an equal text that is another
+    object is worked out again, with the same result; only the latest texts are held."""
+    from milestone_lsp.core.textmemo import per_text
+
+    calls: list[str] = []
+
+    @per_text(2)
+    def length(text: str) -> int:
+        calls.append(text)
+        return len(text)
+
+    a = "".join(["line\n"] * 3)
+    b = "".join(["line\n"] * 3)  # equal to a, another object
+    assert a == b and a is not b
+    assert length(a) == length(a) == 15
+    assert len(calls) == 1
+    assert length(b) == 15
+    assert len(calls) == 2
+    c = "other"
+    length(c)  # a is now the oldest of three: forgotten
+    length(b)
+    assert len(calls) == 3
+    length(a)
+    assert len(calls) == 4
+    length.cache_clear()
+    length(a)
+    assert len(calls) == 5
+
+
+# MS217's recorded-result test as one pattern (the reference for the split search).
+_ONE_RESULT_PATTERN = re.compile(
+    r"\b\d+\s*/\s*\d+\s*(?:tests?|passing|passed|pass|green)\b"
+    r"|\(\s*\d+\s*/\s*\d+\s*(?:tests?|passing|passed|pass|green)?\s*\)"
+    r"|\b\d+\s+of\s+\d+\s+(?:tests?|passing|passed|pass|green)\b"
+    r"|\b\d+\s+(?:tests?\s+|specs?\s+|cases\s+)?(?:passed|passing|pass(?:es)?|green|succeeded)\b"
+    r"|\bcoverage\s*[:=]?\s*(?:\*\*|__)?\s*~?\d+(?:\.\d+)?\s*%(?!\+)"
+    r"|(?<![≥>+\d])\d+(?:\.\d+)?\s*%\s+(?:coverage|covered|pass)"
+    r"|\bpass(?:\s+rate)?\s*[:=]\s*\d"
+    r"|\b\d+\s+(?:tests|specs|test\s+cases)\b|\b(?:tests?|specs?)\s*[:=]\s*\d+\b(?![.\d]|\s*%)"
+    r"|\]\([^)\n]*(?:test|coverage|report|result|/actions|/runs|/builds?|/jobs?)[^)\n]*\)"
+    r"|\b(?:ci|pipeline|workflow|build|job)\s+(?:run\s+|job\s+|build\s+)?#\s?\d+"
+    r"|\b(?:ci|pipeline|workflow)\s+(?:run|job|build)\s+\d{2,}\b"
+)
+_RESULT_FRAGMENTS = [
+    *("12", "1", "٣", "/", " / ", "of", " of ", "%", ".5", "≥", ">", "+", "~", "#", "# ", ":", "="),
+    *(" ", "\n", "\t", "x", "a", "_", "**", "__", "(", ")", "](", "](http://ci/", "/runs/", "]"),
+    *("test", "tests", "spec", "specs", "cases", "test cases", "pass", "passes", "passing"),
+    *("passed", "green", "succeeded", "coverage", "covered", "rate", "ci", "pipeline", "run"),
+    *("workflow", "build", "builds", "job", "jobs", "report", "result", "retest", "bypass", "xci"),
+]
+
+
+# Each form of result, to be put between characters that may or may not end a word.
+_RESULT_FORMS = [
+    *("12/12 passing", "3 / 4 tests", "3 of 4 tests", "43 tests passed", "7 passes", "120 tests"),
+    *("9 test cases", "2 specs green", "87% coverage", "87.5 % pass", "(12/12)", "( 3/4 passing )"),
+    *("](http://ci/runs/1)", "](report.html)", "coverage: 87%", "coverage **87%", "coverage 87%+"),
+    *("pass rate: 98", "pass: 1", "tests: 120", "specs=3", "tests: 1.2", "tests: 5 %", "build #12"),
+    *("ci run #4521", "job # 7", "pipeline run 4521", "workflow build 12", "ci job 9"),
+]
+_EDGES = ["", "x", "_", "1", "٣", " ", "≥", ">", "+", "\n", "é", ".", "%", "s", "#", "("]
+_RESULT_TEXTS = st.one_of(
+    st.lists(st.sampled_from(_RESULT_FRAGMENTS), max_size=14).map("".join),
+    st.tuples(st.sampled_from(_EDGES), st.sampled_from(_RESULT_FORMS), st.sampled_from(_EDGES)).map(
+        "".join
+    ),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_RESULT_TEXTS)
+def test_the_split_result_search_finds_what_the_one_pattern_finds(text: str) -> None:
+    """MS217's recorded-result test, searched as patterns led by something to skip ahead to,
+    says what the single pattern of every form says, on any text."""
+    from milestone_lsp.rules.verification_claims import records_result
+
+    assert records_result(text) == (_ONE_RESULT_PATTERN.search(text) is not None)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("a", "docs/", "./", "../", ".", "-", "_", " ", "`", "@", "x.md", "X.MD", ".Md"),
+                *(".markdown", ".MKD", ".mKd", ".mdown", "\u212a", "m", "M", "d", "(", ")", "]("),
+                *("STATUS", ".txt", "/", "#", ":", "%", "~", "é"),
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_a_line_without_dot_m_mentions_no_plan_file(line: str) -> None:
+    """The gate of the link scan: every plan-file mention holds ".m" or ".M"."""
+    from milestone_lsp.core.links import _MENTION
+
+    if _MENTION.search(line) is not None:
+        assert ".m" in line or ".M" in line

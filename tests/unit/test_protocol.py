@@ -15,11 +15,14 @@ import logging
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 from pygls.server import JsonRPCServer
 
+from milestone_lsp.core.positions import PositionEncoding, split_lines
 from milestone_lsp.lsp.encoded import Encoded
 from milestone_lsp.lsp.protocol import (
     ClientMistakes,
@@ -28,6 +31,7 @@ from milestone_lsp.lsp.protocol import (
     MilestoneProtocol,
     QuietWriter,
     StreamLost,
+    apply_change_to_lines,
     apply_content_change,
 )
 from milestone_lsp.lsp.server import create_server
@@ -575,3 +579,38 @@ async def test_pygls_keeps_the_futures_of_handlers_behind_its_generators() -> No
     JsonRPCProtocol._execute_handler(protocol, "inner", handler, callback=lambda _f: None)
     await asyncio.sleep(0.01)
     assert "inner" in protocol._request_futures  # pygls never removes it
+
+
+_EDIT_TEXTS = st.lists(
+    st.sampled_from(["", "a", "é", "🚀", "中", "\n", "\r", "\r\n", "- [ ] x", "  ", "\t"]),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    _EDIT_TEXTS,
+    _EDIT_TEXTS,
+    st.tuples(st.integers(-1, 6), st.integers(-1, 9), st.integers(-1, 6), st.integers(-1, 9)),
+    st.sampled_from(["utf-8", "utf-16", "utf-32"]),
+)
+def test_a_change_applied_to_the_lines_gives_the_lines_of_the_new_text(
+    text: str, inserted: str, where: tuple[int, int, int, int], encoding: PositionEncoding
+) -> None:
+    """The lines made from the edited text's lines (those around the edit kept) are the new
+    text's own, and the text is the one the change makes; with a carriage return anywhere the
+    lines are left to a split of the whole text."""
+    l0, c0, l1, c1 = where
+    change = lsp.TextDocumentContentChangePartial(
+        range=lsp.Range(
+            start=lsp.Position(line=max(0, l0), character=max(0, c0)),
+            end=lsp.Position(line=max(0, l1), character=max(0, c1)),
+        ),
+        text=inserted,
+    )
+    new_text, lines = apply_change_to_lines(text, change, encoding)
+    assert new_text == apply_content_change(text, change, encoding)
+    if "\r" in text or "\r" in inserted:
+        assert lines is None
+    else:
+        assert lines == split_lines(new_text)
