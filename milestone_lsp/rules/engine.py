@@ -6,12 +6,13 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import is_
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.parser import gc_paused, parse
-from milestone_lsp.core.partscan import scan_by_part, splice
+from milestone_lsp.core.partscan import model_by_part, scan_by_part, splice
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.suppression import comment_mark_lines, has_reason, parse_suppressions
 from milestone_lsp.core.workspace import Workspace
@@ -116,6 +117,54 @@ def _per_section(
     return out
 
 
+@dataclass(slots=True)
+class _RuleFacts:
+    """A rule's findings at the last check of a path, with what they were made from: every
+    part's facts (``Rule.facts``), the workspace's other documents and the settings."""
+
+    facts: list[Hashable]
+    others: list[Document]
+    config: Config
+    severity: Severity
+    found: list[Finding]
+
+
+# Per path: rule code -> its findings and facts at the last check of that path.
+_FACT_CACHES: OrderedDict[str, dict[str, _RuleFacts]] = OrderedDict()
+
+
+def _by_facts(
+    ctx: RuleContext,
+    r: Rule,
+    severity: Severity,
+    others: list[Document],
+    cache: dict[str, _RuleFacts],
+    kept: dict[str, _RuleFacts],
+) -> list[Finding]:
+    """A rule's findings, re-used from the last check when nothing they depend on changed. The
+    facts of the parts an edit did not touch are the very objects read before (per part, see
+    core/partscan.py), so comparing them costs little beyond the edited parts' own."""
+    assert r.facts is not None
+    read, lines = r.facts, ctx.lines
+    facts = model_by_part(ctx.doc, f"facts {r.code}", lambda part: [read(part, lines)])
+    last = cache.get(r.code)
+    if (
+        last is not None
+        and last.config is ctx.config
+        and last.severity == severity
+        and len(last.others) == len(others)
+        and all(map(is_, last.others, others))
+        and last.facts == facts
+    ):
+        kept[r.code] = last
+        return last.found
+    found = list(r.check(ctx))
+    for finding in found:
+        finding.severity = severity
+    kept[r.code] = _RuleFacts(facts, others, ctx.config, severity, found)
+    return found
+
+
 def active_rules(
     config: Config, select: Container[str] | None = None, ignore: Container[str] = ()
 ) -> list[tuple[Rule, Severity]]:
@@ -168,6 +217,9 @@ def _check(
     findings: list[Finding] = []
     section_cache = _SECTION_CACHES.get(doc.path, {})
     entries: _Entries = {}
+    fact_cache = _FACT_CACHES.get(doc.path, {})
+    fact_entries: dict[str, _RuleFacts] = {}
+    others: list[Document] | None = None
     for r, severity in rules:
         if r.code in (UNUSED_SUPPRESSION, MISSING_REASON):
             continue
@@ -177,6 +229,10 @@ def _check(
         try:
             if r.section_key is not None and doc.parts:
                 produced = _per_section(ctx, r, severity, section_cache, entries)
+            elif r.facts is not None and doc.parts:
+                if others is None:
+                    others = [d for d in ws if d is not doc]
+                produced = _by_facts(ctx, r, severity, others, fact_cache, fact_entries)
             else:
                 produced = list(r.check(ctx))
                 for finding in produced:
@@ -187,6 +243,10 @@ def _check(
         findings.extend(produced)
     if doc.parts:
         _remember(doc.path, entries)
+        _FACT_CACHES[doc.path] = fact_entries
+        _FACT_CACHES.move_to_end(doc.path)
+        if len(_FACT_CACHES) > _SECTION_CACHE_PATHS:
+            _FACT_CACHES.popitem(last=False)
     # An edited document's comment lines are found per part: an edit rescans its own parts.
     marked = scan_by_part(doc, "comment marks", comment_mark_lines)
     suppressions = parse_suppressions(ctx.lines, doc.fenced_lines, marked)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import replace
 
 from milestone_lsp.core.edits import TextEdit
@@ -190,6 +190,37 @@ def _where(section: Section, doc: Document) -> str:
     return "" if section.path == doc.path else f" (defined in {section.path})"
 
 
+def _reference_facts(part: Document, lines: list[str]) -> Hashable:
+    """What MS401 reads of one part: its references (and the words before a Dependencies
+    entry, which may name its kind), its decisions' subjects, its definitions' names, its
+    progress claims on names and which status entries claim completion."""
+    refs = tuple(
+        (
+            r.name,
+            r.range,
+            r.kind,
+            r.context,
+            r.strict,
+            r.tag,
+            lines[r.range.start.line][: r.range.start.character]
+            if r.context == "dependencies" and r.range.start.line < len(lines)
+            else None,
+        )
+        for r in part.references
+    )
+    decisions = tuple((e.subject_range, tuple(e.subject_candidates)) for e in part.decisions)
+    milestones = tuple((m.name, m.name_range, m.is_update, m.path) for m in part.milestones)
+    deliverables = tuple((d.name, d.name_range, d.path) for d in part.deliverables)
+    claims = tuple(
+        (c.subject, c.name_range, c.percent.value if c.percent is not None else None)
+        for c in part.claims
+    )
+    entries = tuple(
+        (i.range.start.line, i.claims_done) for s in part.status_sections for i in s.items
+    )
+    return refs, decisions, milestones, deliverables, claims, entries
+
+
 @rule(
     "MS401",
     "unknown-reference",
@@ -197,6 +228,7 @@ def _where(section: Section, doc: Document) -> str:
     "A name that must refer to a milestone or deliverable matches no definition.",
     fix="safe",
     scope="workspace",
+    facts=_reference_facts,
 )
 def unknown_reference(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:
@@ -454,12 +486,45 @@ def _deliverables_range(milestone: Milestone) -> Range:
     return fld.label_range if fld is not None else milestone.name_range
 
 
+def _link_facts(part: Document, lines: list[str]) -> Hashable:
+    """What MS403 reads of one part: its Contributes To references, its deliverables' names and
+    Contributes To lines, and its milestones' names and Deliverables lists (with the length of
+    an entry's first line, where the finding on a multi-line entry ends)."""
+    refs = tuple((r.name, r.range) for r in part.references if r.context == "contributes_to")
+    deliverables = tuple(
+        (d.name, d.path, (f.line, f.end_line) if (f := d.fields.get("contributes_to")) else None)
+        for d in part.deliverables
+    )
+    milestones = tuple(
+        (
+            m.name,
+            m.path,
+            m.is_update,
+            m.name_range,
+            _deliverables_range(m),
+            tuple(
+                (
+                    i.text,
+                    i.text_range,
+                    len(lines[i.text_range.start.line])
+                    if i.text_range.start.line != i.text_range.end.line
+                    else -1,
+                )
+                for i in m.deliverable_items
+            ),
+        )
+        for m in part.milestones
+    )
+    return refs, deliverables, milestones
+
+
 @rule(
     "MS403",
     "deliverable-link-mismatch",
     Severity.WARNING,
     "A deliverable and a milestone disagree about which milestone the deliverable serves.",
     scope="workspace",
+    facts=_link_facts,
 )
 def deliverable_link_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:

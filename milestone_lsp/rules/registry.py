@@ -199,6 +199,7 @@ class RuleContext:
 
 RuleFunc = Callable[[RuleContext], Iterable[Finding]]
 SectionKey = Callable[[RuleContext], Hashable]
+Facts = Callable[[Document, list[str]], Hashable]
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +218,12 @@ class Rule:
     # sections an edit touched. The function returns whatever else the findings depend on
     # (the document's line endings, a workspace fact), computed once per check.
     section_key: SectionKey | None = field(default=None, compare=False)
+    # Set for rules that read the whole document (and the workspace) but whose findings depend
+    # only on a few facts of each part, such as its names and links: the facts of one part (or
+    # of a document without parts), read from the part's model and lines. The engine re-uses
+    # the findings of the last check of the document while every part's facts are equal, the
+    # other documents of the workspace are the same objects and the settings are the same.
+    facts: Facts | None = field(default=None, compare=False)
 
     @property
     def doc(self) -> str:
@@ -236,13 +243,14 @@ def rule(
     fix: Literal["safe", "unsafe"] | None = None,
     scope: Scope = "document",
     section_key: SectionKey | None = None,
+    facts: Facts | None = None,
 ) -> Callable[[RuleFunc], RuleFunc]:
     """Register a rule function under a stable code."""
 
     def register(func: RuleFunc) -> RuleFunc:
         if code in RULES:
             raise ValueError(f"duplicate rule code {code}")
-        RULES[code] = Rule(code, name, severity, summary, fix, scope, func, section_key)
+        RULES[code] = Rule(code, name, severity, summary, fix, scope, func, section_key, facts)
         return func
 
     return register

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it.token import Token
 
@@ -76,8 +76,13 @@ LINES = [
 edit = st.tuples(st.integers(0, 60), st.integers(0, 3), st.sampled_from([*LINES, "`", "#", "\n"]))
 
 
+# One settings object for every check, as in a server: the engine re-uses a rule's findings
+# per section, or while its facts hold, only under the same settings.
+_CONFIG = Config()
+
+
 def _findings(doc: Document) -> list[Finding]:
-    return check_document(Workspace([doc]), doc, Config())
+    return check_document(Workspace([doc]), doc, _CONFIG)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -439,3 +444,158 @@ def test_name_indexes_kept_across_edits_equal_indexes_made_afresh(
         live.add(doc)
         assert _index_of(live) == _index_of(Workspace([doc, companion]))
         assert _index_of(before) == held
+
+
+def test_a_rule_with_facts_is_re_run_only_when_its_facts_or_the_workspace_change() -> None:
+    """MS403 reads names and links: an edit of a criterion re-uses its findings; an edit of a
+    Deliverables list, or another document of the workspace changing, runs it again."""
+    from milestone_lsp.rules.catalogue import all_rules
+
+    ms403 = next(r for r in all_rules() if r.code == "MS403")
+    calls: list[int] = []
+    original = ms403.check
+
+    def counted(ctx: object) -> object:
+        calls.append(1)
+        return original(ctx)  # type: ignore[arg-type]
+
+    plan = [
+        "# Plan",
+        "## Milestone: Alpha",
+        "**Goal:** Ship",
+        "**Deliverables:**",
+        "1. Core API",
+        "**Acceptance Criteria:**",
+        "- [ ] Unit tests pass (12/12)",
+        "## Milestone: Beta",
+        "**Deliverables:**",
+        "1. Docs",
+    ]
+    other = "## Deliverable: Core API\n\n**Contributes To:**\nMilestone: Beta\n"
+    cache, models = BlockCache(), ModelCache()
+    b = parse(other, "b.md", chunked=False)
+    config = Config()  # the same settings object, as a server's
+
+    def check(lines: list[str], companion: Document) -> list[Finding]:
+        doc = parse("\n".join(lines), "a.md", cache, models=models)
+        ws = Workspace([doc, companion])
+        return [f for f in check_document(ws, doc, config) if f.code == "MS403"]
+
+    object.__setattr__(ms403, "check", counted)
+    try:
+        check(plan, b)
+        first = check(plan, b)  # the edited parse keeps parts from here on
+        assert first, "Alpha lists Core API, which contributes to Beta"
+        runs = len(calls)
+        plan[6] += " and documented"
+        assert check(plan, b) == first
+        assert len(calls) == runs  # a criterion is not among MS403's facts
+        plan[4] = "1. Docs"
+        assert check(plan, b) == []
+        assert len(calls) == runs + 1
+        plan[4] = "1. Core API"
+        moved = parse(other.replace("Beta", "Alpha"), "b.md", chunked=False)
+        assert check(plan, moved) == []  # the other document changed: run again
+        assert len(calls) == runs + 2
+    finally:
+        object.__setattr__(ms403, "check", original)
+
+
+# Lines that make milestones and deliverables name each other, for the rules that re-use their
+# findings while their facts hold (names, Deliverables lists, Contributes To).
+LINK_LINES = [
+    "## Milestone: Alpha",
+    "## Milestone: Beta",
+    "## Milestone: Alpha (50% complete)",
+    "**Goal:** Ship",
+    "**Deliverables:**",
+    "1. Core API",
+    "2. Docs",
+    "- [Name]",
+    "  continued entry",
+    "### Deliverable: Core API",
+    "## Deliverable: Docs",
+    "## Deliverable: [Name]",
+    "**Contributes To:**",
+    "Milestone: Alpha",
+    "Milestone: Beta",
+    "**Contributes To:** Milestone: Beta",
+    "**Acceptance Criteria:**",
+    "- [ ] Unit tests pass (12/12)",
+    "- [x] Docs published",
+    "```",
+    "",
+    "# Plan",
+]
+
+
+# Lines an edit puts in, weighted towards those that change a link or a name.
+LINK_EDITS = [
+    *("Milestone: Alpha", "Milestone: Beta", "Milestone: Gamma", "1. Core API", "1. Docs", "x"),
+    *("**Contributes To:** Milestone: Alpha", "**Contributes To:** Milestone: Beta"),
+    *("### Deliverable: Docs", "### Deliverable: Core API", "- [ ] Unit tests pass (12/12) now"),
+]
+# Whole definitions that name each other, put together in any order and number.
+LINK_BLOCKS = [
+    ["## Milestone: Alpha", "**Goal:** Ship", "**Deliverables:**", "1. Core API", "2. Docs", ""],
+    ["## Milestone: Beta", "**Goal:** More", "**Deliverables:**", "1. Docs", ""],
+    ["### Deliverable: Core API", "**Contributes To:**", "Milestone: Beta", ""],
+    ["### Deliverable: Docs", "**Contributes To:** Milestone: Alpha", ""],
+    ["## Deliverable: Docs", "**Contributes To:**", "Milestone: Beta", ""],
+    ["**Acceptance Criteria:**", "- [ ] Unit tests pass (12/12)", "- [x] Docs published", ""],
+    ["**Deliverables:**", "- Core API", "  continued", ""],
+]
+
+
+_LINKED = [*LINK_BLOCKS[0], *LINK_BLOCKS[2], *LINK_BLOCKS[1]]
+
+
+# An edit that leaves the line numbers alone and changes one fact each: the milestone a
+# Contributes To names, a Deliverables entry, a deliverable's name (the first edit makes the
+# check whose findings the second may re-use).
+@example(_LINKED, [(14, 1, ""), (8, 1, "Milestone: Alpha")])
+@example(_LINKED, [(14, 1, ""), (3, 1, "1. Docs")])
+@example(_LINKED, [(14, 1, ""), (6, 1, "### Deliverable: Docs")])
+# A definition renamed in one section leaves a reference in another one unresolved.
+@example(_LINKED, [(14, 1, ""), (10, 1, "## Milestone: Gamma")])
+@example(
+    [*_LINKED, "## Deliverable Verification: Core API", "- [x] ok", ""],
+    [(17, 1, ""), (6, 1, "### Deliverable: Core APIs")],
+)
+# An unknown milestone at 0% is one not started yet; at 10% it is a wrong name.
+@example(
+    ["## Milestones", "- [ ] Zeta Release (Phase 4) - 0%", "", *_LINKED],
+    [(2, 1, ""), (1, 1, "- [ ] Zeta Release (Phase 4) - 10%")],
+)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(LINK_BLOCKS), max_size=8).map(
+        lambda blocks: [line for block in blocks for line in block]
+    ),
+    # Mostly one line replaced by another: the line numbers stay, and only the facts change.
+    st.lists(
+        st.tuples(
+            st.integers(0, 45),
+            st.sampled_from([1, 1, 1, 0, 2]),
+            st.sampled_from([*LINK_LINES, *LINK_EDITS]),
+        ),
+        max_size=10,
+    ),
+)
+def test_findings_kept_while_facts_hold_equal_a_fresh_check(
+    lines: list[str], edits: list[tuple[int, int, str]]
+) -> None:
+    """After every edit, the findings of the rules re-used while their facts hold are those
+    of a fresh check of a one-piece parse."""
+    cache = BlockCache()
+    models = ModelCache()
+    text = "\n".join(lines)
+    parse(text, "links.md", cache, models=models)
+    for at, remove, insert in edits:
+        rows = split_lines(text)
+        at = min(at, len(rows))
+        rows[at : at + remove] = split_lines(insert)
+        text = "\n".join(rows)
+        incremental = parse(text, "links.md", cache, models=models)
+        fresh = parse(text, "links.md", chunked=False)
+        assert _findings(incremental) == _findings(fresh)
