@@ -160,6 +160,7 @@ def bench_inprocess(paths: dict[str, Path], sizes: list[str]) -> None:
             (syntax, "normalize_name"),
             (positions, "line_index"),
             (positions, "line_ending"),
+            (positions, "_has_cr_large"),
             (approvals, "_line_ending"),
             (syntax, "clean_inline"),
             (claims, "_line_claim"),

@@ -33,6 +33,12 @@ class PerText(Generic[T]):
         self._held = ((text, value), *held[: self._size - 1])
         return value
 
+    def remember(self, text: str, value: T) -> None:
+        """Hold ``value`` as ``func(text)``, known by the caller without working it out."""
+        held = self._held
+        others = tuple(h for h in held if h[0] is not text)
+        self._held = ((text, value), *others[: self._size - 1])
+
     def cache_clear(self) -> None:
         """Forget every text (benchmarks that time a cold analysis clear it)."""
         self._held = ()

@@ -60,7 +60,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.io_ import StdoutWriter
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
-from milestone_lsp.core.positions import PositionEncoding, line_index
+from milestone_lsp.core.positions import PositionEncoding, line_index, note_no_cr
 from milestone_lsp.lsp.convert import encoding_of
 from milestone_lsp.lsp.encoded import Encoded, message
 
@@ -607,7 +607,9 @@ def apply_change_to_lines(
     lines = index.lines
     edited = lines[first.line][: first.character] + change.text + lines[last.line][last.character :]
     new_lines = [*lines[: first.line], *edited.split("\n"), *lines[last.line + 1 :]]
-    return text[:start] + change.text + text[end:], new_lines
+    new_text = text[:start] + change.text + text[end:]
+    note_no_cr(new_text)  # neither the text nor the change holds one
+    return new_text, new_lines
 
 
 class ClientMistakes(logging.Filter):

@@ -16,8 +16,8 @@ from typing import Literal
 
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
 from milestone_lsp.core.model import Document
-from milestone_lsp.core.partscan import document_lines, scan_by_part
-from milestone_lsp.core.positions import Range
+from milestone_lsp.core.partscan import document_lines, model_by_part, scan_by_part
+from milestone_lsp.core.positions import Range, has_cr
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.settings.config import Config
 
@@ -264,4 +264,22 @@ def no_section_key(ctx: RuleContext) -> None:
 def line_ending_key(ctx: RuleContext) -> tuple[bool, bool, bool]:
     """For a section-local rule whose fixes are written with the document's line endings."""
     text = ctx.doc.text
-    return ("\r\n" in text, "\r" in text, "\n" in text)
+    cr = has_cr(text)  # remembered per text: a text without one is read whole to know it
+    return (cr and "\r\n" in text, cr, "\n" in text)
+
+
+def heading_facts(doc: Document) -> list[Hashable]:
+    """Per part, every heading's line, level, text, text range and whether it is fenced: what
+    the structure of sections is made from. Read again only for the parts an edit touched, so
+    a rule can tell cheaply that an edit changed no heading (the lists are then equal)."""
+    fenced = doc.fenced_lines
+
+    def read(part: Document) -> list[Hashable]:
+        return [
+            tuple(
+                (h.range.start.line, h.level, h.text, h.text_range, h.range.start.line in fenced)
+                for h in part.headings
+            )
+        ]
+
+    return model_by_part(doc, "heading facts", read)

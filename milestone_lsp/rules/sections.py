@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import lru_cache
@@ -25,7 +25,13 @@ from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import clean_inline, normalize_name
 from milestone_lsp.core.textmemo import per_text
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.rules.registry import RuleContext, line_ending_key, no_section_key, rule
+from milestone_lsp.rules.registry import (
+    RuleContext,
+    heading_facts,
+    line_ending_key,
+    no_section_key,
+    rule,
+)
 from milestone_lsp.settings.config import Config, RequiredSections
 
 Definition = Milestone | Deliverable
@@ -396,6 +402,43 @@ def _document_format(ctx: RuleContext) -> DocumentFormat:
     # kept per part across edits (core/partscan.py).
     name = f"MS001 format {configured} {keys[True]} {keys[False]}"
     defs = model_by_part(ctx.doc, name, read)
+    if not ctx.doc.parts:
+        return _format_of(ctx, configured, keys, defs)
+    headings = heading_facts(ctx.doc)
+    path = ctx.doc.path
+    for known_path, config, known_defs, known_headings, known in _FORMAT_INPUTS:
+        # An edit that changed no definition's keys and no heading: the same format.
+        if (
+            known_path == path
+            and config is ctx.config
+            and known_defs == defs
+            and known_headings == headings
+        ):
+            return known
+    fmt = _format_of(ctx, configured, keys, defs)
+    _FORMAT_INPUTS[:] = [(path, ctx.config, defs, headings, fmt)]
+    return fmt
+
+
+# What the format of the last edited document (by path) was made from: the settings, the
+# definitions' keys and the headings.
+_FORMAT_INPUTS: list[
+    tuple[
+        str,
+        Config,
+        list[tuple[int, str, bool, frozenset[str]]],
+        list[Hashable],
+        DocumentFormat,
+    ]
+] = []
+
+
+def _format_of(
+    ctx: RuleContext,
+    configured: bool,
+    keys: dict[bool, tuple[str, ...]],
+    defs: list[tuple[int, str, bool, frozenset[str]]],
+) -> DocumentFormat:
     unused: dict[bool, frozenset[str]] = {}
     if not configured:
         for milestone in (True, False):

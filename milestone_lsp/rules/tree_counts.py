@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from milestone_lsp.core.findings import Finding, Severity
 from milestone_lsp.core.lazyre import lazy
+from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import STATUS_MARKS
 from milestone_lsp.rules.registry import RuleContext, rule
@@ -150,6 +151,15 @@ def _readings(e: _Entry) -> dict[str, int]:
     }
 
 
+def _counted_lines(lines: list[str], start: int, end: int) -> list[int]:
+    """The lines ``start``..``end`` that annotate a directory with a count."""
+    return [
+        n
+        for n in range(start, end)
+        if "/" in (text := lines[n]) and "(" in text and _DIR_COUNT.search(text)
+    ]
+
+
 @rule(
     "MS304",
     "tree-count-mismatch",
@@ -190,13 +200,7 @@ def tree_count_mismatch(ctx: RuleContext) -> Iterable[Finding]:
     Fix safety:
     No fix: whether the count or the listing is stale is the author's call.
     """
-    if "/" not in ctx.doc.text:
-        return
-    counted = {
-        n
-        for n, text in enumerate(ctx.lines)
-        if "/" in text and "(" in text and _DIR_COUNT.search(text)
-    }
+    counted = set(scan_by_part(ctx.doc, "MS304 counts", _counted_lines))
     if not counted:
         return  # no directory with a count: nothing to compare
     for numbers, listed in _blocks(ctx):

@@ -11,7 +11,8 @@ work on any plan, not only on the specification's template.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from milestone_lsp.core.findings import Finding, Related, Severity
@@ -20,7 +21,13 @@ from milestone_lsp.core.model import Document, Heading, section_ends
 from milestone_lsp.core.partscan import scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import CHECKBOX, LIST_MARKER, clean_inline
-from milestone_lsp.rules.registry import RuleContext, lowered_text, rule, tick_rows
+from milestone_lsp.rules.registry import (
+    RuleContext,
+    heading_facts,
+    lowered_text,
+    rule,
+    tick_rows,
+)
 
 # --- shared helpers ------------------------------------------------------------------------------
 
@@ -144,14 +151,36 @@ def _words(text: str) -> set[str]:
     return out
 
 
+_Structure = tuple[list[_Section], list[_Section]]
+# Per path: the headings' facts (per part), the number of lines and the structure made from
+# them at the last check of an edited document.
+_structures: OrderedDict[str, tuple[list[Hashable], int, _Structure]] = OrderedDict()
+_STRUCTURE_PATHS = 32
+
+
 def _structure(ctx: RuleContext) -> tuple[list[_Section], list[_Section]]:
     """The document's sections and its testing sections, computed once per check for MS214
-    and MS215 (the entry keeps ``doc`` alive, so its id names no other document)."""
+    and MS215 (the entry keeps ``doc`` alive, so its id names no other document). After an
+    edit that changed no heading (its line, level, text, place or whether it is fenced) and no
+    line count, the last check's structure is the same and is re-used."""
     doc = ctx.doc
 
     def compute() -> tuple[Document, list[_Section], list[_Section]]:
-        sections = _sections(doc, len(ctx.lines))
-        return doc, sections, _test_sections(sections)
+        total = len(ctx.lines)
+        if not doc.parts:
+            sections = _sections(doc, total)
+            return doc, sections, _test_sections(sections)
+        facts = heading_facts(doc)
+        last = _structures.get(doc.path)
+        if last is not None and last[1] == total and last[0] == facts:
+            return doc, *last[2]
+        sections = _sections(doc, total)
+        made = (sections, _test_sections(sections))
+        _structures[doc.path] = (facts, total, made)
+        _structures.move_to_end(doc.path)
+        if len(_structures) > _STRUCTURE_PATHS:
+            _structures.popitem(last=False)
+        return doc, *made
 
     held, sections, tests = ctx.ws.cached(("verification.structure", id(doc)), compute)
     if held is not doc:
@@ -274,6 +303,21 @@ def criteria_ticked_tests_open(ctx: RuleContext) -> Iterable[Finding]:
 # --- MS215 ---------------------------------------------------------------------------------------
 
 
+# The completed sections of the last structure read (kept while the structure is re-used).
+_last_claims: tuple[list[_Section], list[tuple[_Section, str]]] | None = None
+
+
+def _claims_of(sections: list[_Section]) -> list[tuple[_Section, str]]:
+    """The sections whose headings say they are complete, with the names they claim."""
+    global _last_claims
+    last = _last_claims  # read once: the status report command checks in a worker thread
+    if last is not None and last[0] is sections:
+        return last[1]
+    claims = [(s, n) for s in sections if (n := _claim_name(s.text)) is not None]
+    _last_claims = (sections, claims)
+    return claims
+
+
 def _claim_name(text: str) -> str | None:
     """The name of a heading whose own tag says it is complete, without tag and number."""
     m = _COMPLETE_TAG.search(text)
@@ -333,7 +377,7 @@ def complete_section_tests_open(ctx: RuleContext) -> Iterable[Finding]:
     if "[ ]" not in ctx.doc.text:
         return
     sections, tests = _structure(ctx)
-    claims = [(s, n) for s in sections if (n := _claim_name(s.text)) is not None]
+    claims = _claims_of(sections)
     if not claims:
         return
     for s, name in claims:

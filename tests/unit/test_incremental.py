@@ -76,6 +76,12 @@ LINES = [
 edit = st.tuples(st.integers(0, 60), st.integers(0, 3), st.sampled_from([*LINES, "`", "#", "\n"]))
 
 
+def _another(text: str) -> str:
+    """An equal text that is another object: memos keyed by a text object (line endings, the
+    document's format) must not hand the fresh check what the incremental one worked out."""
+    return (text + " ")[:-1]
+
+
 # One settings object for every check, as in a server: the engine re-uses a rule's findings
 # per section, or while its facts hold, only under the same settings.
 _CONFIG = Config()
@@ -99,7 +105,7 @@ def test_incremental_equals_fresh(lines: list[str], edits: list[tuple[int, int, 
         rows[at : at + remove] = split_lines(insert)
         text = "\n".join(rows)
         incremental = parse(text, "x.md", cache, models=models)
-        fresh = parse(text, "x.md", chunked=False)
+        fresh = parse(_another(text), "x.md", chunked=False)
         assert to_jsonable(incremental) == to_jsonable(fresh)
         assert _findings(incremental) == _findings(fresh)
         # The name indexes' entry, put together from the parts', is the whole document's.
@@ -562,6 +568,15 @@ _LINKED = [*LINK_BLOCKS[0], *LINK_BLOCKS[2], *LINK_BLOCKS[1]]
     [*_LINKED, "## Deliverable Verification: Core API", "- [x] ok", ""],
     [(17, 1, ""), (6, 1, "### Deliverable: Core APIs")],
 )
+# A phase heading gives the milestones under it their phase (MS001): renamed, it does not.
+@example(
+    [
+        *("# Plan", "", "## Phase 2: Build", "", "### Milestone: Alpha", "**Goal:** Ship"),
+        *("**Deliverables:**", "1. Core API", "**Acceptance Criteria:**", "- [ ] x"),
+        *("**Value Delivered:** v", "**Approval Required:** No", ""),
+    ],
+    [(12, 1, ""), (2, 1, "## Build")],
+)
 # An unknown milestone at 0% is one not started yet; at 10% it is a wrong name.
 @example(
     ["## Milestones", "- [ ] Zeta Release (Phase 4) - 0%", "", *_LINKED],
@@ -597,5 +612,76 @@ def test_findings_kept_while_facts_hold_equal_a_fresh_check(
         rows[at : at + remove] = split_lines(insert)
         text = "\n".join(rows)
         incremental = parse(text, "links.md", cache, models=models)
-        fresh = parse(text, "links.md", chunked=False)
+        fresh = parse(_another(text), "links.md", chunked=False)
+        assert _findings(incremental) == _findings(fresh)
+
+
+# Sections that MS214 and MS215 read: criteria ticked against an open testing checklist, and a
+# phase marked complete while the checklist for its subject is open.
+CHECKLIST_BLOCKS = [
+    ["## Acceptance Criteria", "- [x] Limits enforced", "- [x] Errors logged", ""],
+    ["## Manual Testing Checklist", "- [ ] Login works", "- [ ] Logout works", "- [ ] Reset", ""],
+    ["### Phase 2: Rate Limiting (Completed)", "- ✅ Limiter applied to every endpoint", ""],
+    ["## Testing Checklist", "### Rate Limiting", "- [x] Limiter unit tests", "- [ ] Limits", ""],
+    ["```", "## Testing Checklist", "```", ""],
+    ["# Project", "text", ""],
+]
+CHECKLIST_EDITS = [
+    *("## Testing Checklist", "### Testing Checklist", "#### Rate Limiting", "### Rate Limiting"),
+    *("## Acceptance Criteria", "- [ ] Limits enforced", "- [x] Login works", "```", "x", ""),
+    *("### Phase 2: Rate Limiting (Completed)", "### Phase 2: Rate Limiting", "- [ ] More"),
+]
+_CHECKED = [*CHECKLIST_BLOCKS[2], *CHECKLIST_BLOCKS[3], *CHECKLIST_BLOCKS[0], *CHECKLIST_BLOCKS[1]]
+
+
+# A heading's level, a fence around a heading, a heading's text: each changes the structure
+# while the lines stay where they are (the first edit makes the check the second may re-use).
+@example(_CHECKED, [(16, 1, ""), (4, 1, "# Testing Checklist")])
+@example(_CHECKED, [(16, 1, ""), (3, 1, "```")])
+@example(_CHECKED, [(16, 1, ""), (4, 1, "### Load Shedding")])
+@example(_CHECKED, [(16, 1, ""), (4, 1, "## Rate Limiting")])
+@example(_CHECKED, [(16, 1, ""), (12, 1, "## Manual Testing")])
+# A setext heading's level changes with its underline alone: the criteria below move into the
+# testing checklist.
+@example(
+    [
+        *(
+            "Manual Testing Checklist",
+            "---",
+            "- [ ] Login works",
+            "- [ ] Logout works",
+            "- [ ] Reset",
+        ),
+        *("", "## Acceptance Criteria", "- [x] Limits enforced", "- [x] Errors logged", ""),
+    ],
+    [(9, 1, ""), (1, 1, "===")],
+)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(CHECKLIST_BLOCKS), max_size=8).map(
+        lambda blocks: [line for block in blocks for line in block]
+    ),
+    st.lists(
+        st.tuples(
+            st.integers(0, 40), st.sampled_from([1, 1, 1, 0, 2]), st.sampled_from(CHECKLIST_EDITS)
+        ),
+        max_size=10,
+    ),
+)
+def test_a_structure_kept_while_the_headings_hold_gives_the_findings_of_a_fresh_check(
+    lines: list[str], edits: list[tuple[int, int, str]]
+) -> None:
+    """MS214 and MS215 read the document's sections from its headings, re-used after an edit
+    that changed no heading: after every edit their findings are those of a fresh check."""
+    cache = BlockCache()
+    models = ModelCache()
+    text = "\n".join(lines)
+    parse(text, "checks.md", cache, models=models)
+    for at, remove, insert in edits:
+        rows = split_lines(text)
+        at = min(at, len(rows))
+        rows[at : at + remove] = split_lines(insert)
+        text = "\n".join(rows)
+        incremental = parse(text, "checks.md", cache, models=models)
+        fresh = parse(_another(text), "checks.md", chunked=False)
         assert _findings(incremental) == _findings(fresh)
