@@ -23,7 +23,14 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Literal
 
 from milestone_lsp.core.blocks import document_blocks
-from milestone_lsp.core.model import Deliverable, Document, Heading, Milestone, Report
+from milestone_lsp.core.model import (
+    Deliverable,
+    Document,
+    Heading,
+    Milestone,
+    Reference,
+    Report,
+)
 from milestone_lsp.core.partscan import model_by_part
 from milestone_lsp.core.positions import split_lines
 from milestone_lsp.core.summaries import milestone_at_line
@@ -109,6 +116,16 @@ def _section_at(
     return None
 
 
+def _references_near(doc: Document, line: int) -> list[Reference]:
+    """The references that may be on ``line``: those of the part holding it (a part's
+    references are read from its own lines), else all of them."""
+    parts, starts = doc.parts, doc.part_starts
+    if not parts or len(starts) != len(parts):
+        return doc.references
+    at = bisect_right(starts, line) - 1
+    return parts[at].references if 0 <= at < len(parts) else doc.references
+
+
 def target_at(ws: Workspace, doc: Document, line: int) -> Target:
     """The milestone and deliverable the cursor is in (definitions resolved in the workspace).
 
@@ -132,7 +149,7 @@ def target_at(ws: Workspace, doc: Document, line: int) -> Target:
             deliverable = deliverable or ws.find_deliverable(report.name)
         else:
             milestone = milestone or ws.find_milestone(report.name)
-    for ref in doc.references:
+    for ref in _references_near(doc, line):
         if ref.range.start.line != line:
             continue
         if ref.kind in ("milestone", "any") and milestone is None:

@@ -267,7 +267,8 @@ def has_cr(text: str) -> bool:
 _LARGE_TEXT = 1 << 14
 
 
-@per_text(4)
+# Two texts: the latest of an edited document and the one before it (each held alive here).
+@per_text(2)
 def _has_cr_large(text: str) -> bool:
     return "\r" in text
 

@@ -601,7 +601,12 @@ def apply_change_to_lines(
     rng = change.range
     first = index.from_encoding(rng.start.line, rng.start.character, encoding)
     last = index.from_encoding(rng.end.line, rng.end.character, encoding)
-    start, end = index.offset(first), index.offset(last)
+    start = index.offset(first)
+    # Within one line (a keystroke) the end is counted from the start: each offset adds up the
+    # lengths of the lines above it.
+    end = (
+        start + last.character - first.character if last.line == first.line else index.offset(last)
+    )
     if end < start:
         start, end, first, last = end, start, last, first
     lines = index.lines

@@ -780,3 +780,19 @@ def test_a_line_without_dot_m_mentions_no_plan_file(line: str) -> None:
 
     if _MENTION.search(line) is not None:
         assert ".m" in line or ".M" in line
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PLAN_LINES), max_size=25), st.lists(_PLAN_EDIT, max_size=6))
+def test_the_references_of_the_part_holding_a_line_are_all_those_on_it(
+    lines: list[str], edits: list[tuple[int, int, str]]
+) -> None:
+    """A template's subject is looked for among the references of the part holding the
+    cursor's line: they are every reference of the document on that line."""
+    from milestone_lsp.core.placement import _references_near
+
+    for doc in _edited_docs(lines, edits):
+        for line in range(doc.line_count + 1):
+            on_line = [id(r) for r in doc.references if r.range.start.line == line]
+            near = [id(r) for r in _references_near(doc, line) if r.range.start.line == line]
+            assert near == on_line
