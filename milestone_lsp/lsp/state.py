@@ -288,8 +288,15 @@ class MilestoneServer(LanguageServer):
             doc = parse("", path)
         else:
             self.oversized.pop(path, None)
-            if known is not None and known.text == text:
-                return known  # didSave, or a change that restored the text: nothing to parse
+            if (
+                known is not None
+                and known.text == text
+                and (known.parts or path not in self.opening)
+            ):
+                # didSave, or a change that restored the text: nothing to parse. A document
+                # just opened that the workspace index read from disk is parsed again as an
+                # edited one, which keeps its parts for the edits to come.
+                return known
             started = time.perf_counter()
             edited = getattr(self.protocol, "edited_lines", {}).pop(uri, None)
             lines = edited[1] if edited is not None and edited[0] is text else None
