@@ -29,7 +29,7 @@ from milestone_lsp.core.syntax import (
     strip_trailers,
 )
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.rules.registry import RuleContext, matching_lines, rule
+from milestone_lsp.rules.registry import RuleContext, headings_in_order, matching_lines, rule
 
 # --- shared helpers ------------------------------------------------------------------------------
 
@@ -864,8 +864,7 @@ def planned_section_with_done_work(ctx: RuleContext) -> Iterable[Finding]:
     No fix: the section may be in progress, or the entry may have been ticked by mistake.
     """
     doc, lines = ctx.doc, ctx.lines
-    heads = sorted(doc.headings, key=lambda h: h.range.start.line)
-    starts = [h.range.start.line for h in heads]
+    heads, starts = headings_in_order(doc)
 
     # A heading's entries run to the next heading, which is where the section a part ends at
     # starts: a part's result depends only on its own lines (core/partscan.py).

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Fix, Severity
 from milestone_lsp.core.positions import Range
-from milestone_lsp.rules.registry import RuleContext, rule
+from milestone_lsp.rules.registry import RuleContext, no_section_key, rule
 
 # The kind words a heading starts with, singular: the plural heads a list, not a definition.
 _KINDS = ("milestone", "deliverable")
@@ -77,6 +77,9 @@ def _respell(original: str, kind: str) -> str:
     Severity.WARNING,
     "A heading starts with a misspelling of 'Milestone' or 'Deliverable', so it is not read.",
     fix="safe",
+    # A heading's finding reads the heading, its line and whether it heads a definition: all
+    # of one section.
+    section_key=no_section_key,
 )
 def misspelled_kind(ctx: RuleContext) -> Iterable[Finding]:
     """What it flags:

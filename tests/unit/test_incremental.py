@@ -540,6 +540,7 @@ LINK_EDITS = [
     *("Milestone: Alpha", "Milestone: Beta", "Milestone: Gamma", "1. Core API", "1. Docs", "x"),
     *("**Contributes To:** Milestone: Alpha", "**Contributes To:** Milestone: Beta"),
     *("### Deliverable: Docs", "### Deliverable: Core API", "- [ ] Unit tests pass (12/12) now"),
+    *("## Milstone: Beta", "### Delivrable: Docs", "```"),
 ]
 # Whole definitions that name each other, put together in any order and number.
 LINK_BLOCKS = [
