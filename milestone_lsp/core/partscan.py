@@ -17,7 +17,7 @@ from itertools import chain, compress, repeat
 from operator import is_not
 from typing import Any, TypeVar
 
-from milestone_lsp.core.model import Document
+from milestone_lsp.core.model import Document, Heading
 from milestone_lsp.core.positions import split_lines
 
 T = TypeVar("T")
@@ -102,6 +102,28 @@ def model_by_part(doc: Document, name: str, read: Callable[[Document], Sequence[
     if not parts or len(doc.part_starts) != len(parts):
         return list(read(doc))
     return _by_part(doc, name, lambda i: read(parts[i]), lambda: list(map(read, parts)))
+
+
+def headings_in_order(doc: Document) -> tuple[list[Heading], list[int]]:
+    """The document's headings sorted by line, and their lines, read per part (a part's
+    headings lie within its lines, so the parts' sorted lists end to end are the whole
+    document's): after an edit only the parts it touched are sorted again."""
+    return (
+        model_by_part(doc, "headings in order", _sorted_headings),
+        model_by_part(doc, "heading lines in order", _sorted_heading_lines),
+    )
+
+
+def _heading_line(h: Heading) -> int:
+    return h.range.start.line
+
+
+def _sorted_headings(part: Document) -> list[Heading]:
+    return sorted(part.headings, key=_heading_line)
+
+
+def _sorted_heading_lines(part: Document) -> list[int]:
+    return [h.range.start.line for h in _sorted_headings(part)]
 
 
 def splice(

@@ -31,7 +31,7 @@ from milestone_lsp.core.model import (
     Reference,
     Report,
 )
-from milestone_lsp.core.partscan import model_by_part
+from milestone_lsp.core.partscan import headings_in_order, model_by_part
 from milestone_lsp.core.positions import split_lines
 from milestone_lsp.core.summaries import milestone_at_line
 from milestone_lsp.core.templates import render
@@ -303,18 +303,6 @@ _Layout = tuple[list[Heading], list[int], list[int], list[int]]
 _laid_out: tuple[Document, _Layout] | None = None
 
 
-def _heading_line(h: Heading) -> int:
-    return h.range.start.line
-
-
-def _headings_in(part: Document) -> list[Heading]:
-    return sorted(part.headings, key=_heading_line)
-
-
-def _heading_lines_in(part: Document) -> list[int]:
-    return [h.range.start.line for h in _headings_in(part)]
-
-
 def _spans_in(part: Document) -> list[tuple[int, int]]:
     """The first line of each section of ``part`` and the line after its end, in order."""
     sections = [
@@ -350,8 +338,7 @@ def _layout(doc: Document) -> _Layout:
     if known is not None and known[0] is doc:
         return known[1]
     layout = (
-        model_by_part(doc, "placement headings", _headings_in),
-        model_by_part(doc, "placement heading lines", _heading_lines_in),
+        *headings_in_order(doc),
         model_by_part(doc, "placement section starts", _span_starts_in),
         list(accumulate(model_by_part(doc, "placement section ends", _span_ends_in), max)),
     )

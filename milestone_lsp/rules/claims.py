@@ -19,7 +19,7 @@ from milestone_lsp.core.findings import Finding, Related, Severity
 from milestone_lsp.core.inventory import Criterion, criteria_inventory, status_cell_state
 from milestone_lsp.core.lazyre import lazy, word_alternation
 from milestone_lsp.core.model import Document, Heading, Status
-from milestone_lsp.core.partscan import scan_by_part
+from milestone_lsp.core.partscan import headings_in_order, scan_by_part
 from milestone_lsp.core.positions import Range
 from milestone_lsp.core.syntax import (
     CHECKBOX,
@@ -29,7 +29,7 @@ from milestone_lsp.core.syntax import (
     strip_trailers,
 )
 from milestone_lsp.core.workspace import Workspace
-from milestone_lsp.rules.registry import RuleContext, headings_in_order, matching_lines, rule
+from milestone_lsp.rules.registry import RuleContext, matching_lines, rule
 
 # --- shared helpers ------------------------------------------------------------------------------
 

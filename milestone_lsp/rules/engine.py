@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import is_
+from typing import TypeVar
 
 from milestone_lsp.core.edits import TextEdit
 from milestone_lsp.core.findings import Finding, Severity
@@ -46,11 +47,14 @@ _SECTION_CACHES: OrderedDict[str, _Entries] = OrderedDict()
 _SECTION_CACHE_PATHS = 32
 
 
-def _remember(path: str, entries: _Entries) -> None:
-    _SECTION_CACHES[path] = entries
-    _SECTION_CACHES.move_to_end(path)
-    if len(_SECTION_CACHES) > _SECTION_CACHE_PATHS:
-        _SECTION_CACHES.popitem(last=False)
+_V = TypeVar("_V")
+
+
+def _remember(caches: OrderedDict[str, _V], path: str, entries: _V) -> None:
+    caches[path] = entries
+    caches.move_to_end(path)
+    if len(caches) > _SECTION_CACHE_PATHS:
+        caches.popitem(last=False)
 
 
 def _view(doc: Document, part: Document) -> Document:
@@ -242,11 +246,8 @@ def _check(
             continue
         findings.extend(produced)
     if doc.parts:
-        _remember(doc.path, entries)
-        _FACT_CACHES[doc.path] = fact_entries
-        _FACT_CACHES.move_to_end(doc.path)
-        if len(_FACT_CACHES) > _SECTION_CACHE_PATHS:
-            _FACT_CACHES.popitem(last=False)
+        _remember(_SECTION_CACHES, doc.path, entries)
+        _remember(_FACT_CACHES, doc.path, fact_entries)
     # An edited document's comment lines are found per part: an edit rescans its own parts.
     marked = scan_by_part(doc, "comment marks", comment_mark_lines)
     suppressions = parse_suppressions(ctx.lines, doc.fenced_lines, marked)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from milestone_lsp.core.findings import Finding, Fix, Related, Severity
-from milestone_lsp.core.model import Document, Heading
+from milestone_lsp.core.model import Document
 from milestone_lsp.core.partscan import document_lines, model_by_part, scan_by_part
 from milestone_lsp.core.positions import Range, has_cr
 from milestone_lsp.core.workspace import Workspace
@@ -266,28 +266,6 @@ def line_ending_key(ctx: RuleContext) -> tuple[bool, bool, bool]:
     text = ctx.doc.text
     cr = has_cr(text)  # remembered per text: a text without one is read whole to know it
     return (cr and "\r\n" in text, cr, "\n" in text)
-
-
-def _line_of(h: Heading) -> int:
-    return h.range.start.line
-
-
-def _sorted_headings(part: Document) -> list[Heading]:
-    return sorted(part.headings, key=_line_of)
-
-
-def _sorted_heading_lines(part: Document) -> list[int]:
-    return [h.range.start.line for h in _sorted_headings(part)]
-
-
-def headings_in_order(doc: Document) -> tuple[list[Heading], list[int]]:
-    """The document's headings sorted by line, and their lines, read per part (a part's
-    headings lie within its lines, so the parts' sorted lists end to end are the whole
-    document's): after an edit only the parts it touched are sorted again."""
-    return (
-        model_by_part(doc, "headings in order", _sorted_headings),
-        model_by_part(doc, "heading lines in order", _sorted_heading_lines),
-    )
 
 
 def heading_facts(doc: Document) -> list[Hashable]:

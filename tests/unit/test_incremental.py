@@ -19,10 +19,11 @@ from milestone_lsp.core.findings import Finding
 from milestone_lsp.core.model import Document
 from milestone_lsp.core.outline import to_jsonable
 from milestone_lsp.core.parser import ModelCache, parse
-from milestone_lsp.core.positions import changed_lines, split_lines
+from milestone_lsp.core.positions import changed_lines
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.rules.engine import check_document
 from milestone_lsp.settings.config import Config
+from tests.edits import edited_texts
 
 LINES = [
     "# Project Status",
@@ -97,13 +98,9 @@ def test_incremental_equals_fresh(lines: list[str], edits: list[tuple[int, int, 
     """Per-section models re-used across edits give the same document and findings."""
     cache = BlockCache()
     models = ModelCache()
-    text = "\n".join(lines)
-    parse(text, "x.md", cache, models=models)
-    for at, remove, insert in edits:
-        rows = split_lines(text)
-        at = min(at, len(rows))
-        rows[at : at + remove] = split_lines(insert)
-        text = "\n".join(rows)
+    first = "\n".join(lines)
+    parse(first, "x.md", cache, models=models)
+    for text in edited_texts(first, edits):
         incremental = parse(text, "x.md", cache, models=models)
         fresh = parse(_another(text), "x.md", chunked=False)
         assert to_jsonable(incremental) == to_jsonable(fresh)
@@ -436,14 +433,10 @@ def test_name_indexes_kept_across_edits_equal_indexes_made_afresh(
     keeps the indexes it had."""
     cache = BlockCache()
     models = ModelCache()
-    text = "\n".join(lines)
+    first = "\n".join(lines)
     companion = parse("\n".join(other), "b.md", chunked=False)
-    live = Workspace([parse(text, "a.md", cache, models=models), companion])
-    for at, remove, insert in edits:
-        rows = split_lines(text)
-        at = min(at, len(rows))
-        rows[at : at + remove] = split_lines(insert)
-        text = "\n".join(rows)
+    live = Workspace([parse(first, "a.md", cache, models=models), companion])
+    for text in edited_texts(first, edits):
         before = live.snapshot()
         held = _index_of(before)
         doc = parse(text, "a.md", cache, models=models)
@@ -610,13 +603,9 @@ def test_findings_kept_while_facts_hold_equal_a_fresh_check(
     of a fresh check of a one-piece parse."""
     cache = BlockCache()
     models = ModelCache()
-    text = "\n".join(lines)
-    parse(text, "links.md", cache, models=models)
-    for at, remove, insert in edits:
-        rows = split_lines(text)
-        at = min(at, len(rows))
-        rows[at : at + remove] = split_lines(insert)
-        text = "\n".join(rows)
+    first = "\n".join(lines)
+    parse(first, "links.md", cache, models=models)
+    for text in edited_texts(first, edits):
         incremental = parse(text, "links.md", cache, models=models)
         fresh = parse(_another(text), "links.md", chunked=False)
         assert _findings(incremental) == _findings(fresh)
@@ -681,13 +670,9 @@ def test_a_structure_kept_while_the_headings_hold_gives_the_findings_of_a_fresh_
     that changed no heading: after every edit their findings are those of a fresh check."""
     cache = BlockCache()
     models = ModelCache()
-    text = "\n".join(lines)
-    parse(text, "checks.md", cache, models=models)
-    for at, remove, insert in edits:
-        rows = split_lines(text)
-        at = min(at, len(rows))
-        rows[at : at + remove] = split_lines(insert)
-        text = "\n".join(rows)
+    first = "\n".join(lines)
+    parse(first, "checks.md", cache, models=models)
+    for text in edited_texts(first, edits):
         incremental = parse(text, "checks.md", cache, models=models)
         fresh = parse(_another(text), "checks.md", chunked=False)
         assert _findings(incremental) == _findings(fresh)

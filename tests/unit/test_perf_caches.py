@@ -30,6 +30,7 @@ from milestone_lsp.core.positions import (
 from milestone_lsp.core.workspace import Workspace
 from milestone_lsp.lsp.encoded import Encoded, encode, message
 from milestone_lsp.rules import measurability
+from tests.edits import edited_texts
 
 point = st.tuples(st.integers(0, 3), st.integers(0, 3))
 edit = st.builds(
@@ -483,13 +484,9 @@ def _edited_docs(lines: list[str], edits: list[tuple[int, int, str]]) -> list[Do
     one before (so that its lists are put together from the parts an edit did not touch)."""
     cache = BlockCache()
     models = ModelCache()
-    text = "\n".join(lines)
-    out = [parse(text, "STATUS.md", cache, models=models)]
-    for at, remove, insert in edits:
-        rows = split_lines(text)
-        at = min(at, len(rows))
-        rows[at : at + remove] = split_lines(insert)
-        text = "\n".join(rows)
+    first = "\n".join(lines)
+    out = [parse(first, "STATUS.md", cache, models=models)]
+    for text in edited_texts(first, edits):
         out.append(parse(text, "STATUS.md", cache, models=models))
     return out
 
